@@ -1,0 +1,44 @@
+# CareNudge: `make sandbox` to try it, `make test` to check everything.
+# Both create .venv and install what they need on first use.
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: install sandbox run doctor format lint test all clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+sandbox: install
+	$(BIN)/carenudge sandbox
+
+run: install
+	$(BIN)/carenudge run
+
+doctor: install
+	$(BIN)/carenudge doctor
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# The whole check: lint, types, import contracts, then the tests against a real Redis.
+test: lint
+	$(BIN)/pytest -q --cov --cov-report=term
+
+all: test
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .coverage

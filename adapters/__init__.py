@@ -1,0 +1,1 @@
+"""Platform edges: each turns platform input into ``nudges.events`` and renders ``nudges.cards``."""

@@ -1,0 +1,1 @@
+"""The terminal edge, for the sandbox: typed lines in, plain-text cards out."""

@@ -1,0 +1,77 @@
+"""``carenudge doctor``: check the configuration and the Redis connection, and say what to fix."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+from redis.exceptions import RedisError
+
+from bot.app import connect
+from bot.settings import Settings
+from nudges.errors import SettingsError
+
+MIN_REDIS = (6, 2)  # ZMSCORE, used by the scheduler
+
+
+async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
+    """Print one line per check; returns the exit status (0: nothing to fix)."""
+    try:
+        settings = Settings.from_env(environ)
+    except SettingsError as exc:
+        say("✗ Configuration has problems:")
+        for problem in exc.problems:
+            say(f"    - {problem}")
+        return 1
+    say("✓ Configuration reads correctly.")
+    say(
+        f"  Default time zone for new cadences: {settings.engine.default_tz}"
+        + ("" if environ.get("CARENUDGE_TIMEZONE") else " (set CARENUDGE_TIMEZONE to change it)")
+    )
+    if settings.engine.admins:
+        say(f"✓ {len(settings.engine.admins)} admin(s) from CARENUDGE_ADMINS.")
+    else:
+        say(
+            "! No admins yet: set CARENUDGE_ADMINS (for example slack:U012AB3CD) so someone can "
+            "appoint managers."
+        )
+    ok = await _check_redis(settings, say)
+    for name in settings.platforms_requested:
+        say(f"! {name} variables are set, but this release doesn't include the {name} adapter yet.")
+    if not settings.platforms_requested:
+        say(
+            "  No chat platform configured: `carenudge run` serves health and the scheduler; "
+            "`carenudge sandbox` lets you try everything."
+        )
+    return 0 if ok else 1
+
+
+async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
+    redis = connect(settings.redis_url)
+    where = settings.redis_url.split("@")[-1]
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=3)
+        info = await redis.info("server")
+        version = tuple(int(p) for p in str(info.get("redis_version", "0.0")).split(".")[:2])
+        if version < MIN_REDIS:
+            say(
+                f"✗ Redis at {where} is version {info.get('redis_version')}; CareNudge needs "
+                f"{MIN_REDIS[0]}.{MIN_REDIS[1]} or newer."
+            )
+            return False
+        say(f"✓ Redis answers at {where} (version {info.get('redis_version')}).")
+        persistence = await redis.info("persistence")
+        if not int(persistence.get("aof_enabled", 0)):
+            say(
+                "! Redis keeps no append-only file: a Redis restart could lose recent changes. "
+                "Use appendonly yes (docker-compose.yml does)."
+            )
+        return True
+    except (RedisError, OSError, TimeoutError) as exc:
+        say(
+            f"✗ Can't reach Redis at {where} ({type(exc).__name__}). Start it (docker compose up "
+            "-d redis) or set REDIS_URL."
+        )
+        return False
+    finally:
+        await redis.aclose()

@@ -1,0 +1,62 @@
+"""``/healthz`` (the process is up), ``/readyz`` (Redis answers) and ``/metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from scheduler.due import RedisDueQueue
+from scheduler.runner import Runner
+
+REDIS = web.AppKey("redis", Redis)
+QUEUE = web.AppKey("queue", RedisDueQueue)
+RUNNER = web.AppKey("runner", Runner)
+
+
+async def healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        await asyncio.wait_for(request.app[REDIS].ping(), timeout=2)
+    except (RedisError, OSError, TimeoutError) as exc:
+        return web.json_response({"status": "unavailable", "redis": type(exc).__name__}, status=503)
+    return web.json_response({"status": "ready", "redis": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    registry = CollectorRegistry()
+    runner = request.app[RUNNER]
+    Gauge("carenudge_fires_total", "Fires completed by this process", registry=registry).set(
+        runner.fired
+    )
+    Gauge(
+        "carenudge_fire_failures_total", "Fires that failed in this process", registry=registry
+    ).set(runner.failures)
+    up = Gauge("carenudge_redis_up", "Whether Redis answered this scrape", registry=registry)
+    waiting = Gauge("carenudge_fires_waiting", "Fires scheduled in Redis", registry=registry)
+    running = Gauge("carenudge_fires_running", "Fires leased by a replica", registry=registry)
+    try:
+        due, inflight = await asyncio.wait_for(request.app[QUEUE].size(), timeout=2)
+        waiting.set(due)
+        running.set(inflight)
+        up.set(1)
+    except (RedisError, OSError, TimeoutError):
+        up.set(0)
+    return web.Response(
+        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/healthz", healthz),
+        web.get("/readyz", readyz),
+        web.get("/metrics", metrics),
+    ]

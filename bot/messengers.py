@@ -1,0 +1,33 @@
+"""One Messenger in front of the platforms: each call goes to the platform of its address."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from nudges.cards import Card
+from nudges.errors import DeliveryError
+from nudges.model import Conversation, MemberRef, MessageRef
+from nudges.ports import Messenger
+
+
+class RoutingMessenger:
+    def __init__(self, platforms: Mapping[str, Messenger]) -> None:
+        self.platforms = dict(platforms)
+
+    def _for(self, platform: str) -> Messenger:
+        try:
+            return self.platforms[platform]
+        except KeyError:
+            raise DeliveryError(f"no messenger for platform '{platform}' in this process") from None
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        return await self._for(conversation.platform).send(conversation, card, key=key)
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        await self._for(ref.conversation.platform).update(ref, card)
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        return await self._for(member.platform).open_dm(member)
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        return await self._for(conversation.platform).was_sent(conversation, key)

@@ -1,0 +1,101 @@
+"""The only reader of the environment: every setting, validated at start, with one error that
+lists every problem and says what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from nudges.errors import SettingsError
+from nudges.settings import EngineSettings
+from scheduler.runner import RunnerSettings
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+PLATFORM_VARIABLES = {
+    "Slack": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID"),
+    "Teams": ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    redis_url: str = DEFAULT_REDIS_URL
+    redis_url_given: bool = False
+    """Whether REDIS_URL was set: the sandbox then uses that Redis instead of its own."""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_level: str = "INFO"
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    runner: RunnerSettings = field(default_factory=RunnerSettings)
+    platforms_requested: tuple[str, ...] = ()
+    """Platforms whose variables are set. Their adapters are not in this release yet."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and check every variable.
+
+        Raises:
+            SettingsError: Listing every missing or bad variable, and what to put there.
+        """
+        problems: list[str] = []
+
+        def get(name: str, default: str) -> str:
+            return environ.get(name, "").strip() or default
+
+        redis_url = get("REDIS_URL", DEFAULT_REDIS_URL)
+        parsed = urlparse(redis_url)
+        if parsed.scheme not in ("redis", "rediss", "unix") or not (parsed.hostname or parsed.path):
+            problems.append(
+                f"REDIS_URL must look like redis://host:6379/0 (got a value with scheme "
+                f"'{parsed.scheme or 'none'}')."
+            )
+
+        port = _int(get("PORT", "8080"), "PORT", 1, 65535, problems)
+        grace = _int(
+            get("CARENUDGE_GRACE_MINUTES", "15"), "CARENUDGE_GRACE_MINUTES", 1, 1440, problems
+        )
+
+        tz = get("CARENUDGE_TIMEZONE", "UTC")
+        try:
+            ZoneInfo(tz)
+        except (ValueError, KeyError):
+            problems.append(
+                f"CARENUDGE_TIMEZONE '{tz}' is not a time zone; use a name like Europe/London."
+            )
+
+        admins = frozenset(a.strip() for a in get("CARENUDGE_ADMINS", "").split(",") if a.strip())
+        log_level = get("LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
+
+        if problems:
+            raise SettingsError(problems)
+        requested = tuple(
+            name for name, keys in PLATFORM_VARIABLES.items() if any(environ.get(k) for k in keys)
+        )
+        return cls(
+            redis_url=redis_url,
+            redis_url_given=bool(environ.get("REDIS_URL", "").strip()),
+            host=get("HOST", "127.0.0.1"),
+            port=port,
+            log_level=log_level,
+            engine=EngineSettings(default_tz=tz, admins=admins, grace=timedelta(minutes=grace)),
+            platforms_requested=requested,
+        )
+
+
+def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(
+            f"{name} must be a whole number between {low} and {high} (got '{raw[:20]}')."
+        )
+        return low
+    if not low <= value <= high:
+        problems.append(f"{name} must be between {low} and {high} (got {value}).")
+    return value

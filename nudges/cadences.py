@@ -1,0 +1,500 @@
+"""Cadences: create, list, show, edit, pause, resume, delete, restore and preview; and planning
+their fires, including one fire per time zone (or shift) for cadences that follow each
+recipient's own clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+
+from nudges import members, wording
+from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
+from nudges.commands import CadenceSpec, CadenceVerb, ListCadences, PreviewCadence
+from nudges.errors import InvalidSchedule, NotFound, ParseError
+from nudges.model import (
+    DAY_SHIFT,
+    Audience,
+    Cadence,
+    ChannelAudience,
+    ChannelRef,
+    Conversation,
+    ConversationKind,
+    CronSchedule,
+    Member,
+    MemberRef,
+    MembersAudience,
+    Prompt,
+    Schedule,
+    ShiftMoment,
+    TeamAudience,
+    Theme,
+    WeeklySchedule,
+)
+from nudges.ports import Clock, FireQueue, Timetable
+from nudges.rosters import MANAGERS, MEMBERS, Rosters
+from nudges.settings import EngineSettings
+from nudges.store import RedisStore
+
+Sampler = Callable[[Cadence, int], Awaitable[list[Prompt]]]
+"""Prompts that would go out next for a cadence, without sending or remembering them."""
+
+CADENCE_PREFIX = "c:"
+PREVIEW_FIRES = 5
+MAX_NAMED = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One fire of a cadence: all recipients who share a time zone and resolved times."""
+
+    fire_id: str
+    schedule: Schedule
+    tz: str
+
+
+def fire_id(cadence_id: str, group: str = "") -> str:
+    return f"{CADENCE_PREFIX}{cadence_id}" + (f":{group}" if group else "")
+
+
+def parse_fire_id(value: str) -> tuple[str, str]:
+    """(cadence id, group key) from a fire id."""
+    body = value.removeprefix(CADENCE_PREFIX)
+    cadence_id, _, group = body.partition(":")
+    return cadence_id, group
+
+
+class Cadences:
+    def __init__(
+        self,
+        store: RedisStore,
+        rosters: Rosters,
+        timetable: Timetable,
+        queue: FireQueue,
+        clock: Clock,
+        settings: EngineSettings,
+    ) -> None:
+        self.store = store
+        self.rosters = rosters
+        self.timetable = timetable
+        self.queue = queue
+        self.clock = clock
+        self.settings = settings
+
+    # --- planning -------------------------------------------------------------------------
+
+    async def recipients(self, cadence: Cadence) -> list[Member]:
+        match cadence.audience:
+            case MembersAudience(members=refs):
+                return await self.store.members(refs)
+            case TeamAudience():
+                joined = await self.store.roster(cadence.workspace, cadence.team, MEMBERS)
+                return await self.store.members(joined)
+            case ChannelAudience():
+                return []
+
+    def group_of(self, cadence: Cadence, member: Member | None) -> Group:
+        """The fire a recipient belongs to (the cadence's single fire if not per recipient)."""
+        if member is None or not cadence.per_recipient:
+            return Group(fire_id(cadence.id), cadence.schedule, cadence.tz)
+        tz = members.zone_of(member.settings, self.settings.default_tz)
+        schedule = cadence.schedule
+        if isinstance(schedule, WeeklySchedule) and schedule.follows_shifts:
+            shift = member.settings.shift or DAY_SHIFT
+            times = tuple(
+                (shift.start if t is ShiftMoment.START else shift.end)
+                if isinstance(t, ShiftMoment)
+                else t
+                for t in schedule.times
+            )
+            schedule = WeeklySchedule(schedule.days, tuple(sorted(set(times))))
+            key = f"{tz}|{','.join(wording.hm(t) for t in schedule.times if isinstance(t, time))}"
+        else:
+            key = tz
+        return Group(fire_id(cadence.id, key), schedule, tz)
+
+    async def groups(self, cadence: Cadence) -> dict[str, Group]:
+        if not cadence.per_recipient:
+            group = self.group_of(cadence, None)
+            return {group.fire_id: group}
+        found: dict[str, Group] = {}
+        for member in await self.recipients(cadence):
+            group = self.group_of(cadence, member)
+            found.setdefault(group.fire_id, group)
+        return found
+
+    async def plan(self, cadence: Cadence, *, after: datetime | None = None) -> datetime | None:
+        """Put the next fire of each of the cadence's groups in the queue; returns the soonest."""
+        if cadence.paused:
+            return None
+        start = after or self.clock.now()
+        entries = []
+        for group in (await self.groups(cadence)).values():
+            at = self.timetable.next_fire(group.schedule, group.tz, start)
+            if at is not None:
+                entries.append((group.fire_id, at))
+        await self.queue.put(entries)
+        return min((at for _, at in entries), default=None)
+
+    async def unplan(self, cadence: Cadence) -> None:
+        await self.queue.discard(list(await self.groups(cadence)))
+
+    async def replan_member(self, ref: MemberRef) -> None:
+        """After a member's time zone, shift or teams change, their fires may move."""
+        ids = await self.store.member_cadence_ids(ref)
+        for team in await self.store.member_teams(ref, MEMBERS):
+            ids.update(c.id for c in await self.store.team_cadences(ref.workspace, team))
+        for cadence in await self.store.cadences(ids):
+            if cadence.per_recipient:
+                await self.plan(cadence)
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def create(
+        self, actor: MemberRef, where: Conversation, where_name: str, spec: CadenceSpec
+    ) -> Card:
+        team = await self.rosters.team_for(actor, spec.team)
+        await self.rosters.require_manager(actor, team)
+        draft = await self.draft(actor, where, where_name, spec, team)
+        cadence = replace(draft, id=await self.store.next_cadence_id())
+        await self.store.save_cadence(cadence, _named(cadence.audience))
+        await self._remember_names(spec)
+        soonest = await self.plan(cadence)
+        return await self._summary(cadence, f"Cadence {cadence.id} is set", soonest, created=True)
+
+    async def draft(
+        self, actor: MemberRef, where: Conversation, where_name: str, spec: CadenceSpec, team: str
+    ) -> Cadence:
+        """A cadence built from ``spec`` (not saved), with defaults filled in and checked."""
+        example = "/nudge create weekdays at 07:30 to #ward-7"
+        audience = _audience(spec, actor)
+        if audience is None:
+            if where.kind is ConversationKind.DIRECT:
+                raise ParseError(
+                    "Who should get it? Add 'to #channel', 'to @name' or 'to team'.",
+                    "/nudge create weekdays at 07:30 to team",
+                    "create",
+                )
+            audience = ChannelAudience(ChannelRef(where, where_name or where.channel_id))
+        schedule = _schedule(spec, None)
+        if schedule is None:
+            raise ParseError("Please say when it should go out.", example, "create")
+        me = await self.store.member(actor)
+        cadence = Cadence(
+            id="draft",
+            workspace=actor.workspace,
+            team=team,
+            schedule=schedule,
+            tz=spec.tz or members.zone_of(me.settings, self.settings.default_tz),
+            theme=_theme(spec, None),
+            audience=audience,
+            created_by=actor,
+            created_at=self.clock.now(),
+            local_time=bool(spec.local_time),
+        )
+        self._check(cadence)
+        return cadence
+
+    def _check(self, cadence: Cadence) -> None:
+        shifts = isinstance(cadence.schedule, WeeklySchedule) and cadence.schedule.follows_shifts
+        if not cadence.is_direct and (cadence.local_time or shifts):
+            raise ParseError(
+                "Local times and shift times work for direct messages only, not a channel.",
+                "/nudge create weekdays at shift start to team",
+                "create",
+            )
+        if (
+            isinstance(cadence.audience, MembersAudience)
+            and len(cadence.audience.members) > MAX_NAMED
+        ):
+            raise ParseError(
+                f"Please name at most {MAX_NAMED} people; for more, use 'to team'.",
+                "/nudge create weekdays at 07:30 to team",
+                "create",
+            )
+        probe = self.group_of(cadence, Member(cadence.created_by, ""))
+        if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
+            raise InvalidSchedule("That schedule never comes round. Try another day or time.")
+
+    async def edit(self, actor: MemberRef, cadence_id: str, spec: CadenceSpec) -> Card:
+        cadence = await self._mine(actor, cadence_id)
+        team = cadence.team
+        if spec.team is not None and spec.team != cadence.team:
+            team = await self.rosters.team_for(actor, spec.team)
+            await self.rosters.require_manager(actor, team)
+        schedule = _schedule(spec, cadence.schedule)
+        assert schedule is not None
+        updated = replace(
+            cadence,
+            team=team,
+            schedule=schedule,
+            tz=spec.tz or cadence.tz,
+            theme=_theme(spec, cadence.theme) if spec.theme is not None else cadence.theme,
+            audience=_audience(spec, actor) or cadence.audience,
+            local_time=cadence.local_time if spec.local_time is None else spec.local_time,
+            revision=cadence.revision + 1,
+        )
+        self._check(updated)
+        await self.unplan(cadence)
+        if team != cadence.team:
+            await self.store.trash_cadence(cadence, self.settings.keep_deleted)
+            await self.store.forget_trashed(cadence.id)
+        await self.store.save_cadence(updated, _named(updated.audience))
+        await self._remember_names(spec)
+        soonest = await self.plan(updated)
+        return await self._summary(updated, f"Cadence {updated.id} is updated", soonest)
+
+    async def verb(self, actor: MemberRef, cmd: CadenceVerb) -> Card:
+        if cmd.verb == "restore":
+            return await self.restore(actor, cmd.cadence_id)
+        cadence = await self._mine(actor, cmd.cadence_id, manage=cmd.verb != "show")
+        if cmd.verb == "show":
+            soonest = await self._soonest(cadence)
+            return await self._summary(cadence, f"Cadence {cadence.id}", soonest)
+        if cmd.verb == "pause":
+            if not cadence.paused:
+                cadence = replace(cadence, paused=True, revision=cadence.revision + 1)
+                await self.store.save_cadence(cadence)
+                await self.unplan(cadence)
+            return Card(
+                (
+                    Heading(f"Paused {cadence.id}"),
+                    Text(("Nothing goes out until you resume it.",)),
+                    Actions((Button("Resume", Action.CADENCE_RESUME, cadence.id),)),
+                ),
+                f"Paused {cadence.id}.",
+            )
+        if cmd.verb == "resume":
+            return await self.resume(actor, cmd.cadence_id)
+        await self.unplan(cadence)
+        await self.store.trash_cadence(cadence, self.settings.keep_deleted)
+        days = self.settings.keep_deleted.days
+        return Card(
+            (
+                Heading(f"Deleted {cadence.id}"),
+                Text(
+                    (
+                        f"{wording.schedule(cadence.schedule)} to "
+                        f"{wording.audience(cadence, {})} won't go out any more.",
+                    )
+                ),
+                Actions((Button("Undo", Action.CADENCE_RESTORE, cadence.id),)),
+                ContextLine(
+                    (f"You can also undo it for {days} days with /nudge restore {cadence.id}.",)
+                ),
+            ),
+            f"Deleted {cadence.id}.",
+        )
+
+    async def resume(self, actor: MemberRef, cadence_id: str) -> Card:
+        cadence = await self._mine(actor, cadence_id)
+        if cadence.paused:
+            cadence = replace(cadence, paused=False, revision=cadence.revision + 1)
+            await self.store.save_cadence(cadence)
+        soonest = await self.plan(cadence)
+        return await self._summary(cadence, f"Resumed {cadence.id}", soonest)
+
+    async def restore(self, actor: MemberRef, cadence_id: str) -> Card:
+        if await self.store.cadence(cadence_id) is not None:
+            return wording.message(f"{cadence_id} wasn't deleted", "There's nothing to undo.")
+        cadence = await self.store.trashed_cadence(cadence_id)
+        if cadence is None or cadence.workspace != actor.workspace:
+            raise NotFound(
+                f"a deleted cadence {cadence_id}",
+                f"Deleted cadences can be restored for {self.settings.keep_deleted.days} days.",
+            )
+        await self.rosters.require_manager(actor, cadence.team)
+        await self.store.save_cadence(cadence, _named(cadence.audience))
+        await self.store.forget_trashed(cadence_id)
+        soonest = await self.plan(cadence)
+        return await self._summary(cadence, f"Restored {cadence.id}", soonest)
+
+    async def list(self, actor: MemberRef, cmd: ListCadences) -> Card:
+        if cmd.team is not None:
+            teams = [await self.rosters.team_for(actor, cmd.team)]
+        else:
+            teams = sorted(
+                set(await self.store.member_teams(actor, MANAGERS))
+                | set(await self.store.member_teams(actor, MEMBERS))
+            )
+        if not teams:
+            return wording.message(
+                "No cadences to show",
+                "You aren't in a team yet.",
+                hint="See the teams with /nudge teams, and join one with /nudge join <team>.",
+            )
+        blocks: list[Heading | Text | ContextLine] = []
+        for team in teams:
+            cadences = await self.store.team_cadences(actor.workspace, team)
+            blocks.append(Heading(f"Cadences for {team}"))
+            if not cadences:
+                blocks.append(Text(("None yet.",)))
+            for cadence in cadences:
+                soonest = await self._soonest(cadence)
+                state = (
+                    "paused"
+                    if cadence.paused
+                    else (
+                        f"next {wording.when(soonest, cadence.tz)}" if soonest else "no next fire"
+                    )
+                )
+                blocks.append(
+                    Text(
+                        (
+                            f"{cadence.id} · {wording.schedule(cadence.schedule)} · "
+                            f"{wording.audience(cadence, {})} · {wording.theme(cadence.theme)} · "
+                            f"{state}",
+                        )
+                    )
+                )
+        blocks.append(
+            ContextLine(("Details: /nudge show c1. New: /nudge create … (/nudge help create).",))
+        )
+        return Card(tuple(blocks), "Cadences: " + ", ".join(teams))
+
+    async def preview(
+        self,
+        actor: MemberRef,
+        where: Conversation,
+        where_name: str,
+        cmd: PreviewCadence,
+        sample: Sampler,
+    ) -> Card:
+        if cmd.cadence_id is not None:
+            cadence = await self._mine(actor, cmd.cadence_id, manage=False)
+        else:
+            team = cmd.spec.team or await self._preview_team(actor)
+            cadence = await self.draft(actor, where, where_name, cmd.spec, team)
+        groups = list((await self.groups(cadence)).values()) or [self.group_of(cadence, None)]
+        fires: list[tuple[datetime, str]] = []
+        for group in groups:
+            after = self.clock.now()
+            for _ in range(PREVIEW_FIRES):
+                at = self.timetable.next_fire(group.schedule, group.tz, after)
+                if at is None:
+                    break
+                fires.append((at, group.tz))
+                after = at
+        fires = sorted(fires)[:PREVIEW_FIRES]
+        chosen = await sample(cadence, len(fires))
+        title = f"Preview of {cadence.id}" if cmd.cadence_id else "Preview"
+        blocks: list[Heading | Text | ContextLine | Fields] = [
+            Heading(title),
+            Fields(
+                (
+                    ("When", f"{wording.schedule(cadence.schedule)} ({wording.zone(cadence)})"),
+                    ("To", wording.audience(cadence, {})),
+                    ("Theme", wording.theme(cadence.theme)),
+                )
+            ),
+        ]
+        if not fires:
+            blocks.append(Text(("It has no fires coming up.",)))
+        for (at, tz), prompt in zip(fires, chosen, strict=False):
+            blocks.append(Text((f"{wording.when(at, tz)} ({tz}): {prompt.text}",)))
+        note = (
+            "Each person gets their own prompt; these are examples."
+            if cadence.is_direct
+            else "The prompts are what would be chosen now; the mix adapts as they go out."
+        )
+        if cmd.cadence_id is None:
+            note += " Save it with /nudge create and the same words."
+        blocks.append(ContextLine((note,)))
+        return Card(tuple(blocks), f"{title}: next {len(fires)} fires")
+
+    async def _preview_team(self, actor: MemberRef) -> str:
+        managed = await self.store.member_teams(actor, MANAGERS)
+        joined = await self.store.member_teams(actor, MEMBERS)
+        mine = managed or joined
+        return mine[0] if mine else "-"
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _mine(self, actor: MemberRef, cadence_id: str, *, manage: bool = True) -> Cadence:
+        cadence = await self.store.cadence(cadence_id)
+        if cadence is None or cadence.workspace != actor.workspace:
+            raise NotFound(f"cadence {cadence_id}", "See the cadences with /nudge list.")
+        if manage:
+            await self.rosters.require_manager(actor, cadence.team)
+        return cadence
+
+    async def _soonest(self, cadence: Cadence) -> datetime | None:
+        if cadence.paused:
+            return None
+        scheduled = await self.queue.scheduled(list(await self.groups(cadence)))
+        return min((at for at in scheduled if at is not None), default=None)
+
+    async def _remember_names(self, spec: CadenceSpec) -> None:
+        for mention in spec.members:
+            await self.store.remember_name(mention.member, mention.name)
+
+    async def _summary(
+        self, cadence: Cadence, title: str, soonest: datetime | None, *, created: bool = False
+    ) -> Card:
+        names = {}
+        if isinstance(cadence.audience, MembersAudience):
+            found = await self.store.members(cadence.audience.members[:5])
+            names = {m.ref.key: m.name for m in found}
+        next_line = wording.when(soonest, cadence.tz) if soonest else "none yet"
+        if cadence.paused:
+            next_line = "paused"
+        elif soonest and cadence.per_recipient:
+            next_line += " (the first of each person's own times)"
+        pairs: list[tuple[str, str]] = [
+            ("When", f"{wording.schedule(cadence.schedule)} ({wording.zone(cadence)})"),
+            ("To", wording.audience(cadence, names)),
+            ("Theme", wording.theme(cadence.theme)),
+            ("Team", cadence.team),
+            ("Next", next_line),
+        ]
+        if created and isinstance(cadence.audience, TeamAudience):
+            joined = await self.store.roster(cadence.workspace, cadence.team, MEMBERS)
+            if not joined:
+                note = f"Nobody has joined {cadence.team} yet: /nudge join {cadence.team}"
+                pairs.append(("Note", note))
+        hint = (
+            f"See what it will send: /nudge preview {cadence.id}. Change it: /nudge edit "
+            f"{cadence.id} at 08:00. Pause: /nudge pause {cadence.id}."
+        )
+        return Card((Heading(title), Fields(tuple(pairs)), ContextLine((hint,))), title)
+
+
+def _named(audience: Audience) -> tuple[MemberRef, ...]:
+    return audience.members if isinstance(audience, MembersAudience) else ()
+
+
+def _audience(spec: CadenceSpec, actor: MemberRef) -> Audience | None:
+    if spec.channel is not None:
+        return ChannelAudience(spec.channel)
+    if spec.members or spec.include_me:
+        refs = [m.member for m in spec.members]
+        if spec.include_me:
+            refs.insert(0, actor)
+        return MembersAudience(tuple(dict.fromkeys(refs)))
+    if spec.whole_team:
+        return TeamAudience()
+    return None
+
+
+def _schedule(spec: CadenceSpec, current: Schedule | None) -> Schedule | None:
+    if spec.cron is not None:
+        return CronSchedule(spec.cron)
+    if spec.times is None and spec.days is None:
+        return current
+    if spec.times is None:
+        if not isinstance(current, WeeklySchedule):
+            raise ParseError(
+                "Add a time to go with the days.", "/nudge edit c3 weekdays at 07:30", "edit"
+            )
+        return WeeklySchedule(spec.days or current.days, current.times)
+    days = spec.days
+    if days is None:
+        days = current.days if isinstance(current, WeeklySchedule) else frozenset(range(7))
+    return WeeklySchedule(days, spec.times)
+
+
+def _theme(spec: CadenceSpec, current: Theme) -> Theme:
+    if spec.theme is None:
+        return current
+    return None if spec.theme == "mixed" else spec.theme

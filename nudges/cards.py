@@ -1,0 +1,148 @@
+"""The neutral message model: the only thing the engine sends.
+
+Text is data, not markup. Renderers in each adapter escape it and emit their own syntax
+(Block Kit mrkdwn, Adaptive Card text and mention entities), so nothing a person types can
+become a ping or a link the engine did not intend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from nudges.model import MemberRef
+
+
+class Action(StrEnum):
+    """Engine verbs a button can carry; adapters round-trip them unchanged."""
+
+    PROMPT_DONE = "prompt.done"
+    PROMPT_SNOOZE = "prompt.snooze"
+    PROMPT_NOT_FOR_ME = "prompt.not_for_me"
+    CADENCE_RESTORE = "cadence.restore"
+    CADENCE_RESUME = "cadence.resume"
+    PROMPT_RESTORE = "prompt.restore"
+
+
+@dataclass(frozen=True, slots=True)
+class Bold:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person, to be rendered as the platform's own mention (never parsed from text)."""
+
+    member: MemberRef
+    name: str
+
+
+Inline = str | Bold | Link | Mention
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    parts: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Label and value pairs, shown as a compact two-column list."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextLine:
+    """A small, quiet line under the main text (tags, hints)."""
+
+    parts: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: Action
+    value: str
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Divider:
+    pass
+
+
+Block = Heading | Text | Fields | ContextLine | Actions | Divider
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A message: blocks, and the plain text that notifications and screen readers show."""
+
+    blocks: tuple[Block, ...]
+    fallback_text: str
+
+
+Status = Literal["ok", "refused", "invalid", "unavailable", "error"]
+"""How a request went: done; politely refused; not understood or not found; Redis away;
+our fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The engine's answer to whoever acted. ``private`` replies are seen only by them."""
+
+    card: Card
+    private: bool = True
+    status: Status = "ok"
+
+
+def text(*parts: Inline) -> Text:
+    return Text(tuple(parts))
+
+
+def plain(card: Card) -> str:
+    """The card as plain text, for transcripts, logs of structure and tests."""
+    lines: list[str] = []
+    for block in card.blocks:
+        match block:
+            case Heading(text=heading):
+                lines.append(heading)
+            case Text(parts=parts) | ContextLine(parts=parts):
+                lines.append("".join(_inline_plain(p) for p in parts))
+            case Fields(pairs=pairs):
+                lines.extend(f"{label}: {value}" for label, value in pairs)
+            case Actions(buttons=buttons):
+                lines.append("  ".join(f"[{b.label}]" for b in buttons))
+            case Divider():
+                lines.append("---")
+    return "\n".join(lines)
+
+
+def _inline_plain(part: Inline) -> str:
+    match part:
+        case str():
+            return part
+        case Bold(text=t):
+            return t
+        case Link(text=t, url=url):
+            return f"{t} ({url})"
+        case Mention(name=name):
+            return f"@{name}"

@@ -1,0 +1,231 @@
+"""Versioned JSON for what the engine keeps in Redis: cadences, member settings, prompts.
+
+Every payload carries ``"v"`` so that a later release can migrate it. The JSON is plain on
+purpose: an operator can read it with ``redis-cli GET carenudge:cadence:c3``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+from nudges.model import (
+    Audience,
+    Behaviour,
+    Cadence,
+    ChannelAudience,
+    ChannelRef,
+    Context,
+    Conversation,
+    ConversationKind,
+    CronSchedule,
+    MemberRef,
+    MembersAudience,
+    MemberSettings,
+    Prompt,
+    QuietHours,
+    Schedule,
+    Shift,
+    ShiftMoment,
+    ShiftPattern,
+    TeamAudience,
+    Theme,
+    WeeklySchedule,
+    Workspace,
+)
+
+VERSION = 1
+
+
+class CodecError(ValueError):
+    """A stored payload this release cannot read."""
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps({"v": VERSION, **payload}, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(raw: str | bytes) -> dict[str, Any]:
+    data = json.loads(raw)
+    if not isinstance(data, dict) or data.get("v") != VERSION:
+        raise CodecError(
+            f"unsupported payload version: {data.get('v') if isinstance(data, dict) else '?'}"
+        )
+    return data
+
+
+# --- cadences -------------------------------------------------------------------------------
+
+
+def cadence_to_json(cadence: Cadence) -> str:
+    return dumps(
+        {
+            "id": cadence.id,
+            "workspace": [cadence.workspace.platform, cadence.workspace.tenant_id],
+            "team": cadence.team,
+            "schedule": _schedule_out(cadence.schedule),
+            "tz": cadence.tz,
+            "theme": _theme_out(cadence.theme),
+            "audience": _audience_out(cadence.audience),
+            "local_time": cadence.local_time,
+            "paused": cadence.paused,
+            "created_by": cadence.created_by.key,
+            "created_at": cadence.created_at.isoformat(),
+            "revision": cadence.revision,
+        }
+    )
+
+
+def cadence_from_json(raw: str | bytes) -> Cadence:
+    d = loads(raw)
+    try:
+        return Cadence(
+            id=d["id"],
+            workspace=Workspace(*d["workspace"]),
+            team=d["team"],
+            schedule=_schedule_in(d["schedule"]),
+            tz=d["tz"],
+            theme=theme_in(d["theme"]),
+            audience=_audience_in(d["audience"]),
+            created_by=MemberRef.from_key(d["created_by"]),
+            created_at=datetime.fromisoformat(d["created_at"]),
+            local_time=bool(d.get("local_time", False)),
+            paused=bool(d.get("paused", False)),
+            revision=int(d.get("revision", 1)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"unreadable cadence: {exc}") from exc
+
+
+def _schedule_out(schedule: Schedule) -> dict[str, Any]:
+    if isinstance(schedule, CronSchedule):
+        return {"cron": schedule.expression}
+    return {
+        "days": sorted(schedule.days),
+        "times": [
+            t.value if isinstance(t, ShiftMoment) else t.strftime("%H:%M") for t in schedule.times
+        ],
+    }
+
+
+def _schedule_in(d: dict[str, Any]) -> Schedule:
+    if "cron" in d:
+        return CronSchedule(d["cron"])
+    times = tuple(
+        ShiftMoment(t) if t in ShiftMoment.__members__.values() else time.fromisoformat(t)
+        for t in d["times"]
+    )
+    return WeeklySchedule(frozenset(int(x) for x in d["days"]), times)
+
+
+def _theme_out(theme: Theme) -> str:
+    return "mixed" if theme is None else theme.value
+
+
+def theme_in(value: str) -> Theme:
+    """Read a theme name: a behaviour, a context, or "mixed"."""
+    if value == "mixed":
+        return None
+    if value in Behaviour.__members__.values():
+        return Behaviour(value)
+    return Context(value)
+
+
+def conversation_out(c: Conversation) -> list[str | None]:
+    return [c.platform, c.tenant_id, c.channel_id, c.kind.value, c.thread_id]
+
+
+def conversation_in(d: list[Any]) -> Conversation:
+    return Conversation(d[0], d[1], d[2], ConversationKind(d[3]), d[4])
+
+
+def _audience_out(audience: Audience) -> dict[str, Any]:
+    match audience:
+        case ChannelAudience(channel=ChannelRef(conversation=conv, name=name)):
+            return {"channel": conversation_out(conv), "name": name}
+        case MembersAudience(members=members):
+            return {"members": [m.key for m in members]}
+        case TeamAudience():
+            return {"team": True}
+
+
+def _audience_in(d: dict[str, Any]) -> Audience:
+    if "channel" in d:
+        return ChannelAudience(ChannelRef(conversation_in(d["channel"]), d["name"]))
+    if "members" in d:
+        return MembersAudience(tuple(MemberRef.from_key(k) for k in d["members"]))
+    return TeamAudience()
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _hm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def settings_to_dict(s: MemberSettings) -> dict[str, Any]:
+    return {
+        "tz": s.tz,
+        "quiet": [_hm(s.quiet_hours.start), _hm(s.quiet_hours.end)] if s.quiet_hours else None,
+        "quiet_off": s.quiet_off,
+        "days": sorted(s.working_days) if s.working_days is not None else None,
+        "shift": [s.shift.shift.value, _hm(s.shift.start), _hm(s.shift.end)] if s.shift else None,
+        "snoozed_until": s.snoozed_until.isoformat() if s.snoozed_until else None,
+        "stopped": s.stopped,
+    }
+
+
+def settings_from_dict(d: dict[str, Any]) -> MemberSettings:
+    try:
+        quiet = d.get("quiet")
+        shift = d.get("shift")
+        days = d.get("days")
+        snooze = d.get("snoozed_until")
+        return MemberSettings(
+            tz=d.get("tz"),
+            quiet_hours=QuietHours(time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1]))
+            if quiet
+            else None,
+            quiet_off=bool(d.get("quiet_off", False)),
+            working_days=frozenset(int(x) for x in days) if days is not None else None,
+            shift=ShiftPattern(
+                Shift(shift[0]), time.fromisoformat(shift[1]), time.fromisoformat(shift[2])
+            )
+            if shift
+            else None,
+            snoozed_until=date.fromisoformat(snooze) if snooze else None,
+            stopped=bool(d.get("stopped", False)),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise CodecError(f"unreadable member settings: {exc}") from exc
+
+
+# --- prompts --------------------------------------------------------------------------------
+
+
+def prompt_to_json(p: Prompt) -> str:
+    return dumps(
+        {
+            "id": p.id,
+            "text": p.text,
+            "behaviour": p.behaviour.value,
+            "contexts": sorted(c.value for c in p.contexts),
+            "team": p.team,
+        }
+    )
+
+
+def prompt_from_json(raw: str | bytes) -> Prompt:
+    d = loads(raw)
+    try:
+        return Prompt(
+            id=d["id"],
+            text=d["text"],
+            behaviour=Behaviour(d["behaviour"]),
+            contexts=frozenset(Context(c) for c in d["contexts"]),
+            team=d.get("team"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"unreadable prompt: {exc}") from exc

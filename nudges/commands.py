@@ -1,0 +1,189 @@
+"""What people can ask of CareNudge, as typed values: the parser's output, the engine's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Literal
+
+from nudges.cards import Mention
+from nudges.model import Behaviour, ChannelRef, Context, QuietHours, ShiftMoment, ShiftPattern
+
+ThemeChoice = Behaviour | Context | Literal["mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceSpec:
+    """The parts of a cadence someone wrote; None means "not given" (keep, or use the default)."""
+
+    days: frozenset[int] | None = None
+    times: tuple[time | ShiftMoment, ...] | None = None
+    cron: str | None = None
+    channel: ChannelRef | None = None
+    members: tuple[Mention, ...] = ()
+    include_me: bool = False
+    whole_team: bool = False
+    tz: str | None = None
+    local_time: bool | None = None
+    theme: ThemeChoice | None = None
+    team: str | None = None
+
+    @property
+    def has_audience(self) -> bool:
+        return self.channel is not None or bool(self.members) or self.include_me or self.whole_team
+
+    @property
+    def has_schedule(self) -> bool:
+        return self.days is not None or self.times is not None or self.cron is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    topic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCadence:
+    spec: CadenceSpec
+
+
+@dataclass(frozen=True, slots=True)
+class EditCadence:
+    cadence_id: str
+    spec: CadenceSpec
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewCadence:
+    """Preview a saved cadence (``cadence_id``) or one being drafted (``spec``)."""
+
+    cadence_id: str | None
+    spec: CadenceSpec
+
+
+@dataclass(frozen=True, slots=True)
+class ListCadences:
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceVerb:
+    """show, pause, resume, delete or restore one cadence."""
+
+    verb: Literal["show", "pause", "resume", "delete", "restore"]
+    cadence_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListPrompts:
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddPrompt:
+    text: str
+    behaviour: Behaviour
+    contexts: frozenset[Context]
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromptVerb:
+    """retire or restore a prompt for a team."""
+
+    verb: Literal["retire", "restore"]
+    prompt_id: str
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetTimezone:
+    tz: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetQuietHours:
+    """``hours`` None with ``off`` True turns quiet hours off; both unset restores the default."""
+
+    hours: QuietHours | None
+    off: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetWorkingDays:
+    days: frozenset[int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetShift:
+    pattern: ShiftPattern | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """Snooze for ``days``, until a date, or until the next given weekday; all None: wake up."""
+
+    days: int | None = None
+    until: date | None = None
+    weekday: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StopOrStart:
+    stop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """join or leave a team."""
+
+    join: bool
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListTeams:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTeam:
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Appoint:
+    """Add or remove a manager of ``team``, or an admin (``team`` None)."""
+
+    member: Mention
+    add: bool
+    team: str | None
+
+
+Command = (
+    Help
+    | CreateCadence
+    | EditCadence
+    | PreviewCadence
+    | ListCadences
+    | CadenceVerb
+    | ListPrompts
+    | AddPrompt
+    | PromptVerb
+    | ShowSettings
+    | SetTimezone
+    | SetQuietHours
+    | SetWorkingDays
+    | SetShift
+    | Snooze
+    | StopOrStart
+    | Membership
+    | ListTeams
+    | ShowTeam
+    | Appoint
+)

@@ -1,0 +1,142 @@
+"""Fan-out of one fire to its recipients, exactly once per (fire, recipient).
+
+Each recipient moves through states kept in Redis: "sending:<ms>" before the platform call,
+then "sent", "skipped:<reason>", "gone" or "failed". A restart finds the recipients that were
+mid-send ("doubt") and asks the platform whether the message arrived before sending again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from nudges.cards import Card
+from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.model import Conversation, Member
+from nudges.ports import Clock, Messenger
+from nudges.store import RedisStore
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+BATCH = 100
+MAX_WAIT_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One recipient: a channel, or a member reached by direct message."""
+
+    key: str
+    channel: Conversation | None = None
+    member: Member | None = None
+
+    @classmethod
+    def to_channel(cls, conversation: Conversation) -> Target:
+        return cls(f"ch:{conversation.key}", channel=conversation)
+
+    @classmethod
+    def to_member(cls, member: Member) -> Target:
+        return cls(f"m:{member.ref.key}", member=member)
+
+
+Check = Callable[[Target], Awaitable[str | None]]
+"""Why ``target`` must be skipped now (quiet hours, snoozed…), or None to go ahead."""
+Compose = Callable[[Target, str], Awaitable[Card]]
+"""The card for ``target``; the second argument is the delivery's idempotency key."""
+
+
+class Deliveries:
+    def __init__(
+        self, store: RedisStore, messenger: Messenger, clock: Clock, concurrency: int, attempts: int
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.clock = clock
+        self.concurrency = concurrency
+        self.attempts = attempts
+
+    async def run(
+        self,
+        fire_key: str,
+        claimed_at: datetime,
+        targets: Sequence[Target],
+        check: Check,
+        compose: Compose,
+    ) -> Counter[str]:
+        """Deliver to every target that has not had this fire yet; returns a tally of outcomes."""
+        tally: Counter[str] = Counter()
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(target: Target, state: str) -> None:
+            async with limit:
+                outcome = await self._deliver(fire_key, target, state, check, compose)
+                await self.store.finish_delivery(fire_key, target.key, outcome)
+                tally[outcome.split(":", 1)[0]] += 1
+
+        for start in range(0, len(targets), BATCH):
+            batch = targets[start : start + BATCH]
+            states = await self.store.begin_deliveries(
+                fire_key, [t.key for t in batch], self.clock.now(), claimed_at
+            )
+            todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
+            tally["already"] += len(batch) - len(todo)
+            async with asyncio.TaskGroup() as group:
+                for target, state in todo:
+                    group.create_task(one(target, state))
+        return tally
+
+    async def _deliver(
+        self, fire_key: str, target: Target, state: str, check: Check, compose: Compose
+    ) -> str:
+        reason = await check(target)
+        if reason is not None:
+            return f"skipped:{reason}"
+        key = f"{fire_key}/{target.key}"
+        try:
+            conversation = await self._conversation(target)
+            if state == "doubt":
+                known = await self.messenger.was_sent(conversation, key)
+                if known:
+                    return "sent"
+                log.info("resending a delivery that was in flight at a restart: fire=%s", fire_key)
+            card = await compose(target, key)
+            await self._send(conversation, card, key)
+        except ConversationGone:
+            return "gone"
+        except DeliveryError as exc:
+            log.warning("delivery failed: fire=%s error=%s", fire_key, type(exc).__name__)
+            return "failed"
+        return "sent"
+
+    async def _conversation(self, target: Target) -> Conversation:
+        if target.channel is not None:
+            return target.channel
+        assert target.member is not None
+        member = target.member.ref
+        return await self._retrying(lambda: self.messenger.open_dm(member))
+
+    async def _send(self, conversation: Conversation, card: Card, key: str) -> None:
+        await self._retrying(lambda: self.messenger.send(conversation, card, key=key))
+
+    async def _retrying(self, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Retry on RateLimited (waiting as asked) and other DeliveryErrors (backing off)."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await call()
+            except ConversationGone:
+                raise
+            except RateLimited as exc:
+                if attempt == self.attempts:
+                    raise
+                await self.clock.sleep(min(max(exc.retry_after_s, 0.0), MAX_WAIT_S))
+            except DeliveryError:
+                if attempt == self.attempts:
+                    raise
+                await self.clock.sleep(min(0.5 * 2 ** (attempt - 1), MAX_WAIT_S))
+        raise AssertionError("unreachable")  # pragma: no cover

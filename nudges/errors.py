@@ -1,0 +1,126 @@
+"""Every error the engine raises or expects from its ports.
+
+The tree::
+
+    NudgeError
+    ├── SettingsError              configuration is missing or wrong (lists every problem)
+    ├── ParseError                 a command could not be understood (carries a correct example)
+    ├── Refused                    the person may not do this (says who can help)
+    ├── NotFound (LookupError)     a cadence, prompt or team that does not exist here
+    ├── InvalidSchedule (ValueError)  a schedule with no future fire, or a bad cron expression
+    ├── DeliveryError              a message could not be delivered
+    │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
+    │   └── ConversationGone       the member uninstalled, blocked the bot, or left
+    ├── UnknownMember (LookupError)
+    └── ClaimLost                  another replica took over a fire we were working on
+
+Redis errors are not wrapped: the loops that own the work (``Engine.handle``, the scheduler's
+runner) catch ``redis.RedisError`` once and answer "try again in a moment".
+
+Adapters raise the DeliveryError family from their messengers, translated from SDK errors
+at the seam (``raise RateLimited(...) from exc``); no SDK exception crosses a port.
+"""
+
+from __future__ import annotations
+
+from nudges.model import MemberRef
+
+
+class NudgeError(Exception):
+    """Base of every error CareNudge raises on purpose."""
+
+
+class SettingsError(NudgeError):
+    """Configuration is missing or wrong.
+
+    Args:
+        problems: One line per problem, each naming the variable and what to do.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("Configuration problems:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class ParseError(NudgeError):
+    """A command could not be understood.
+
+    Args:
+        problem: What was wrong, in plain words ("I couldn't read the time '7.75'.").
+        example: A correct command the person can copy.
+        topic: The help topic that explains the command, if any.
+    """
+
+    def __init__(self, problem: str, example: str, topic: str = "") -> None:
+        self.problem = problem
+        self.example = example
+        self.topic = topic
+        super().__init__(f"{problem} For example: {example}")
+
+
+class Refused(NudgeError):
+    """The person is not allowed to do this.
+
+    Args:
+        reason: Why, kindly ("Only managers of ward-7 can change its nudges.").
+        helpers: The people who can help (the team's managers, or the admins).
+    """
+
+    def __init__(self, reason: str, helpers: tuple[MemberRef, ...] = ()) -> None:
+        self.reason = reason
+        self.helpers = helpers
+        super().__init__(reason)
+
+
+class NotFound(NudgeError, LookupError):
+    """A cadence, prompt or team that does not exist (in this workspace).
+
+    Args:
+        what: What was looked for, as the person wrote it ("cadence c12").
+        hint: What to do next ("See yours with /nudge list.").
+    """
+
+    def __init__(self, what: str, hint: str) -> None:
+        self.what = what
+        self.hint = hint
+        super().__init__(f"I couldn't find {what}. {hint}")
+
+
+class InvalidSchedule(NudgeError, ValueError):
+    """A schedule that can never fire, or a cron expression the scheduler rejects.
+
+    Args:
+        problem: What is wrong with it.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(problem)
+
+
+class DeliveryError(NudgeError):
+    """A message could not be delivered."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to slow down.
+
+    Args:
+        retry_after_s: Seconds to wait before the next try, as the platform said.
+    """
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(f"rate limited; retry after {retry_after_s:g}s")
+
+
+class ConversationGone(DeliveryError):
+    """The conversation can no longer be written to (uninstalled, blocked, archived)."""
+
+
+class UnknownMember(NudgeError, LookupError):
+    """A member the platform does not know."""
+
+
+class ClaimLost(NudgeError):
+    """Another replica took over a fire this process was working on (its lease expired)."""

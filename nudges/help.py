@@ -1,0 +1,74 @@
+"""``/nudge help``: topics and examples, kept as data in ``help.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from nudges.cards import Block, Card, ContextLine, Heading, Text
+
+_ALIASES = {
+    "": "overview",
+    "new": "create",
+    "add": "create",
+    "change": "edit",
+    "show": "list",
+    "pause": "list",
+    "resume": "list",
+    "delete": "list",
+    "restore": "list",
+    "theme": "themes",
+    "behaviours": "themes",
+    "prompt": "prompts",
+    "me": "settings",
+    "tz": "settings",
+    "quiet": "settings",
+    "snooze": "settings",
+    "stop": "settings",
+    "start": "settings",
+    "shift": "settings",
+    "days": "settings",
+    "team": "teams",
+    "join": "teams",
+    "leave": "teams",
+    "manager": "managers",
+    "admin": "managers",
+    "admins": "managers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    title: str
+    text: tuple[str, ...]
+    examples: tuple[str, ...]
+    more: str
+
+
+@cache
+def topics() -> dict[str, Topic]:
+    raw = resources.files("nudges").joinpath("help.toml").read_text(encoding="utf-8")
+    return {
+        name: Topic(name, t["title"], tuple(t["text"]), tuple(t["examples"]), t.get("more", ""))
+        for name, t in tomllib.loads(raw)["topic"].items()
+    }
+
+
+def help_card(topic: str) -> Card:
+    name = _ALIASES.get(topic, topic.split()[0] if topic else "overview")
+    found = topics().get(_ALIASES.get(name, name))
+    if found is None:
+        found = topics()["overview"]
+        intro: tuple[Block, ...] = (Text((f"I have no help on '{topic}'.",)),)
+    else:
+        intro = ()
+    blocks: list[Block] = [Heading(found.title), *intro]
+    blocks.extend(Text((line,)) for line in found.text)
+    blocks.append(Text(("Examples:",)))
+    blocks.extend(Text((f"  {example}",)) for example in found.examples)
+    if found.more:
+        blocks.append(ContextLine((found.more,)))
+    return Card(tuple(blocks), found.title)

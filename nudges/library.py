@@ -1,0 +1,87 @@
+"""The prompt library: our own texts in ``prompts.toml``, and the choice of the next prompt.
+
+The choice never repeats a prompt for an audience until its matching pool is used up, and
+leans towards the behaviours that audience has seen least, so a mix stays balanced over time.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from nudges.model import Behaviour, Context, Prompt, Theme
+
+
+@cache
+def library() -> tuple[Prompt, ...]:
+    """Every prompt in ``prompts.toml``, in file order."""
+    raw = resources.files("nudges").joinpath("prompts.toml").read_text(encoding="utf-8")
+    return tuple(
+        Prompt(
+            id=entry["id"],
+            text=entry["text"],
+            behaviour=Behaviour(entry["behaviour"]),
+            contexts=frozenset(Context(c) for c in entry["contexts"]),
+        )
+        for entry in tomllib.loads(raw)["prompt"]
+    )
+
+
+def matches(prompt: Prompt, theme: Theme) -> bool:
+    if theme is None:
+        return True
+    if isinstance(theme, Behaviour):
+        return prompt.behaviour is theme
+    return theme in prompt.contexts
+
+
+def pool(
+    theme: Theme,
+    own: Sequence[Prompt] = (),
+    retired: Collection[str] = (),
+    not_for_me: Collection[str] = (),
+) -> list[Prompt]:
+    """The prompts an audience may get for ``theme``: the library and the team's own, minus
+    retired ones and those the member said were not for them. Falls back to the unfiltered
+    theme (ignoring "not for me") rather than sending nothing."""
+    everything = [p for p in (*library(), *own) if matches(p, theme) and p.id not in retired]
+    kept = [p for p in everything if p.id not in not_for_me]
+    return kept or everything
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    prompt: Prompt
+    new_cycle: bool
+    """The audience had seen the whole pool: its memory of seen prompts starts again."""
+
+
+def choose(
+    candidates: Sequence[Prompt],
+    seen: Collection[str],
+    mix: Mapping[str, int],
+    rng: random.Random,
+) -> Choice | None:
+    """Pick the next prompt from ``candidates`` for an audience.
+
+    Args:
+        candidates: The audience's pool (see ``pool``).
+        seen: Ids already sent to this audience in the current cycle.
+        mix: How many prompts of each behaviour the audience has had, ever.
+        rng: The randomness, injected so tests and previews are repeatable.
+    """
+    if not candidates:
+        return None
+    fresh = [p for p in candidates if p.id not in seen]
+    new_cycle = not fresh
+    if new_cycle:
+        fresh = list(candidates)
+    behaviours = sorted({p.behaviour for p in fresh})
+    least = min(mix.get(b.value, 0) for b in behaviours)
+    behaviour = rng.choice([b for b in behaviours if mix.get(b.value, 0) == least])
+    prompt = rng.choice([p for p in fresh if p.behaviour is behaviour])
+    return Choice(prompt, new_cycle)

@@ -1,0 +1,118 @@
+"""The ports the engine talks through: a Messenger per platform, a Clock, and the scheduler's
+Timetable and FireQueue. Adapters and the scheduler implement them; ``bot`` wires them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from nudges.cards import Card
+from nudges.model import Conversation, MemberRef, MessageRef, Schedule
+
+
+class Messenger(Protocol):
+    """Delivers cards on one platform (or routes to the right one).
+
+    Implementations translate SDK failures into the ``DeliveryError`` family; no SDK exception
+    crosses this port. Every call has a timeout.
+    """
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        """Post ``card`` into ``conversation``.
+
+        Args:
+            conversation: A channel, group chat or 1:1 chat (from ``open_dm``).
+            card: What to show.
+            key: An idempotency key for this delivery, recorded with the message where the
+                platform allows, so that ``was_sent`` can find it after a crash.
+
+        Returns:
+            A reference that ``update`` accepts.
+
+        Raises:
+            RateLimited: The platform asked us to wait ``retry_after_s`` seconds.
+            ConversationGone: The conversation can no longer be written to.
+            DeliveryError: Any other failure.
+        """
+        ...
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        """Replace a message the bot sent earlier.
+
+        Raises:
+            RateLimited, ConversationGone, DeliveryError: As for ``send``.
+        """
+        ...
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        """Return the 1:1 conversation with ``member``, opening it if needed.
+
+        Raises:
+            ConversationGone: The member cannot be reached (not installed, blocked, left).
+            RateLimited, DeliveryError: As for ``send``.
+        """
+        ...
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        """Whether a message with idempotency ``key`` reached ``conversation``.
+
+        Asked only for deliveries that were in flight when a process died.
+
+        Returns:
+            True or False if the platform can tell; None if it cannot (the engine then
+            sends again: a rare duplicate is better than a silent loss).
+        """
+        ...
+
+
+class Clock(Protocol):
+    """Time, injected so that tests and the sandbox can run it faster or by hand."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time."""
+        ...
+
+
+class Timetable(Protocol):
+    """The time maths of schedules: pure, no I/O."""
+
+    def next_fire(self, schedule: Schedule, tz: str, after: datetime) -> datetime | None:
+        """The first instant strictly after ``after`` at which ``schedule`` fires in ``tz``.
+
+        Returns:
+            An aware UTC datetime, or None if the schedule never fires again.
+
+        Raises:
+            InvalidSchedule: The schedule (a cron expression, say) cannot be used.
+        """
+        ...
+
+
+class FireQueue(Protocol):
+    """The durable set of future fires. Fire ids are the engine's; the queue keeps them opaque."""
+
+    async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
+        """Schedule each fire id at its instant, replacing an earlier instant for the same id.
+
+        Raises:
+            redis.RedisError: Redis did not answer; nothing may have been written.
+        """
+        ...
+
+    async def discard(self, fire_ids: Sequence[str]) -> None:
+        """Forget these fire ids if they are waiting (a fire already running completes).
+
+        Raises:
+            redis.RedisError: Redis did not answer.
+        """
+        ...
+
+    async def scheduled(self, fire_ids: Sequence[str]) -> list[datetime | None]:
+        """When each fire id is due (waiting or running), or None if it is not scheduled."""
+        ...

@@ -1,0 +1,213 @@
+"""Teams and roles: who joined which team, who manages it, who is an admin, and the polite
+refusal that says who can help.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nudges import wording
+from nudges.cards import Block, Card, ContextLine, Fields, Heading, Inline, Mention, Text
+from nudges.commands import Appoint, ListTeams, Membership, ShowTeam
+from nudges.errors import NotFound, Refused
+from nudges.model import MemberRef, Workspace, iso_week
+from nudges.settings import EngineSettings
+from nudges.store import RedisStore
+
+MEMBERS = "members"
+MANAGERS = "managers"
+
+
+class Rosters:
+    def __init__(self, store: RedisStore, settings: EngineSettings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # --- checks ---------------------------------------------------------------------------
+
+    async def is_admin(self, ref: MemberRef) -> bool:
+        configured = self.settings.admins
+        if {ref.key, f"{ref.platform}:{ref.user_id}", ref.user_id} & configured:
+            return True
+        return ref.key in await self.store.admins(ref.workspace)
+
+    async def admin_refs(self, ws: Workspace) -> list[MemberRef]:
+        refs = {MemberRef.from_key(k) for k in await self.store.admins(ws)}
+        for entry in self.settings.admins:
+            parts = entry.split(":")
+            if len(parts) == 3 and (parts[0], parts[1]) == (ws.platform, ws.tenant_id):
+                refs.add(MemberRef(*parts))
+            elif len(parts) == 2 and parts[0] == ws.platform:
+                refs.add(MemberRef(ws.platform, ws.tenant_id, parts[1]))
+            elif len(parts) == 1 and parts[0]:
+                refs.add(MemberRef(ws.platform, ws.tenant_id, parts[0]))
+        return sorted(refs)
+
+    async def require_admin(self, ref: MemberRef, doing: str) -> None:
+        if not await self.is_admin(ref):
+            raise Refused(
+                f"Only an admin can {doing}.", tuple(await self.admin_refs(ref.workspace))
+            )
+
+    async def require_manager(self, ref: MemberRef, team: str) -> None:
+        """Managers of ``team`` may change its cadences and prompts; nobody else may."""
+        ws = ref.workspace
+        managers = await self.store.roster(ws, team, MANAGERS)
+        if ref in managers:
+            return
+        if await self.is_admin(ref):
+            raise Refused(
+                f"Only managers of {team} can change its nudges. As an admin, you can make "
+                f"yourself one: /nudge manager add @you to {team}"
+            )
+        helpers = managers or await self.admin_refs(ws)
+        raise Refused(f"Only managers of {team} can change its nudges.", tuple(helpers))
+
+    async def team_for(self, ref: MemberRef, named: str | None) -> str:
+        """The team a manager means: the one named, or the only one they manage."""
+        ws = ref.workspace
+        if named is not None:
+            if not await self.store.team_exists(ws, named):
+                raise NotFound(f"a team called {named}", await self._teams_hint(ws))
+            return named
+        managed = await self.store.member_teams(ref, MANAGERS)
+        if len(managed) == 1:
+            return managed[0]
+        if not managed:
+            raise Refused(
+                "Only a team's managers can set up its nudges, and you don't manage a team yet.",
+                tuple(await self.admin_refs(ws)),
+            )
+        raise NotFound(
+            "which team you mean",
+            f"You manage {', '.join(managed)}: add 'team {managed[0]}' to the command.",
+        )
+
+    async def _teams_hint(self, ws: Workspace) -> str:
+        teams = await self.store.teams(ws)
+        if teams:
+            return f"Teams here: {', '.join(teams)}."
+        return (
+            "There are no teams yet: an admin starts one with "
+            "/nudge manager add @someone to ward-7."
+        )
+
+    # --- commands -------------------------------------------------------------------------
+
+    async def membership(self, ref: MemberRef, cmd: Membership) -> Card:
+        ws = ref.workspace
+        if not await self.store.team_exists(ws, cmd.team):
+            raise NotFound(f"a team called {cmd.team}", await self._teams_hint(ws))
+        changed = await self.store.set_role(ws, cmd.team, MEMBERS, ref, cmd.join)
+        if cmd.join:
+            title = f"You've joined {cmd.team}" if changed else f"You're already in {cmd.team}"
+            return wording.message(
+                title,
+                "You'll get the team's nudges by direct message, at times that suit your settings.",
+                hint=f"Leave any time with /nudge leave {cmd.team}. Your settings: /nudge settings",
+            )
+        title = f"You've left {cmd.team}" if changed else f"You weren't in {cmd.team}"
+        return wording.message(
+            title,
+            "You won't get its direct-message nudges any more." if changed else "",
+            hint=f"Join again with /nudge join {cmd.team}.",
+        )
+
+    async def list_teams(self, ref: MemberRef, _: ListTeams) -> Card:
+        ws = ref.workspace
+        teams = await self.store.teams(ws)
+        if not teams:
+            return wording.message(
+                "No teams yet",
+                "An admin starts a team by naming its first manager.",
+                hint="/nudge manager add @someone to ward-7",
+            )
+        mine = set(await self.store.member_teams(ref, MEMBERS))
+        lines = [f"{t}{'  (you joined)' if t in mine else ''}" for t in teams]
+        return wording.message("Teams", *lines, hint="Join one with /nudge join <team>.")
+
+    async def show_team(self, ref: MemberRef, cmd: ShowTeam, now: datetime) -> Card:
+        ws = ref.workspace
+        team = cmd.team
+        if team is None:
+            joined = await self.store.member_teams(ref, MEMBERS)
+            managed = await self.store.member_teams(ref, MANAGERS)
+            candidates = sorted(set(joined) | set(managed))
+            if len(candidates) != 1:
+                return await self.list_teams(ref, ListTeams())
+            team = candidates[0]
+        if not await self.store.team_exists(ws, team):
+            raise NotFound(f"a team called {team}", await self._teams_hint(ws))
+        managers = await self.store.roster(ws, team, MANAGERS)
+        members = await self.store.roster(ws, team, MEMBERS)
+        cadences = await self.store.team_cadences(ws, team)
+        today = now.astimezone(ZoneInfo(self.settings.default_tz)).date()
+        weeks = [iso_week(today), iso_week(today - timedelta(days=7))]
+        this_week, last_week = await self.store.done_counts(ws, team, weeks)
+        names = {m.ref: m.name for m in await self.store.members(managers)}
+        who: tuple[Inline, ...] = (
+            wording.mentions([Mention(m, names[m]) for m in managers], "and")
+            if managers
+            else ("none yet",)
+        )
+        blocks: tuple[Block, ...] = (
+            Heading(f"Team {team}"),
+            Text(("Managers: ", *who)),
+            Fields(
+                (
+                    ("Members who joined", str(len(members))),
+                    (
+                        "Cadences",
+                        f"{sum(not c.paused for c in cadences)} on, "
+                        f"{sum(c.paused for c in cadences)} paused",
+                    ),
+                    ("Marked done this week", str(this_week)),
+                    ("Marked done last week", str(last_week)),
+                )
+            ),
+            ContextLine(("Done is counted for the team only, never by name.",)),
+        )
+        return Card(blocks, f"Team {team}: {len(members)} members")
+
+    async def appoint(self, ref: MemberRef, cmd: Appoint, now: datetime) -> Card:
+        ws = ref.workspace
+        who = cmd.member
+        if cmd.team is None:
+            await self.require_admin(ref, "appoint admins")
+            if not cmd.add and who.member == ref:
+                raise Refused("You can't remove yourself as an admin; ask another admin.")
+            changed = await self.store.set_admin(who.member, cmd.add)
+            if cmd.add:
+                said = " is now an admin." if changed else " is already an admin."
+            else:
+                said = " is no longer an admin." if changed else " wasn't an admin."
+            return _about(who, said, changed, "Admins appoint managers and other admins.")
+        await self.require_admin(ref, "appoint managers")
+        created = False
+        if cmd.add:
+            created = await self.store.create_team(ws, cmd.team, now)
+        elif not await self.store.team_exists(ws, cmd.team):
+            raise NotFound(f"a team called {cmd.team}", await self._teams_hint(ws))
+        changed = await self.store.set_role(ws, cmd.team, MANAGERS, who.member, cmd.add)
+        if cmd.add:
+            said = f" now manages {cmd.team}." if changed else f" already manages {cmd.team}."
+        else:
+            said = f" no longer manages {cmd.team}." if changed else f" wasn't managing {cmd.team}."
+        hint = (
+            f"Team {cmd.team} is new. Members join with /nudge join {cmd.team}."
+            if created
+            else f"See the team with /nudge team {cmd.team}."
+        )
+        return _about(who, said, changed, hint)
+
+
+def _about(who: Mention, said: str, changed: bool, hint: str) -> Card:
+    return Card(
+        (
+            Heading("Done" if changed else "Nothing to change"),
+            Text((who, said)),
+            ContextLine((hint,)),
+        ),
+        f"@{who.name}{said}",
+    )

@@ -1,0 +1,49 @@
+"""The engine's settings, with their defaults in this one place. ``bot.settings`` fills them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+class Secret:
+    """A token or password: printable only on purpose (``reveal``), never in a repr or log."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """How the engine behaves.
+
+    ``admins`` are the first admins, from configuration: entries like ``slack:U012AB3CD``
+    (a platform and user id), ``slack:T01:U012AB3CD`` (with the workspace) or a bare user id.
+    """
+
+    default_tz: str = "UTC"
+    admins: frozenset[str] = field(default_factory=frozenset)
+    grace: timedelta = timedelta(minutes=15)
+    snooze_for: timedelta = timedelta(hours=2)
+    keep_deleted: timedelta = timedelta(days=30)
+    fanout_concurrency: int = 16
+    send_attempts: int = 6

@@ -1,0 +1,128 @@
+"""A team's own prompts: managers add them, list the team's pool, and retire or restore any
+prompt (ours or theirs) for their team.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nudges import library, wording
+from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Text
+from nudges.commands import AddPrompt, ListPrompts, PromptVerb
+from nudges.errors import NotFound
+from nudges.model import MemberRef, Prompt
+from nudges.rosters import MEMBERS, Rosters
+from nudges.store import RedisStore
+
+SHOWN = 15
+
+
+class TeamPrompts:
+    def __init__(self, store: RedisStore, rosters: Rosters) -> None:
+        self.store = store
+        self.rosters = rosters
+
+    async def _team(self, actor: MemberRef, named: str | None, *, manage: bool) -> str:
+        if manage or named is not None:
+            team = await self.rosters.team_for(actor, named)
+        else:
+            joined = await self.store.member_teams(actor, MEMBERS)
+            team = joined[0] if len(joined) == 1 else await self.rosters.team_for(actor, None)
+        if manage:
+            await self.rosters.require_manager(actor, team)
+        return team
+
+    async def list(self, actor: MemberRef, cmd: ListPrompts) -> Card:
+        team = await self._team(actor, cmd.team, manage=False)
+        ws = actor.workspace
+        own = await self.store.team_prompts(ws, team)
+        retired = await self.store.retired(ws, team)
+        feedback = await self.store.not_for_me_counts(ws, team)
+        by_behaviour = Counter(p.behaviour.label for p in library.library() if p.id not in retired)
+        blocks: list[Heading | Text | ContextLine] = [
+            Heading(f"Prompts for {team}"),
+            Text(
+                (
+                    f"Our library: {sum(by_behaviour.values())} prompts ("
+                    + ", ".join(f"{n} {b}" for b, n in sorted(by_behaviour.items()))
+                    + ").",
+                )
+            ),
+        ]
+        if own:
+            blocks.append(Text((f"{team}'s own ({len(own)}):",)))
+            blocks.extend(
+                Text(
+                    (
+                        f"{p.id} · {p.behaviour.label}{' · retired' if p.id in retired else ''}: "
+                        f"{p.text}",
+                    )
+                )
+                for p in own[:SHOWN]
+            )
+        else:
+            blocks.append(Text((f"{team} has no prompts of its own yet.",)))
+        if retired:
+            blocks.append(Text(("Retired for the team: " + ", ".join(sorted(retired)),)))
+        if feedback:
+            top = sorted(feedback.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            blocks.append(
+                Text(
+                    (
+                        "Marked 'not for me' (by how many people): "
+                        + ", ".join(f"{pid} ({n})" for pid, n in top),
+                    )
+                )
+            )
+        blocks.append(
+            ContextLine(
+                (
+                    'Add one: /nudge prompt add "Your words." behaviour helping. '
+                    "Retire one: /nudge prompt retire <id>.",
+                )
+            )
+        )
+        return Card(tuple(blocks), f"Prompts for {team}")
+
+    async def add(self, actor: MemberRef, cmd: AddPrompt) -> Card:
+        team = await self._team(actor, cmd.team, manage=True)
+        saved = await self.store.add_team_prompt(
+            actor.workspace, team, Prompt("", cmd.text, cmd.behaviour, cmd.contexts, team)
+        )
+        moments = ", ".join(sorted(c.label for c in saved.contexts))
+        return Card(
+            (
+                Heading(f"Added {saved.id} to {team}'s prompts"),
+                Text((saved.text,)),
+                ContextLine(
+                    (
+                        f"{saved.behaviour.label} · {moments}. "
+                        f"Retire it with /nudge prompt retire {saved.id}.",
+                    )
+                ),
+            ),
+            f"Added {saved.id}: {saved.text}",
+        )
+
+    async def verb(self, actor: MemberRef, cmd: PromptVerb) -> Card:
+        team = await self._team(actor, cmd.team, manage=True)
+        ws = actor.workspace
+        own = await self.store.team_prompts(ws, team)
+        known = {p.id for p in (*library.library(), *own)}
+        if cmd.prompt_id not in known:
+            raise NotFound(f"a prompt called {cmd.prompt_id}", "See them with /nudge prompts.")
+        retire = cmd.verb == "retire"
+        changed = await self.store.set_retired(ws, team, cmd.prompt_id, retire)
+        if retire:
+            return Card(
+                (
+                    Heading(f"Retired {cmd.prompt_id}" if changed else "Already retired"),
+                    Text((f"{team} won't get {cmd.prompt_id} any more.",)),
+                    Actions((Button("Undo", Action.PROMPT_RESTORE, f"{team}|{cmd.prompt_id}"),)),
+                ),
+                f"Retired {cmd.prompt_id} for {team}.",
+            )
+        return wording.message(
+            f"Restored {cmd.prompt_id}" if changed else "It wasn't retired",
+            f"{cmd.prompt_id} is back in {team}'s pool.",
+        )

@@ -1,0 +1,113 @@
+"""How the engine says things: schedules, audiences, themes and times, in short plain words.
+
+Kept in one place so every reply describes a cadence the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
+from nudges.model import (
+    WEEKDAYS,
+    Behaviour,
+    Cadence,
+    ChannelAudience,
+    CronSchedule,
+    MembersAudience,
+    QuietHours,
+    Schedule,
+    ShiftMoment,
+    TeamAudience,
+    Theme,
+)
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def hm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def days(values: frozenset[int] | None) -> str:
+    if values is None or len(values) == 7:
+        return "Every day"
+    if values == frozenset(range(5)):
+        return "Weekdays"
+    if values == frozenset({5, 6}):
+        return "Weekends"
+    return ", ".join(_DAY_NAMES[d] for d in sorted(values))
+
+
+def schedule(s: Schedule) -> str:
+    if isinstance(s, CronSchedule):
+        return f"cron {s.expression}"
+    moments = [m.label if isinstance(m, ShiftMoment) else hm(m) for m in s.times]
+    joined = moments[0] if len(moments) == 1 else ", ".join(moments[:-1]) + " and " + moments[-1]
+    return f"{days(s.days)} at {joined}"
+
+
+def theme(t: Theme) -> str:
+    if t is None:
+        return "A mix of all six"
+    if isinstance(t, Behaviour):
+        return t.label
+    return t.label.capitalize()
+
+
+def zone(cadence: Cadence) -> str:
+    if cadence.per_recipient:
+        return "each person's own time zone"
+    return cadence.tz
+
+
+def audience(cadence: Cadence, names: dict[str, str]) -> str:
+    match cadence.audience:
+        case ChannelAudience(channel=channel):
+            return f"#{channel.name}"
+        case MembersAudience(members=members):
+            shown = [f"@{names.get(m.key, m.user_id)}" for m in members[:5]]
+            more = len(members) - len(shown)
+            return ", ".join(shown) + (f" and {more} more" if more else "") + " (direct message)"
+        case TeamAudience():
+            return f"Everyone who joined {cadence.team} (direct message)"
+
+
+def when(at: datetime, tz: str) -> str:
+    """'Tue 1 Dec, 07:30' in ``tz``."""
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{_DAY_NAMES[local.weekday()]} {local.day} {local.strftime('%b')}, {local:%H:%M}"
+
+
+def quiet(hours: QuietHours | None) -> str:
+    return "Off" if hours is None else f"{hm(hours.start)} to {hm(hours.end)}"
+
+
+def day_list(values: frozenset[int] | None) -> str:
+    if values is None:
+        return "Every day"
+    return days(values) if len(values) != 7 else "Every day"
+
+
+def weekday_name(index: int) -> str:
+    return WEEKDAYS[index].capitalize()
+
+
+def message(title: str, *lines: str, hint: str = "") -> Card:
+    """A short reply: a heading, a line or two, and an optional quiet hint underneath."""
+    blocks: list[Heading | Text | ContextLine] = [Heading(title)]
+    blocks.extend(Text((line,)) for line in lines if line)
+    if hint:
+        blocks.append(ContextLine((hint,)))
+    return Card(tuple(blocks), " ".join((title, *lines)).strip())
+
+
+def mentions(people: list[Mention], conjunction: str = "or") -> tuple[Inline, ...]:
+    """People as inline mentions: "@a", "@a or @b", "@a, @b or @c"."""
+    parts: list[Inline] = []
+    for i, person in enumerate(people):
+        if i:
+            parts.append(f" {conjunction} " if i == len(people) - 1 else ", ")
+        parts.append(person)
+    return tuple(parts)

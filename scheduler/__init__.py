@@ -1,0 +1,1 @@
+"""Turns cadences into due fires and fires into deliveries, exactly once, state in Redis."""

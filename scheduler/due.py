@@ -1,0 +1,209 @@
+"""The durable queue of fires in Redis: a sorted set of due fire ids, and leases on the ones
+being worked on, so that each fire is taken by one replica at a time and is taken again if
+that replica dies.
+
+Keys: ``<prefix>:due`` (fire id -> due instant, ms), ``<prefix>:inflight`` (fire id -> lease
+expiry, ms) and ``<prefix>:inflight:meta`` (fire id -> "<token>|<due ms>").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+
+from nudges.errors import ClaimLost
+from nudges.model import Fire
+
+# Take up to ARGV[2] fires: first those whose lease ran out (their owner died), then due ones
+# not already in flight. Each is leased until now + ARGV[3] under token ARGV[4].
+_CLAIM = """
+local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
+local now, limit, lease, token = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local out = {}
+local expired = redis.call('ZRANGEBYSCORE', inflight, '-inf', now, 'LIMIT', 0, limit)
+for _, id in ipairs(expired) do
+  local m = redis.call('HGET', meta, id) or ''
+  local at = string.match(m, '|(%d+)$') or tostring(now)
+  redis.call('ZADD', inflight, now + lease, id)
+  redis.call('HSET', meta, id, token .. '|' .. at)
+  out[#out + 1] = id
+  out[#out + 1] = at
+end
+local room = limit - #expired
+if room > 0 then
+  local ready = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, room)
+  for i = 1, #ready, 2 do
+    local id, at = ready[i], ready[i + 1]
+    if redis.call('HEXISTS', meta, id) == 0 then
+      redis.call('ZREM', due, id)
+      redis.call('ZADD', inflight, now + lease, id)
+      redis.call('HSET', meta, id, token .. '|' .. at)
+      out[#out + 1] = id
+      out[#out + 1] = at
+    end
+  end
+end
+return out
+"""
+
+# Extend the lease of fires we still own; returns the ids we lost.
+_RENEW = """
+local inflight, meta = KEYS[1], KEYS[2]
+local expiry, token = tonumber(ARGV[1]), ARGV[2]
+local lost = {}
+for i = 3, #ARGV do
+  local m = redis.call('HGET', meta, ARGV[i])
+  if m and string.sub(m, 1, #token + 1) == token .. '|' then
+    redis.call('ZADD', inflight, expiry, ARGV[i])
+  else
+    lost[#lost + 1] = ARGV[i]
+  end
+end
+return lost
+"""
+
+# Finish a fire we own and, atomically, schedule its next instant (if any).
+_COMPLETE = """
+local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
+local id, token, nxt = ARGV[1], ARGV[2], ARGV[3]
+local m = redis.call('HGET', meta, id)
+if not m or string.sub(m, 1, #token + 1) ~= token .. '|' then
+  return 0
+end
+redis.call('ZREM', inflight, id)
+redis.call('HDEL', meta, id)
+if nxt ~= '' then
+  redis.call('ZADD', due, tonumber(nxt), id)
+end
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A claimed fire: what to run, and the lease that says this replica owns it."""
+
+    fire: Fire
+    token: str
+    claimed_at: datetime
+
+
+class RedisDueQueue:
+    """The ``FireQueue`` port, plus claim, renew and complete for the runner.
+
+    The caller owns (and closes) the Redis client.
+    """
+
+    def __init__(
+        self, redis: Redis, prefix: str = "carenudge", lease: timedelta = timedelta(seconds=30)
+    ) -> None:
+        self.redis = redis
+        self.lease = lease
+        self.due_key = f"{prefix}:due"
+        self.inflight_key = f"{prefix}:inflight"
+        self.meta_key = f"{prefix}:inflight:meta"
+        self._claim = redis.register_script(_CLAIM)
+        self._renew = redis.register_script(_RENEW)
+        self._complete = redis.register_script(_COMPLETE)
+
+    async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
+        if entries:
+            await self.redis.zadd(self.due_key, {fid: _ms(at) for fid, at in entries})
+
+    async def discard(self, fire_ids: Sequence[str]) -> None:
+        if fire_ids:
+            await self.redis.zrem(self.due_key, *fire_ids)
+
+    async def scheduled(self, fire_ids: Sequence[str]) -> list[datetime | None]:
+        if not fire_ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zmscore(self.due_key, list(fire_ids))
+            pipe.hmget(self.meta_key, list(fire_ids))
+            scores, metas = await pipe.execute()
+        found: list[datetime | None] = []
+        for score, meta in zip(scores, metas, strict=True):
+            if score is not None:
+                found.append(_at(float(score)))
+            elif meta is not None:
+                found.append(_at(float(_text(meta).rsplit("|", 1)[1])))
+            else:
+                found.append(None)
+        return found
+
+    async def claim(self, now: datetime, limit: int) -> list[Due]:
+        """Take up to ``limit`` due fires (and fires whose owner's lease ran out)."""
+        token = uuid.uuid4().hex
+        args: list[Any] = [_ms(now), limit, _ms_delta(self.lease), token]
+        flat = await self._claim(keys=[self.due_key, self.inflight_key, self.meta_key], args=args)
+        pairs = [_text(x) for x in flat]
+        return [
+            Due(Fire(pairs[i], _at(float(pairs[i + 1]))), token, now)
+            for i in range(0, len(pairs), 2)
+        ]
+
+    async def renew(self, dues: Sequence[Due], now: datetime) -> list[Due]:
+        """Extend the leases of ``dues``; returns those another replica has taken over."""
+        lost: list[Due] = []
+        by_token: dict[str, list[Due]] = {}
+        for due in dues:
+            by_token.setdefault(due.token, []).append(due)
+        for token, group in by_token.items():
+            args: list[Any] = [_ms(now) + _ms_delta(self.lease), token, *(d.fire.id for d in group)]
+            gone = {
+                _text(x)
+                for x in await self._renew(keys=[self.inflight_key, self.meta_key], args=args)
+            }
+            lost.extend(d for d in group if d.fire.id in gone)
+        return lost
+
+    async def complete(self, due: Due, next_at: datetime | None) -> None:
+        """Finish ``due`` and schedule its next instant, atomically.
+
+        Raises:
+            ClaimLost: Another replica took the fire over (this one's lease had run out).
+        """
+        args: list[Any] = [due.fire.id, due.token, "" if next_at is None else _ms(next_at)]
+        done = await self._complete(
+            keys=[self.due_key, self.inflight_key, self.meta_key], args=args
+        )
+        if not done:
+            raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
+
+    async def next_at(self) -> datetime | None:
+        """The soonest instant anything becomes claimable (a due fire or an expiring lease)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(self.due_key, 0, 0, withscores=True)
+            pipe.zrange(self.inflight_key, 0, 0, withscores=True)
+            due, inflight = await pipe.execute()
+        scores = [float(s) for _, s in (*due, *inflight)]
+        return _at(min(scores)) if scores else None
+
+    async def size(self) -> tuple[int, int]:
+        """(waiting, in flight), for /metrics."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.due_key)
+            pipe.zcard(self.inflight_key)
+            waiting, running = await pipe.execute()
+        return int(waiting), int(running)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _ms_delta(delta: timedelta) -> int:
+    return int(delta.total_seconds() * 1000)
+
+
+def _at(ms: float) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,1 @@
+"""Test doubles, shipped as typed code: Fake* servers and Recording* port implementations."""

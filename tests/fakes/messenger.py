@@ -1,0 +1,69 @@
+"""``RecordingMessenger``: the Messenger port in memory, recording every call, and able to
+answer as a busy or unreachable platform would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nudges.cards import Card, plain
+from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.ports import Clock
+
+
+@dataclass
+class Delivery:
+    conversation: Conversation
+    card: Card
+    key: str
+    ref: MessageRef
+    at: datetime | None
+
+    @property
+    def text(self) -> str:
+        return plain(self.card)
+
+
+@dataclass
+class RecordingMessenger:
+    sent: list[Delivery] = field(default_factory=list)
+    updates: list[tuple[MessageRef, Card]] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)
+    """User ids whose direct messages fail with ConversationGone."""
+    rate_limits: int = 0
+    """How many of the next sends answer RateLimited first."""
+    failures: int = 0
+    """How many of the next sends fail with a DeliveryError first."""
+    attempts: int = 0
+    clock: Clock | None = None
+    """If given, each delivery records the time it was sent."""
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        self.attempts += 1
+        if self.rate_limits:
+            self.rate_limits -= 1
+            raise RateLimited(1.0)
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryError("the platform answered 502")
+        ref = MessageRef(conversation, str(len(self.sent) + 1))
+        at = self.clock.now() if self.clock else None
+        self.sent.append(Delivery(conversation, card, key, ref, at))
+        return ref
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        self.updates.append((ref, card))
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        if member.user_id in self.unreachable:
+            raise ConversationGone(f"{member.user_id} blocked the bot")
+        return Conversation(
+            member.platform, member.tenant_id, f"D-{member.user_id}", ConversationKind.DIRECT
+        )
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        return any(d.key == key for d in self.sent)
+
+    def to(self, channel_id: str) -> list[Delivery]:
+        return [d for d in self.sent if d.conversation.channel_id == channel_id]
