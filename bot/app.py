@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 
@@ -23,6 +22,7 @@ from scheduler.runner import Runner
 
 log = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", Engine)
+STOP_TIMEOUT_S = 5.0
 
 
 def connect(redis_url: str) -> Redis:
@@ -67,13 +67,24 @@ def build_app(
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await _stop(runner, task)
             await redis.aclose()
 
     app.cleanup_ctx.append(services)
     return app
+
+
+async def _stop(runner: Runner, task: asyncio.Task[None]) -> None:
+    """Stop the scheduler: ask, then cancel; never let shutdown hang on it."""
+    runner.stop()
+    done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+    if not done:
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+    if not done:
+        log.warning("the scheduler did not stop in time; leaving it to the process exit")
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("the scheduler had stopped with an error: %r", task.exception())
 
 
 def _announce_platforms(settings: Settings, served: Mapping[str, Messenger]) -> None:

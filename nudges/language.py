@@ -191,12 +191,14 @@ def _edit(w: _Words) -> Command:
 
 def _preview(w: _Words) -> Command:
     if not w.done() and CADENCE_ID.match(w.peek_word() or "-"):
-        return PreviewCadence(_cadence_id(w, "preview", "/nudge preview c3"), CadenceSpec())
+        cid = _cadence_id(w, "preview", "/nudge preview c3")
+        _expect_end(w, "/nudge preview c3", "preview")
+        return PreviewCadence(cid, CadenceSpec())
     spec = _cadence_spec(w, example="/nudge preview weekdays at 07:30 to #ward-7")
     if spec.times is None and spec.cron is None:
         raise ParseError(
-            "Preview which cadence?",
-            "/nudge preview c3 or /nudge preview weekdays at 07:30",
+            "Preview which cadence? Give its number, or the days and times of a new one.",
+            "/nudge preview c3",
             "preview",
         )
     return PreviewCadence(None, spec)
@@ -219,8 +221,8 @@ def _cadence_id(w: _Words, verb: str, example: str) -> str:
     word = w.take_word() if not w.done() else ""
     m = CADENCE_ID.match(word)
     if not m:
-        what = f"'{_short(word)}' isn't a cadence number" if word else "Which cadence?"
-        raise ParseError(f"{what}. Cadences are numbered like c3 (see /nudge list).", example, verb)
+        what = f"'{_short(word)}' isn't a cadence number." if word else "Which cadence?"
+        raise ParseError(f"{what} Cadences are numbered like c3 (see /nudge list).", example, verb)
     return f"c{int(m.group(1))}"
 
 
@@ -236,7 +238,9 @@ def _prompt(w: _Words) -> Command:
         example = f"/nudge prompt {sub} attending-04"
         word = w.take_word() if not w.done() else ""
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", word.lower()):
-            raise ParseError("Which prompt? Prompt ids are shown by /nudge prompts.", example)
+            raise ParseError(
+                "Which prompt? Prompt ids are shown by /nudge prompts.", example, "prompts"
+            )
         team = _optional_team(w, example)
         return PromptVerb("retire" if sub == "retire" else "restore", word.lower(), team)
     raise ParseError(
@@ -414,11 +418,11 @@ def _start(w: _Words) -> Command:
 
 
 def _join(w: _Words) -> Command:
-    return Membership(True, _team_name(w, "/nudge join ward-7", topic="teams"))
+    return Membership(True, _only_team(w, "/nudge join ward-7"))
 
 
 def _leave(w: _Words) -> Command:
-    return Membership(False, _team_name(w, "/nudge leave ward-7", topic="teams"))
+    return Membership(False, _only_team(w, "/nudge leave ward-7"))
 
 
 def _teams(w: _Words) -> Command:
@@ -429,7 +433,7 @@ def _teams(w: _Words) -> Command:
 def _team(w: _Words) -> Command:
     if w.done():
         return ShowTeam()
-    return ShowTeam(_team_name(w, "/nudge team ward-7", topic="teams"))
+    return ShowTeam(_only_team(w, "/nudge team ward-7"))
 
 
 def _appoint(role: str) -> _Handler:
@@ -756,16 +760,17 @@ def _day_piece(piece: str) -> set[int] | None:
 
 def _theme(w: _Words, example: str) -> ThemeChoice:
     word = w.peek_word()
+    if _try_context(w) is not None:  # before "any": "any time" is a moment, not a mix
+        return _context(w, example)
     if word in ("mixed", "mix", "any", "all"):
         w.take()
         return "mixed"
     if _BEHAVIOUR_ALIASES.get(word, word) in Behaviour.__members__.values():
         w.take()
         return Behaviour(_BEHAVIOUR_ALIASES.get(word, word))
-    if _try_context(w) is not None:
-        return _context(w, example)
+    what = f"'{_short(word)}' isn't a theme." if word else "Which theme?"
     raise ParseError(
-        f"'{_short(word)}' isn't a theme. Choose a behaviour ({_choices(Behaviour)}), a "
+        f"{what} Choose a behaviour ({_choices(Behaviour)}), a "
         f"moment ({_choices(Context)}), or mixed.",
         example,
         "themes",
@@ -786,8 +791,9 @@ def _behaviour(word: str, example: str) -> Behaviour:
     try:
         return Behaviour(_BEHAVIOUR_ALIASES.get(word, word))
     except ValueError:
+        what = f"'{_short(word)}' isn't a behaviour." if word else "Which behaviour?"
         raise ParseError(
-            f"'{_short(word)}' isn't a behaviour. Choose one of: {_choices(Behaviour)}.",
+            f"{what} Choose one of: {_choices(Behaviour)}.",
             example,
             "themes",
         ) from None
@@ -834,8 +840,9 @@ def _context(w: _Words, example: str) -> Context:
             w.i += len(phrase)
             return _CONTEXT_PHRASES[phrase]
     word = w.take_word() if not w.done() else ""
+    what = f"'{_short(word)}' isn't a moment I know." if word else "Which moment?"
     raise ParseError(
-        f"'{_short(word)}' isn't a moment I know. Choose one of: {_choices(Context)}.",
+        f"{what} Choose one of: {_choices(Context)}.",
         example,
         "themes",
     )
@@ -869,9 +876,9 @@ def _zones() -> dict[str, str]:
 def _timezone(word: str, example: str) -> str:
     zone = _zones().get(word.strip().lower())
     if zone is None:
+        what = f"I don't know the time zone '{_short(word)}'." if word else "Which time zone?"
         raise ParseError(
-            f"I don't know the time zone '{_short(word)}'. Use a name like Europe/London or "
-            "America/New_York.",
+            f"{what} Use a name like Europe/London or America/New_York.",
             example,
             "settings",
         )
@@ -883,11 +890,18 @@ def _team_name(w: _Words, example: str, topic: str = "teams") -> str:
     word = arg.name if isinstance(arg, ChannelRef) else _arg_text(arg)
     name = word.strip().lower().lstrip("#")
     if not TEAM_NAME.match(name):
-        what = f"'{_short(word)}' can't be a team name" if word else "Which team?"
+        what = f"'{_short(word)}' can't be a team name." if word else "Which team?"
         raise ParseError(
-            f"{what}. Team names use letters, digits and dashes, like ward-7.", example, topic
+            f"{what} Team names use letters, digits and dashes, like ward-7.", example, topic
         )
     return name
+
+
+def _only_team(w: _Words, example: str) -> str:
+    """A team name and nothing after it: "join ward 7" must not join "ward"."""
+    team = _team_name(w, example, topic="teams")
+    _expect_end(w, example, "teams")
+    return team
 
 
 def _optional_team(w: _Words, example: str) -> str | None:

@@ -131,6 +131,12 @@ def confirmation(member: Member, cmd: SettingsCommand, default_tz: str) -> Card:
     match cmd:
         case SetTimezone(tz=tz):
             return wording.message("Time zone saved", f"Your nudges now follow {tz}.")
+        case SetQuietHours(off=True):
+            return wording.message(
+                "Quiet hours off",
+                "Nudges may reach you at any hour.",
+                hint="Back to the default with /nudge quiet default.",
+            )
         case SetQuietHours():
             return wording.message(
                 "Quiet hours saved",
@@ -158,7 +164,7 @@ def confirmation(member: Member, cmd: SettingsCommand, default_tz: str) -> Card:
                 return wording.message("Welcome back", "Your nudges are on again.")
             return wording.message(
                 "Snoozed",
-                f"No nudges until {s.snoozed_until:%a %d %b}. Take care of yourself.",
+                f"No nudges until {wording.day(s.snoozed_until)}. Take care of yourself.",
                 hint="Wake them early with /nudge snooze off.",
             )
         case StopOrStart(stop=True):
@@ -182,7 +188,7 @@ def settings_card(member: Member, default_tz: str) -> Card:
     )
     state = "Stopped" if s.stopped else "On"
     if s.snoozed_until and not s.stopped:
-        state = f"Snoozed until {s.snoozed_until:%a %d %b}"
+        state = f"Snoozed until {wording.day(s.snoozed_until)}"
     pairs = (
         ("Nudges", state),
         ("Time zone", zone_of(s, default_tz) + ("" if s.tz else " (the default)")),

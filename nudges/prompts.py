@@ -167,6 +167,8 @@ class Prompts:
     async def _snooze(
         self, event: ActionInvoked, sent: Sent, prompt: Prompt, in_dm: bool
     ) -> Reply | None:
+        if not await self.store.press_once(f"snooze:{sent.delivery}:{prompt.id}", event.actor):
+            return Reply(wording.message("Already snoozed", "It will come back as planned."))
         member = await self.store.member(event.actor)
         default_tz = self.settings.default_tz
         at = members.after_quiet_hours(

@@ -65,7 +65,11 @@ class Rosters:
         raise Refused(f"Only managers of {team} can change its nudges.", tuple(helpers))
 
     async def team_for(self, ref: MemberRef, named: str | None) -> str:
-        """The team a manager means: the one named, or the only one they manage."""
+        """The team a manager means: the one named, or the only one they manage.
+
+        For someone who manages none, the only team they joined, so that the caller's
+        ``require_manager`` can name the people who do manage it.
+        """
         ws = ref.workspace
         if named is not None:
             if not await self.store.team_exists(ws, named):
@@ -75,6 +79,15 @@ class Rosters:
         if len(managed) == 1:
             return managed[0]
         if not managed:
+            joined = await self.store.member_teams(ref, MEMBERS)
+            if len(joined) == 1:
+                return joined[0]
+            if await self.is_admin(ref):
+                raise Refused(
+                    "Only a team's managers can set up its nudges, and you don't manage a team "
+                    "yet. As an admin, you can make yourself one: /nudge manager add @you to "
+                    "<team>"
+                )
             raise Refused(
                 "Only a team's managers can set up its nudges, and you don't manage a team yet.",
                 tuple(await self.admin_refs(ws)),

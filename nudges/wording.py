@@ -5,7 +5,7 @@ Kept in one place so every reply describes a cadence the same way.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
@@ -77,7 +77,12 @@ def audience(cadence: Cadence, names: dict[str, str]) -> str:
 def when(at: datetime, tz: str) -> str:
     """'Tue 1 Dec, 07:30' in ``tz``."""
     local = at.astimezone(ZoneInfo(tz))
-    return f"{_DAY_NAMES[local.weekday()]} {local.day} {local.strftime('%b')}, {local:%H:%M}"
+    return f"{day(local.date())}, {local:%H:%M}"
+
+
+def day(d: date) -> str:
+    """'Tue 1 Dec', as ``when`` writes it."""
+    return f"{_DAY_NAMES[d.weekday()]} {d.day} {d.strftime('%b')}"
 
 
 def quiet(hours: QuietHours | None) -> str:

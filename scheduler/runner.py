@@ -55,13 +55,27 @@ class Runner:
         self.failures = 0
         self._limit = asyncio.Semaphore(self.settings.concurrency)
         self._running: set[Due] = set()
+        self._stopping = False
 
     async def run(self) -> None:
-        """Run until cancelled."""
+        """Run until ``stop`` is called or the task is cancelled."""
+        self._stopping = False
         async with asyncio.TaskGroup() as group:
             group.create_task(self._claim_loop())
             group.create_task(self._renew_loop())
             group.create_task(self._reconcile_loop())
+
+    def stop(self) -> None:
+        """Ask the loops to end at their next turn (at most ``poll_s`` from now)."""
+        self._stopping = True
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep on the clock in short naps, so that ``stop`` is noticed promptly."""
+        remaining = seconds
+        while remaining > 0 and not self._stopping:
+            step = min(remaining, self.settings.poll_s)
+            await self.clock.sleep(step)
+            remaining -= step
 
     async def tick(self) -> int:
         """Claim and run everything due now, to completion; returns how many fires ran.
@@ -80,7 +94,8 @@ class Runner:
 
     async def _claim_loop(self) -> None:
         async with asyncio.TaskGroup() as group:
-            while True:
+            while not self._stopping:
+                _reraise_if_cancelled()
                 try:
                     room = self.settings.concurrency - len(self._running)
                     dues = await self.queue.claim(self.clock.now(), max(room, 0)) if room else []
@@ -88,12 +103,13 @@ class Runner:
                         self._running.add(due)
                         group.create_task(self._run(due))
                     if len(dues) < room or not room:
-                        await self.clock.sleep(await self._pause())
+                        await self._nap(await self._pause())
                 except RedisError as exc:
+                    _reraise_if_cancelled()
                     log.warning(
                         "scheduler could not reach Redis (%s); retrying", type(exc).__name__
                     )
-                    await self.clock.sleep(1.0)
+                    await self._nap(1.0)
 
     async def _pause(self) -> float:
         """How long to sleep: until the next fire, at most ``poll_s`` (new fires may arrive)."""
@@ -113,9 +129,11 @@ class Runner:
                 log.warning("another replica took over fire %s", due.fire.id)
             except RedisError as exc:
                 # The lease runs out and the fire is taken again; deliveries are idempotent.
+                _reraise_if_cancelled()
                 self.failures += 1
                 log.warning("fire %s interrupted by Redis (%s)", due.fire.id, type(exc).__name__)
             except Exception:
+                _reraise_if_cancelled()
                 self.failures += 1
                 log.exception("fire %s failed; it will be retried when its lease ends", due.fire.id)
             finally:
@@ -123,8 +141,9 @@ class Runner:
 
     async def _renew_loop(self) -> None:
         every = self.settings.lease.total_seconds() / 3
-        while True:
-            await self.clock.sleep(every)
+        while not self._stopping:
+            _reraise_if_cancelled()
+            await self._nap(every)
             if not self._running:
                 continue
             try:
@@ -132,14 +151,31 @@ class Runner:
                 for due in lost:
                     log.warning("lost the lease on fire %s", due.fire.id)
             except RedisError as exc:
+                _reraise_if_cancelled()
                 log.warning("could not renew leases (%s)", type(exc).__name__)
 
     async def _reconcile_loop(self) -> None:
-        while True:
+        while not self._stopping:
+            _reraise_if_cancelled()
             try:
                 await self.engine.reconcile()
             except RedisError as exc:
+                _reraise_if_cancelled()
                 log.warning("could not reconcile the queue (%s)", type(exc).__name__)
             except Exception:
+                _reraise_if_cancelled()
                 log.exception("reconcile failed")
-            await self.clock.sleep(self.settings.reconcile_every.total_seconds())
+            await self._nap(self.settings.reconcile_every.total_seconds())
+
+
+def _reraise_if_cancelled() -> None:
+    """A cancellation checkpoint for the loops.
+
+    redis-py can turn a cancellation in the middle of a command into a ConnectionError, and
+    we have seen a cancellation vanish inside a pipeline call altogether (redis-py 7.4, seen
+    as a shutdown that never ends). Each loop calls this at every turn and after catching an
+    error, so a pending cancellation always ends it.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -1,0 +1,227 @@
+"""The prompt library: our own short texts, and the choice of which one an audience gets next."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from nudges import library
+from nudges.model import Behaviour, Context, Prompt, Theme
+
+PROMPTS = library.library()
+THEMES: list[Theme] = [None, *Behaviour, *Context]
+BANNED = re.compile(
+    r"compliance|\bscor(e|es|ed|ing)\b|\brank|performance|\bkpis?\b|you failed to|\bpatient"
+    r"|\bshould\b|\bmust\b",
+    re.IGNORECASE,
+)
+
+
+def theme_id(theme: Theme) -> str:
+    return "mixed" if theme is None else theme.value
+
+
+def own(prompt_id: str, behaviour: Behaviour, *contexts: Context) -> Prompt:
+    return Prompt(
+        prompt_id,
+        "Ask the team what made today a little easier.",
+        behaviour,
+        frozenset(contexts or {Context.ANY_TIME}),
+        "ward-7",
+    )
+
+
+def sent_in_order(
+    candidates: list[Prompt], count: int, seed: int
+) -> list[tuple[library.Choice, dict[str, int]]]:
+    """Choose ``count`` prompts in a row for one audience, remembering as the store does:
+    the ids seen this cycle (reset when a new cycle starts) and the behaviour mix so far."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    mix: dict[str, int] = {}
+    history: list[tuple[library.Choice, dict[str, int]]] = []
+    for _ in range(count):
+        choice = library.choose(candidates, seen, mix, rng)
+        assert choice is not None
+        seen = {choice.prompt.id} if choice.new_cycle else seen | {choice.prompt.id}
+        behaviour = choice.prompt.behaviour.value
+        mix = {**mix, behaviour: mix.get(behaviour, 0) + 1}
+        history.append((choice, mix))
+    return history
+
+
+# --- the texts ---------------------------------------------------------------------------------
+
+
+def test_the_library_has_at_least_sixty_prompts() -> None:
+    assert len(PROMPTS) >= 60
+
+
+def test_prompt_ids_are_unique() -> None:
+    repeated = [i for i, n in Counter(p.id for p in PROMPTS).items() if n > 1]
+    assert repeated == []
+
+
+def test_prompt_ids_name_their_behaviour() -> None:
+    for prompt in PROMPTS:
+        assert re.fullmatch(rf"{prompt.behaviour.value}-\d{{2}}", prompt.id), prompt.id
+
+
+@pytest.mark.parametrize("behaviour", list(Behaviour))
+def test_every_behaviour_has_at_least_eight_prompts(behaviour: Behaviour) -> None:
+    assert len([p for p in PROMPTS if p.behaviour is behaviour]) >= 8
+
+
+@pytest.mark.parametrize("context", list(Context))
+def test_every_moment_has_at_least_eight_prompts(context: Context) -> None:
+    assert len([p for p in PROMPTS if context in p.contexts]) >= 8
+
+
+@pytest.mark.parametrize("prompt", PROMPTS, ids=lambda p: p.id)
+def test_every_prompt_is_short_enough_to_read_at_a_glance(prompt: Prompt) -> None:
+    assert 40 <= len(prompt.text) <= 160, len(prompt.text)
+
+
+@pytest.mark.parametrize("prompt", PROMPTS, ids=lambda p: p.id)
+def test_every_prompt_is_a_calm_full_sentence(prompt: Prompt) -> None:
+    assert prompt.text.endswith((".", "?"))
+    assert "!" not in prompt.text
+    assert prompt.text == prompt.text.strip()
+    assert prompt.text[0].isupper()
+
+
+@pytest.mark.parametrize("prompt", PROMPTS, ids=lambda p: p.id)
+def test_no_prompt_uses_words_we_avoid(prompt: Prompt) -> None:
+    assert not BANNED.search(prompt.text), prompt.text
+
+
+def test_the_words_we_avoid_would_be_caught() -> None:
+    for text in ["Patients first.", "You should rest.", "Your score.", "Check compliance."]:
+        assert BANNED.search(text), text
+
+
+@pytest.mark.parametrize("prompt", PROMPTS, ids=lambda p: p.id)
+def test_every_prompt_suits_at_least_one_moment(prompt: Prompt) -> None:
+    assert prompt.contexts
+
+
+# --- the pool ----------------------------------------------------------------------------------
+
+
+def test_the_mixed_pool_is_the_whole_library_and_the_teams_own() -> None:
+    mine = own("ward-7-01", Behaviour.HELPING)
+    assert library.pool(None, [mine]) == [*PROMPTS, mine]
+
+
+@pytest.mark.parametrize("behaviour", list(Behaviour))
+def test_a_behaviour_theme_selects_only_that_behaviour(behaviour: Behaviour) -> None:
+    chosen = library.pool(behaviour)
+    assert chosen == [p for p in PROMPTS if p.behaviour is behaviour]
+
+
+@pytest.mark.parametrize("context", list(Context))
+def test_a_moment_theme_selects_only_prompts_tagged_with_it(context: Context) -> None:
+    chosen = library.pool(context)
+    assert chosen
+    assert all(context in p.contexts for p in chosen)
+    assert len(chosen) == len([p for p in PROMPTS if context in p.contexts])
+
+
+def test_a_teams_own_prompt_joins_the_pools_it_matches() -> None:
+    mine = own("ward-7-01", Behaviour.RECOGNITION, Context.END_OF_SHIFT)
+    assert mine in library.pool(Behaviour.RECOGNITION, [mine])
+    assert mine in library.pool(Context.END_OF_SHIFT, [mine])
+    assert mine not in library.pool(Behaviour.HELPING, [mine])
+    assert mine not in library.pool(Context.AFTER_MEETING, [mine])
+
+
+def test_retired_prompts_leave_the_pool() -> None:
+    retired = {"attending-01", "attending-02"}
+    ids = {p.id for p in library.pool(Behaviour.ATTENDING, retired=retired)}
+    assert ids
+    assert not ids & retired
+
+
+def test_prompts_someone_said_were_not_for_them_leave_their_pool() -> None:
+    not_for_me = {"helping-01", "helping-03"}
+    ids = {p.id for p in library.pool(Behaviour.HELPING, not_for_me=not_for_me)}
+    assert ids
+    assert not ids & not_for_me
+
+
+def test_when_nothing_is_left_for_someone_they_get_the_whole_theme_again() -> None:
+    themed = library.pool(Context.AFTER_MEETING)
+    everything = {p.id for p in themed}
+    assert library.pool(Context.AFTER_MEETING, not_for_me=everything) == themed
+
+
+def test_the_fallback_still_leaves_out_retired_prompts() -> None:
+    themed = [p.id for p in library.pool(Behaviour.EMPATHISING)]
+    retired = set(themed[:3])
+    fallback = library.pool(Behaviour.EMPATHISING, retired=retired, not_for_me=set(themed))
+    assert fallback
+    assert not {p.id for p in fallback} & retired
+    assert len(fallback) == len(themed) - 3
+
+
+# --- choosing the next prompt ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES, ids=theme_id)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_prompt_repeats_until_the_pool_is_used_up(theme: Theme, seed: int) -> None:
+    candidates = library.pool(theme)
+    size = len(candidates)
+    history = sent_in_order(candidates, 3 * size, seed)
+    for cycle in range(3):
+        ids = [choice.prompt.id for choice, _ in history[cycle * size : (cycle + 1) * size]]
+        assert sorted(ids) == sorted(p.id for p in candidates), f"cycle {cycle}"
+
+
+@pytest.mark.parametrize("theme", THEMES, ids=theme_id)
+def test_a_new_cycle_starts_exactly_when_the_pool_is_used_up(theme: Theme) -> None:
+    candidates = library.pool(theme)
+    size = len(candidates)
+    history = sent_in_order(candidates, 3 * size, seed=7)
+    starts = [i for i, (choice, _) in enumerate(history) if choice.new_cycle]
+    assert starts == [size, 2 * size]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_mixed_pool_gives_every_behaviour_its_turn(seed: int) -> None:
+    behaviours = len(Behaviour)
+    history = sent_in_order(library.pool(None), 3 * len(PROMPTS), seed)
+    for n, (_, mix) in enumerate(history, start=1):
+        counts = [mix.get(b.value, 0) for b in Behaviour]
+        assert max(counts) - min(counts) <= 1, f"after {n}: {mix}"
+        if n % behaviours == 0:
+            assert counts == [n // behaviours] * behaviours, f"after {n}: {mix}"
+
+
+def test_the_mix_leans_towards_behaviours_an_audience_has_seen_least() -> None:
+    mix = {b.value: 5 for b in Behaviour} | {Behaviour.HELPING.value: 2}
+    for seed in range(20):
+        choice = library.choose(library.pool(None), set(), mix, random.Random(seed))
+        assert choice is not None
+        assert choice.prompt.behaviour is Behaviour.HELPING
+
+
+def test_the_mix_still_balances_when_a_team_adds_its_own_prompts() -> None:
+    mine = [own(f"ward-7-{n:02d}", Behaviour.RECOGNITION) for n in range(1, 11)]
+    history = sent_in_order(library.pool(None, mine), 60, seed=3)
+    _, mix = history[-1]
+    assert mix == {b.value: 10 for b in Behaviour}
+
+
+def test_the_same_seed_chooses_the_same_prompts() -> None:
+    """Previews show what will really be sent: the choice depends only on the randomness given."""
+    first = [c.prompt.id for c, _ in sent_in_order(library.pool(None), 20, seed=11)]
+    again = [c.prompt.id for c, _ in sent_in_order(library.pool(None), 20, seed=11)]
+    assert first == again
+
+
+def test_nothing_to_choose_from_chooses_nothing() -> None:
+    assert library.choose([], set(), {}, random.Random(0)) is None
