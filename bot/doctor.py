@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from urllib.parse import urlparse
 
 from redis.exceptions import RedisError
 
@@ -48,7 +49,7 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
 
 async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
     redis = connect(settings.redis_url)
-    where = settings.redis_url.split("@")[-1]
+    where = _without_password(settings.redis_url)
     try:
         await asyncio.wait_for(redis.ping(), timeout=3)
         info = await redis.info("server")
@@ -75,3 +76,8 @@ async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
         return False
     finally:
         await redis.aclose()
+
+
+def _without_password(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.hostname or parsed.path}:{parsed.port or 6379}{parsed.path if parsed.hostname else ''}"

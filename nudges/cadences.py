@@ -296,7 +296,8 @@ class Cadences:
         return await self._summary(cadence, f"Resumed {cadence.id}", soonest)
 
     async def restore(self, actor: MemberRef, cadence_id: str) -> Card:
-        if await self.store.cadence(cadence_id) is not None:
+        live = await self.store.cadence(cadence_id)
+        if live is not None and live.workspace == actor.workspace:
             return wording.message(f"{cadence_id} wasn't deleted", "There's nothing to undo.")
         cadence = await self.store.trashed_cadence(cadence_id)
         if cadence is None or cadence.workspace != actor.workspace:

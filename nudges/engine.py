@@ -186,7 +186,9 @@ class Engine:
             Heading("Sorry, I can't do that for you"),
             Text((exc.reason,)),
         ]
-        if helpers:
+        if exc.next_step:
+            blocks.append(Text((exc.next_step,)))
+        elif helpers:
             people = wording.mentions([Mention(m.ref, m.name) for m in helpers])
             blocks.append(Text(("You could ask ", *people, ": they can help.")))
         else:

@@ -64,11 +64,15 @@ class Refused(NudgeError):
     Args:
         reason: Why, kindly ("Only managers of ward-7 can change its nudges.").
         helpers: The people who can help (the team's managers, or the admins).
+        next_step: What the person can do themselves, when they can (an admin, say).
     """
 
-    def __init__(self, reason: str, helpers: tuple[MemberRef, ...] = ()) -> None:
+    def __init__(
+        self, reason: str, helpers: tuple[MemberRef, ...] = (), next_step: str = ""
+    ) -> None:
         self.reason = reason
         self.helpers = helpers
+        self.next_step = next_step
         super().__init__(reason)
 
 

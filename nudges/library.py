@@ -46,11 +46,16 @@ def pool(
     not_for_me: Collection[str] = (),
 ) -> list[Prompt]:
     """The prompts an audience may get for ``theme``: the library and the team's own, minus
-    retired ones and those the member said were not for them. Falls back to the unfiltered
-    theme (ignoring "not for me") rather than sending nothing."""
-    everything = [p for p in (*library(), *own) if matches(p, theme) and p.id not in retired]
-    kept = [p for p in everything if p.id not in not_for_me]
-    return kept or everything
+    retired ones and those the member said were not for them. If that leaves nothing, the
+    whole library minus those; only if even that is empty, the theme regardless."""
+    everything = [p for p in (*library(), *own) if p.id not in retired]
+    themed = [p for p in everything if matches(p, theme)]
+    kept = [p for p in themed if p.id not in not_for_me]
+    if kept:
+        return kept
+    # Every prompt of the theme was "not for me": keep that promise, and widen the theme.
+    wider = [p for p in everything if p.id not in not_for_me]
+    return wider or themed
 
 
 @dataclass(frozen=True, slots=True)

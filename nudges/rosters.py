@@ -58,8 +58,9 @@ class Rosters:
             return
         if await self.is_admin(ref):
             raise Refused(
-                f"Only managers of {team} can change its nudges. As an admin, you can make "
-                f"yourself one: /nudge manager add @you to {team}"
+                f"Only managers of {team} can change its nudges.",
+                next_step="As an admin, you can make yourself one: "
+                f"/nudge manager add @you to {team}",
             )
         helpers = managers or await self.admin_refs(ws)
         raise Refused(f"Only managers of {team} can change its nudges.", tuple(helpers))
@@ -85,8 +86,9 @@ class Rosters:
             if await self.is_admin(ref):
                 raise Refused(
                     "Only a team's managers can set up its nudges, and you don't manage a team "
-                    "yet. As an admin, you can make yourself one: /nudge manager add @you to "
-                    "<team>"
+                    "yet.",
+                    next_step="As an admin, you can make yourself one: "
+                    "/nudge manager add @you to <team>",
                 )
             raise Refused(
                 "Only a team's managers can set up its nudges, and you don't manage a team yet.",

@@ -6,8 +6,6 @@ The configured admin is "ada" (``test:ada`` in EngineSettings.admins).
 
 from __future__ import annotations
 
-import pytest
-
 from nudges.cards import Action, Card, Mention, Reply, Text, plain
 from nudges.events import ActionInvoked, CommandInvoked
 from nudges.language import tokenize
@@ -106,11 +104,6 @@ async def test_an_admin_who_is_not_a_manager_is_told_how_to_become_one(world: Wo
     assert reply.status == "ok", plain(reply.card)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._refusal adds 'Your CareNudge admin can help.' to every refusal without "
-    "helpers, including the one that tells an admin how to make themselves a manager",
-)
 async def test_an_admin_refused_as_a_non_manager_is_not_sent_to_an_admin(world: World) -> None:
     await world.admin_makes_team("mo")
     reply = await world.say("ada", "create daily at 09:00 to #ward-7 team ward-7")
@@ -220,11 +213,6 @@ async def test_a_cadence_from_another_workspace_is_not_found(world: World) -> No
     assert await world.redis.get("carenudge:cadence:c1") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='cadences.restore answers "c1 wasn\'t deleted" before checking the workspace, so '
-    "anyone in any workspace can learn that a cadence id is in use elsewhere",
-)
 async def test_restoring_a_live_cadence_of_another_workspace_is_not_found(world: World) -> None:
     await world.admin_makes_team("mo")
     await world.say("mo", "create daily at 09:00 to #ward-7")

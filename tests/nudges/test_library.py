@@ -152,19 +152,26 @@ def test_prompts_someone_said_were_not_for_them_leave_their_pool() -> None:
     assert not ids & not_for_me
 
 
-def test_when_nothing_is_left_for_someone_they_get_the_whole_theme_again() -> None:
-    themed = library.pool(Context.AFTER_MEETING)
-    everything = {p.id for p in themed}
-    assert library.pool(Context.AFTER_MEETING, not_for_me=everything) == themed
+def test_when_a_whole_theme_is_not_for_someone_the_rest_of_the_library_is() -> None:
+    themed = {p.id for p in library.pool(Context.AFTER_MEETING)}
+    wider = library.pool(Context.AFTER_MEETING, not_for_me=themed)
+    assert wider
+    assert not {p.id for p in wider} & themed  # "you won't get this one again" holds
+    assert len(wider) == len(library.library()) - len(themed)
 
 
-def test_the_fallback_still_leaves_out_retired_prompts() -> None:
-    themed = [p.id for p in library.pool(Behaviour.EMPATHISING)]
-    retired = set(themed[:3])
-    fallback = library.pool(Behaviour.EMPATHISING, retired=retired, not_for_me=set(themed))
-    assert fallback
-    assert not {p.id for p in fallback} & retired
-    assert len(fallback) == len(themed) - 3
+def test_the_wider_pool_still_leaves_out_retired_prompts() -> None:
+    themed = {p.id for p in library.pool(Behaviour.EMPATHISING)}
+    retired = {"attending-01", "helping-02"}
+    wider = library.pool(Behaviour.EMPATHISING, retired=retired, not_for_me=themed)
+    assert not {p.id for p in wider} & (retired | themed)
+
+
+def test_only_if_every_prompt_is_not_for_someone_does_the_theme_come_back() -> None:
+    everything = {p.id for p in library.library()}
+    assert library.pool(Context.AFTER_MEETING, not_for_me=everything) == library.pool(
+        Context.AFTER_MEETING
+    )
 
 
 # --- choosing the next prompt ------------------------------------------------------------------

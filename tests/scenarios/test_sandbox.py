@@ -1,0 +1,86 @@
+"""``carenudge sandbox``, as a newcomer runs it: a scripted week on ward 7, in a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import RedisServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sandbox(script: str, *args: str, redis_url: str = "") -> tuple[int, str]:
+    environment = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    if redis_url:
+        environment["REDIS_URL"] = redis_url
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "sandbox",
+            "--start",
+            "2026-11-30T16:00",
+            "--seed",
+            "1",
+            *args,
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout
+
+
+def test_the_first_week_example_runs_start_to_finish() -> None:
+    code, out = sandbox((ROOT / "examples" / "first-week.txt").read_text())
+    assert code == 0, out
+    # A manager creates a cadence; a non-manager is refused and told who can help.
+    assert "Cadence c1 is set" in out
+    assert "Only managers of ward-7 can change its nudges." in out
+    assert "You could ask @sam: they can help." in out
+    # The prompt arrives at 07:30 on Tuesday, in the channel and by direct message.
+    assert "[Tue 01 Dec 07:30] CareNudge in #ward-7:" in out
+    assert "[Tue 01 Dec 07:30] CareNudge to @priya (direct message):" in out
+    # Marked done, in the channel and in the direct message (updated in place).
+    assert "Thank you. It counts for ward-7 this week, never by name." in out
+    assert "CareNudge updated its message to @priya (direct message):" in out
+    assert "Marked done this week  2" in out
+    # Priya snoozed until Thursday: Wednesday's prompt reaches the channel, not her.
+    wednesday = out.split("[Wed 02 Dec 07:30]", 1)[1]
+    assert "to @priya" not in wednesday
+    assert "[Wed 02 Dec 07:30] CareNudge in #ward-7:" in out
+
+
+def test_a_line_it_cannot_understand_makes_the_exit_status_1() -> None:
+    code, out = sandbox("/nudge create at half past seven\n/nudge help\n")
+    assert code == 1
+    assert "I didn't quite get that" in out
+    assert "Try: /nudge create weekdays at 07:30" in out
+
+
+def test_an_unknown_sandbox_word_is_explained() -> None:
+    code, out = sandbox("dance\n")
+    assert code == 1
+    assert "Type help for the sandbox's commands." in out
+
+
+def test_with_redis_url_set_the_sandbox_uses_that_redis(redis_server: RedisServer) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        client.flushdb()
+        code, out = sandbox("/nudge manager add @sam to ward-7\n", redis_url=redis_server.url)
+        assert code == 0, out
+        assert client.sismember("carenudge:teams:sandbox:local", "ward-7")
+    finally:
+        client.flushdb()
+        client.close()
