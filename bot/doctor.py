@@ -79,5 +79,8 @@ async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
 
 
 def _without_password(url: str) -> str:
+    """host:port/db, for messages: never the password a URL may carry."""
     parsed = urlparse(url)
-    return f"{parsed.hostname or parsed.path}:{parsed.port or 6379}{parsed.path if parsed.hostname else ''}"
+    if not parsed.hostname:
+        return parsed.path
+    return f"{parsed.hostname}:{parsed.port or 6379}{parsed.path}"
