@@ -10,7 +10,7 @@ from nudges import help
 from nudges.cards import Heading, plain
 from nudges.commands import Help
 from nudges.errors import ParseError
-from nudges.language import _VERBS, parse
+from nudges.language import VERBS, parse
 from tests.nudges.test_language import args_of, without_slash
 
 TOPICS = sorted(help.topics())
@@ -47,7 +47,7 @@ def test_every_topic_has_examples(topic: str) -> None:
     assert help.topics()[topic].examples
 
 
-@pytest.mark.parametrize("verb", sorted(_VERBS))
+@pytest.mark.parametrize("verb", sorted(VERBS))
 def test_every_verb_is_mentioned_in_some_help(verb: str) -> None:
     said = re.compile(rf"/nudge {re.escape(verb)}(?![\w-])")
     assert any(
@@ -55,7 +55,7 @@ def test_every_verb_is_mentioned_in_some_help(verb: str) -> None:
     ), f"no help topic shows /nudge {verb}"
 
 
-@pytest.mark.parametrize("verb", sorted(_VERBS))
+@pytest.mark.parametrize("verb", sorted(VERBS))
 def test_help_on_any_verb_finds_a_topic(verb: str) -> None:
     assert NO_HELP not in plain(help.help_card(verb))
 

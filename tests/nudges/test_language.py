@@ -39,7 +39,7 @@ from nudges.commands import (
 )
 from nudges.errors import ParseError
 from nudges.events import Arg
-from nudges.language import _VERBS, parse, tokenize
+from nudges.language import VERBS, parse, tokenize
 from nudges.model import (
     DAY_SHIFT,
     NIGHT_SHIFT,
@@ -810,10 +810,10 @@ HAPPY_PATHS: dict[str, str] = {
 
 
 def test_every_verb_has_a_happy_path_here() -> None:
-    assert set(HAPPY_PATHS) == set(_VERBS)
+    assert set(HAPPY_PATHS) == set(VERBS)
 
 
-@pytest.mark.parametrize("verb", sorted(_VERBS))
+@pytest.mark.parametrize("verb", sorted(VERBS))
 def test_every_verb_parses_in_any_case(verb: str) -> None:
     text = HAPPY_PATHS[verb]
     assert command(text) == command(text[: len(verb)].upper() + text[len(verb) :])
@@ -952,7 +952,7 @@ def test_two_hundred_words_are_still_read() -> None:
 
 VOCABULARY = sorted(
     {
-        *_VERBS,
+        *VERBS,
         *(w for text in HAPPY_PATHS.values() for w in text.split()),
         *(w for text in BAD_COMMANDS for w in text.split()),
         *(w for moment in Context for w in moment.label.split()),
@@ -1040,6 +1040,6 @@ def test_any_mix_of_words_people_and_channels_parses_or_says_what_was_wrong(
 
 
 @settings(deadline=None, max_examples=300)
-@given(st.sampled_from(sorted(_VERBS)), st.lists(st.one_of(words, mentions, channels), max_size=12))
+@given(st.sampled_from(sorted(VERBS)), st.lists(st.one_of(words, mentions, channels), max_size=12))
 def test_any_words_after_a_verb_parse_or_say_what_was_wrong(verb: str, rest: list[Arg]) -> None:
     parses_or_explains([verb, *rest])

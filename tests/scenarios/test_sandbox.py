@@ -84,3 +84,21 @@ def test_with_redis_url_set_the_sandbox_uses_that_redis(redis_server: RedisServe
     finally:
         client.flushdb()
         client.close()
+
+
+def test_the_sandbox_words_explain_themselves_and_refuse_nonsense_kindly() -> None:
+    code, out = sandbox(
+        "help\ntime\nas\nas @priya in dm\nin #icu\nin ???\nwait soon\nwait until 25:00\n"
+        "press 99\nwait 90m\nquit\n/nudge help\n"
+    )
+    assert code == 1  # some lines were not understood
+    assert "wait until tue 07:30" in out  # the sandbox's own help
+    assert "It is Mon 30 Nov 2026, 16:00 (Europe/London)." in out
+    assert "Try: as @priya in #ward-7" in out
+    assert "You are @priya in your 1:1 chat with CareNudge." in out
+    assert "You are in #icu." in out
+    assert "Try: in #ward-7, or in dm" in out
+    assert "Try: wait 2h, wait 30m, wait 1d or wait until 07:30" in out
+    assert "There's no button with that number." in out
+    assert "It is Mon 30 Nov 2026, 17:30 (Europe/London)." in out
+    assert "CareNudge: small, kind acts" not in out  # nothing is read after quit
