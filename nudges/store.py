@@ -19,6 +19,7 @@ from nudges.model import Cadence, Member, MemberRef, Prompt, Workspace
 Recipient = str
 """A delivery target: ``m:<member key>`` for a direct message, ``ch:<conversation key>``."""
 
+MAX_NAME = 80
 DELIVERY_TTL = timedelta(days=8)
 PRESSED_TTL = timedelta(days=30)
 COUNTER_TTL = timedelta(days=400)
@@ -138,7 +139,9 @@ class RedisStore:
         await self.redis.set(self._k("member", member.ref.key), codec.dumps(payload))
 
     async def remember_name(self, ref: MemberRef, name: str) -> None:
-        """Keep the display name a platform gave us, without touching settings."""
+        """Keep the display name a platform gave us (at most 80 characters), without touching
+        settings."""
+        name = " ".join(name.split())[:MAX_NAME]
         member = await self.member(ref)
         if name and member.name != name:
             await self.save_member(Member(ref, name, member.settings))

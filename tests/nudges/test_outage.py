@@ -1,0 +1,63 @@
+"""When Redis is away, people get a clear "try again in a moment" and nothing crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from redis.asyncio import Redis
+
+from nudges.cards import plain
+from nudges.events import CommandInvoked
+from nudges.model import Conversation, MemberRef
+from scheduler.runner import RunnerSettings
+from tests.conftest import build_world
+from tests.fakes.clock import FakeClock, utc
+
+NOWHERE = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+
+
+@pytest.fixture
+async def away() -> Redis:
+    client = Redis.from_url(NOWHERE, decode_responses=True, socket_connect_timeout=0.5)
+    yield client  # type: ignore[misc]
+    await client.aclose()
+
+
+async def test_a_command_while_redis_is_away_gets_a_clear_answer(
+    away: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = build_world(away, FakeClock(utc(2026, 12, 1, 9, 0)))
+    event = CommandInvoked(
+        "nudge",
+        ("settings",),
+        MemberRef("test", "T1", "sam"),
+        "sam",
+        Conversation("test", "T1", "ward-7"),
+    )
+    with caplog.at_level(logging.WARNING):
+        reply = await world.engine.handle(event)
+    assert reply is not None
+    assert reply.status == "unavailable"
+    assert "Please try again in a moment" in plain(reply.card)
+    assert "Nothing was changed" in plain(reply.card)
+    assert not [r for r in caplog.records if r.exc_info]  # logged once, without a trace
+
+
+async def test_the_scheduler_keeps_running_while_redis_is_away(away: Redis) -> None:
+    world = build_world(away, FakeClock(utc(2026, 12, 1, 9, 0)))
+    world.runner.settings = RunnerSettings(poll_s=0.01)
+    task = asyncio.create_task(world.runner.run())
+    await asyncio.sleep(0.5)
+    assert not task.done(), "the scheduler stopped when Redis went away"
+    world.runner.stop()
+    await asyncio.wait_for(task, timeout=5)
+
+
+async def test_an_oversize_display_name_is_kept_short(redis: Redis) -> None:
+    world = build_world(redis, FakeClock(utc(2026, 12, 1, 9, 0)))
+    await world.store.remember_name(MemberRef("test", "T1", "sam"), "Sam\n" + "x" * 10_000)
+    member = await world.store.member(MemberRef("test", "T1", "sam"))
+    assert len(member.name) == 80
+    assert "\n" not in member.name
