@@ -1,4 +1,4 @@
-"""When Redis is away, people get a clear "try again in a moment" and nothing crashes."""
+"""Bad conditions and bad input: Redis away, oversize names. Clear answers, nothing crashes."""
 
 from __future__ import annotations
 
