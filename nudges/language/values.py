@@ -266,32 +266,31 @@ _CONTEXT_PHRASES: dict[tuple[str, ...], Context] = {
 }
 
 
-def peek_context(w: Words) -> Context | None:
-    """The context phrase starting at the cursor, without consuming it."""
+def _context_phrase(w: Words) -> tuple[str, ...] | None:
+    """The longest context phrase starting at the cursor, if any."""
     for phrase in sorted(_CONTEXT_PHRASES, key=len, reverse=True):
         window = w.args[w.i : w.i + len(phrase)]
         if len(window) == len(phrase) and all(
             isinstance(a, str) and a.lower() == p for a, p in zip(window, phrase, strict=True)
         ):
-            return _CONTEXT_PHRASES[phrase]
+            return phrase
     return None
 
 
+def peek_context(w: Words) -> Context | None:
+    """The context phrase starting at the cursor, without consuming it."""
+    phrase = _context_phrase(w)
+    return None if phrase is None else _CONTEXT_PHRASES[phrase]
+
+
 def read_context(w: Words, example: str) -> Context:
-    for phrase in sorted(_CONTEXT_PHRASES, key=len, reverse=True):
-        window = w.args[w.i : w.i + len(phrase)]
-        if len(window) == len(phrase) and all(
-            isinstance(a, str) and a.lower() == p for a, p in zip(window, phrase, strict=True)
-        ):
-            w.i += len(phrase)
-            return _CONTEXT_PHRASES[phrase]
+    phrase = _context_phrase(w)
+    if phrase is not None:
+        w.i += len(phrase)
+        return _CONTEXT_PHRASES[phrase]
     word = w.take_word() if not w.done() else ""
     what = f"'{short(word)}' isn't a moment I know." if word else "Which moment?"
-    raise ParseError(
-        f"{what} Choose one of: {choices(Context)}.",
-        example,
-        "themes",
-    )
+    raise ParseError(f"{what} Choose one of: {choices(Context)}.", example, "themes")
 
 
 def read_cron(w: Words) -> str:
