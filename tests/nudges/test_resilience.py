@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -19,9 +20,9 @@ NOWHERE = "redis://127.0.0.1:9/0"  # nothing listens on port 9
 
 
 @pytest.fixture
-async def away() -> Redis:
+async def away() -> AsyncIterator[Redis]:
     client = Redis.from_url(NOWHERE, decode_responses=True, socket_connect_timeout=0.5)
-    yield client  # type: ignore[misc]
+    yield client
     await client.aclose()
 
 
