@@ -70,6 +70,7 @@ def choose(
     seen: Collection[str],
     mix: Mapping[str, int],
     rng: random.Random,
+    last: str | None = None,
 ) -> Choice | None:
     """Pick the next prompt from ``candidates`` for an audience.
 
@@ -78,13 +79,14 @@ def choose(
         seen: Ids already sent to this audience in the current cycle.
         mix: How many prompts of each behaviour the audience has had, ever.
         rng: The randomness, injected so tests and previews are repeatable.
+        last: The prompt the audience had last, so a new cycle never starts with it.
     """
     if not candidates:
         return None
     fresh = [p for p in candidates if p.id not in seen]
     new_cycle = not fresh
     if new_cycle:
-        fresh = list(candidates)
+        fresh = [p for p in candidates if p.id != last] or list(candidates)
     behaviours = sorted({p.behaviour for p in fresh})
     least = min(mix.get(b.value, 0) for b in behaviours)
     behaviour = rng.choice([b for b in behaviours if mix.get(b.value, 0) == least])

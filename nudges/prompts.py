@@ -82,10 +82,11 @@ class Prompts:
     ) -> Prompt:
         """Choose the next prompt for ``audience`` and remember the choice."""
         candidates = await self.candidates(ws, team, theme, member)
-        seen, mix = await self.store.selection_state(audience)
-        choice = library.choose(candidates, seen, mix, self._rng(audience, mix))
+        state = await self.store.selection_state(audience)
+        rng = self._rng(audience, state.mix)
+        choice = library.choose(candidates, state.seen, state.mix, rng, state.last)
         if choice is None:  # only if someone retired every prompt of a theme
-            choice = library.choose(library.pool(None), seen, mix, self._rng(audience, mix))
+            choice = library.choose(library.pool(None), state.seen, state.mix, rng, state.last)
             assert choice is not None
         await self.store.record_choice(audience, choice.prompt, choice.new_cycle)
         return choice.prompt
@@ -105,14 +106,16 @@ class Prompts:
         if member is not None or not isinstance(cadence.audience, ChannelAudience):
             audience = f"m:{member.key}" if member else "m:-"
         candidates = await self.candidates(cadence.workspace, cadence.team, cadence.theme, member)
-        seen, mix = await self.store.selection_state(audience)
+        state = await self.store.selection_state(audience)
+        seen, mix, last = state.seen, state.mix, state.last
         chosen: list[Prompt] = []
         for _ in range(count):
-            choice = library.choose(candidates, seen, mix, self._rng(audience, mix))
+            choice = library.choose(candidates, seen, mix, self._rng(audience, mix), last)
             if choice is None:
                 break
             prompt = choice.prompt
             chosen.append(prompt)
+            last = prompt.id
             seen = {prompt.id} if choice.new_cycle else seen | {prompt.id}
             mix = {**mix, prompt.behaviour.value: mix.get(prompt.behaviour.value, 0) + 1}
         return chosen

@@ -8,6 +8,7 @@ the loops that own the work catch them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +54,15 @@ end
 redis.call('PEXPIRE', key, ttl)
 return out
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """An audience's memory for choosing its next prompt."""
+
+    seen: set[str]
+    mix: dict[str, int]
+    last: str | None
 
 
 class RedisStore:
@@ -227,13 +237,14 @@ class RedisStore:
         raw = await self.redis.hgetall(self._team(ws, team, "notforme"))
         return {_str(k): int(v) for k, v in raw.items()}
 
-    async def selection_state(self, audience: str) -> tuple[set[str], dict[str, int]]:
-        """What an audience has seen in this cycle, and its behaviour mix so far."""
+    async def selection_state(self, audience: str) -> Selection:
+        """What an audience has seen in this cycle, its behaviour mix so far, and its last."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.smembers(self._k("seen", audience))
             pipe.hgetall(self._k("mix", audience))
-            seen, mix = await pipe.execute()
-        return set(_strs(seen)), {_str(k): int(v) for k, v in mix.items()}
+            pipe.get(self._k("last", audience))
+            seen, mix, last = await pipe.execute()
+        return Selection(set(_strs(seen)), {_str(k): int(v) for k, v in mix.items()}, _opt(last))
 
     async def record_choice(self, audience: str, prompt: Prompt, new_cycle: bool) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -241,6 +252,7 @@ class RedisStore:
                 pipe.delete(self._k("seen", audience))
             pipe.sadd(self._k("seen", audience), prompt.id)
             pipe.hincrby(self._k("mix", audience), prompt.behaviour.value, 1)
+            pipe.set(self._k("last", audience), prompt.id)
             await pipe.execute()
 
     # --- deliveries and buttons -----------------------------------------------------------

@@ -38,19 +38,31 @@ def sent_in_order(
     candidates: list[Prompt], count: int, seed: int
 ) -> list[tuple[library.Choice, dict[str, int]]]:
     """Choose ``count`` prompts in a row for one audience, remembering as the store does:
-    the ids seen this cycle (reset when a new cycle starts) and the behaviour mix so far."""
+    the ids seen this cycle (reset when a new cycle starts), the behaviour mix so far, and
+    the last prompt sent."""
     rng = random.Random(seed)
     seen: set[str] = set()
     mix: dict[str, int] = {}
+    last: str | None = None
     history: list[tuple[library.Choice, dict[str, int]]] = []
     for _ in range(count):
-        choice = library.choose(candidates, seen, mix, rng)
+        choice = library.choose(candidates, seen, mix, rng, last)
         assert choice is not None
+        last = choice.prompt.id
         seen = {choice.prompt.id} if choice.new_cycle else seen | {choice.prompt.id}
         behaviour = choice.prompt.behaviour.value
         mix = {**mix, behaviour: mix.get(behaviour, 0) + 1}
         history.append((choice, mix))
     return history
+
+
+def test_a_new_cycle_never_starts_with_the_prompt_just_sent() -> None:
+    for theme in THEMES:
+        candidates = library.pool(theme)
+        for seed in range(20):
+            ids = [c.prompt.id for c, _ in sent_in_order(candidates, 3 * len(candidates), seed)]
+            repeats = [i for i in range(1, len(ids)) if ids[i] == ids[i - 1]]
+            assert repeats == [], f"{theme}: the same prompt twice in a row at {repeats}"
 
 
 # --- the texts ---------------------------------------------------------------------------------
