@@ -6,15 +6,14 @@ recipient's own clock.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import datetime
 
 from nudges import members, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
 from nudges.commands import CadenceSpec, CadenceVerb, ListCadences, PreviewCadence
 from nudges.errors import InvalidSchedule, NotFound, ParseError
 from nudges.model import (
-    DAY_SHIFT,
     Audience,
     Cadence,
     ChannelAudience,
@@ -27,12 +26,12 @@ from nudges.model import (
     MembersAudience,
     Prompt,
     Schedule,
-    ShiftMoment,
     TeamAudience,
     Theme,
     WeeklySchedule,
 )
-from nudges.ports import Clock, FireQueue, Timetable
+from nudges.planning import Planner
+from nudges.ports import Clock
 from nudges.rosters import MANAGERS, MEMBERS, Rosters
 from nudges.settings import EngineSettings
 from nudges.store import RedisStore
@@ -40,29 +39,8 @@ from nudges.store import RedisStore
 Sampler = Callable[[Cadence, int], Awaitable[list[Prompt]]]
 """Prompts that would go out next for a cadence, without sending or remembering them."""
 
-CADENCE_PREFIX = "c:"
 PREVIEW_FIRES = 5
 MAX_NAMED = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """One fire of a cadence: all recipients who share a time zone and resolved times."""
-
-    fire_id: str
-    schedule: Schedule
-    tz: str
-
-
-def fire_id(cadence_id: str, group: str = "") -> str:
-    return f"{CADENCE_PREFIX}{cadence_id}" + (f":{group}" if group else "")
-
-
-def parse_fire_id(value: str) -> tuple[str, str]:
-    """(cadence id, group key) from a fire id."""
-    body = value.removeprefix(CADENCE_PREFIX)
-    cadence_id, _, group = body.partition(":")
-    return cadence_id, group
 
 
 class Cadences:
@@ -70,84 +48,16 @@ class Cadences:
         self,
         store: RedisStore,
         rosters: Rosters,
-        timetable: Timetable,
-        queue: FireQueue,
+        planner: Planner,
         clock: Clock,
         settings: EngineSettings,
     ) -> None:
         self.store = store
         self.rosters = rosters
-        self.timetable = timetable
-        self.queue = queue
+        self.planner = planner
+        self.timetable = planner.timetable
         self.clock = clock
         self.settings = settings
-
-    # --- planning -------------------------------------------------------------------------
-
-    async def recipients(self, cadence: Cadence) -> list[Member]:
-        match cadence.audience:
-            case MembersAudience(members=refs):
-                return await self.store.members(refs)
-            case TeamAudience():
-                joined = await self.store.roster(cadence.workspace, cadence.team, MEMBERS)
-                return await self.store.members(joined)
-            case ChannelAudience():
-                return []
-
-    def group_of(self, cadence: Cadence, member: Member | None) -> Group:
-        """The fire a recipient belongs to (the cadence's single fire if not per recipient)."""
-        if member is None or not cadence.per_recipient:
-            return Group(fire_id(cadence.id), cadence.schedule, cadence.tz)
-        tz = members.zone_of(member.settings, self.settings.default_tz)
-        schedule = cadence.schedule
-        if isinstance(schedule, WeeklySchedule) and schedule.follows_shifts:
-            shift = member.settings.shift or DAY_SHIFT
-            times = tuple(
-                (shift.start if t is ShiftMoment.START else shift.end)
-                if isinstance(t, ShiftMoment)
-                else t
-                for t in schedule.times
-            )
-            schedule = WeeklySchedule(schedule.days, tuple(sorted(set(times))))
-            key = f"{tz}|{','.join(wording.hm(t) for t in schedule.times if isinstance(t, time))}"
-        else:
-            key = tz
-        return Group(fire_id(cadence.id, key), schedule, tz)
-
-    async def groups(self, cadence: Cadence) -> dict[str, Group]:
-        if not cadence.per_recipient:
-            group = self.group_of(cadence, None)
-            return {group.fire_id: group}
-        found: dict[str, Group] = {}
-        for member in await self.recipients(cadence):
-            group = self.group_of(cadence, member)
-            found.setdefault(group.fire_id, group)
-        return found
-
-    async def plan(self, cadence: Cadence, *, after: datetime | None = None) -> datetime | None:
-        """Put the next fire of each of the cadence's groups in the queue; returns the soonest."""
-        if cadence.paused:
-            return None
-        start = after or self.clock.now()
-        entries = []
-        for group in (await self.groups(cadence)).values():
-            at = self.timetable.next_fire(group.schedule, group.tz, start)
-            if at is not None:
-                entries.append((group.fire_id, at))
-        await self.queue.put(entries)
-        return min((at for _, at in entries), default=None)
-
-    async def unplan(self, cadence: Cadence) -> None:
-        await self.queue.discard(list(await self.groups(cadence)))
-
-    async def replan_member(self, ref: MemberRef) -> None:
-        """After a member's time zone, shift or teams change, their fires may move."""
-        ids = await self.store.member_cadence_ids(ref)
-        for team in await self.store.member_teams(ref, MEMBERS):
-            ids.update(c.id for c in await self.store.team_cadences(ref.workspace, team))
-        for cadence in await self.store.cadences(ids):
-            if cadence.per_recipient:
-                await self.plan(cadence)
 
     # --- commands -------------------------------------------------------------------------
 
@@ -160,7 +70,7 @@ class Cadences:
         cadence = replace(draft, id=await self.store.next_cadence_id())
         await self.store.save_cadence(cadence, _named(cadence.audience))
         await self._remember_names(spec)
-        soonest = await self.plan(cadence)
+        soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Cadence {cadence.id} is set", soonest, created=True)
 
     async def draft(
@@ -213,7 +123,7 @@ class Cadences:
                 "/nudge create weekdays at 07:30 to team",
                 "create",
             )
-        probe = self.group_of(cadence, Member(cadence.created_by, ""))
+        probe = self.planner.group_of(cadence, Member(cadence.created_by, ""))
         if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
             raise InvalidSchedule("That schedule never comes round. Try another day or time.")
 
@@ -236,13 +146,13 @@ class Cadences:
             revision=cadence.revision + 1,
         )
         self._check(updated)
-        await self.unplan(cadence)
+        await self.planner.unplan(cadence)
         if team != cadence.team:
             await self.store.trash_cadence(cadence, self.settings.keep_deleted)
             await self.store.forget_trashed(cadence.id)
         await self.store.save_cadence(updated, _named(updated.audience))
         await self._remember_names(spec)
-        soonest = await self.plan(updated)
+        soonest = await self.planner.plan(updated)
         return await self._summary(updated, f"Cadence {updated.id} is updated", soonest)
 
     async def verb(self, actor: MemberRef, cmd: CadenceVerb) -> Card:
@@ -250,13 +160,13 @@ class Cadences:
             return await self.restore(actor, cmd.cadence_id)
         cadence = await self._mine(actor, cmd.cadence_id, manage=cmd.verb != "show")
         if cmd.verb == "show":
-            soonest = await self._soonest(cadence)
+            soonest = await self.planner.soonest(cadence)
             return await self._summary(cadence, f"Cadence {cadence.id}", soonest)
         if cmd.verb == "pause":
             if not cadence.paused:
                 cadence = replace(cadence, paused=True, revision=cadence.revision + 1)
                 await self.store.save_cadence(cadence)
-                await self.unplan(cadence)
+                await self.planner.unplan(cadence)
             return Card(
                 (
                     Heading(f"Paused {cadence.id}"),
@@ -267,7 +177,7 @@ class Cadences:
             )
         if cmd.verb == "resume":
             return await self.resume(actor, cmd.cadence_id)
-        await self.unplan(cadence)
+        await self.planner.unplan(cadence)
         await self.store.trash_cadence(cadence, self.settings.keep_deleted)
         days = self.settings.keep_deleted.days
         return Card(
@@ -292,7 +202,7 @@ class Cadences:
         if cadence.paused:
             cadence = replace(cadence, paused=False, revision=cadence.revision + 1)
             await self.store.save_cadence(cadence)
-        soonest = await self.plan(cadence)
+        soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Resumed {cadence.id}", soonest)
 
     async def restore(self, actor: MemberRef, cadence_id: str) -> Card:
@@ -308,7 +218,7 @@ class Cadences:
         await self.rosters.require_manager(actor, cadence.team)
         await self.store.save_cadence(cadence, _named(cadence.audience))
         await self.store.forget_trashed(cadence_id)
-        soonest = await self.plan(cadence)
+        soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Restored {cadence.id}", soonest)
 
     async def list(self, actor: MemberRef, cmd: ListCadences) -> Card:
@@ -332,7 +242,7 @@ class Cadences:
             if not cadences:
                 blocks.append(Text(("None yet.",)))
             for cadence in cadences:
-                soonest = await self._soonest(cadence)
+                soonest = await self.planner.soonest(cadence)
                 state = (
                     "paused"
                     if cadence.paused
@@ -367,7 +277,9 @@ class Cadences:
         else:
             team = cmd.spec.team or await self._preview_team(actor)
             cadence = await self.draft(actor, where, where_name, cmd.spec, team)
-        groups = list((await self.groups(cadence)).values()) or [self.group_of(cadence, None)]
+        groups = list((await self.planner.groups(cadence)).values()) or [
+            self.planner.group_of(cadence, None)
+        ]
         fires: list[tuple[datetime, str]] = []
         for group in groups:
             after = self.clock.now()
@@ -419,12 +331,6 @@ class Cadences:
         if manage:
             await self.rosters.require_manager(actor, cadence.team)
         return cadence
-
-    async def _soonest(self, cadence: Cadence) -> datetime | None:
-        if cadence.paused:
-            return None
-        scheduled = await self.queue.scheduled(list(await self.groups(cadence)))
-        return min((at for at in scheduled if at is not None), default=None)
 
     async def _remember_names(self, spec: CadenceSpec) -> None:
         for mention in spec.members:

@@ -10,7 +10,7 @@ from datetime import datetime
 from redis.exceptions import RedisError
 
 from nudges import help, members, wording
-from nudges.cadences import CADENCE_PREFIX, Cadences, parse_fire_id
+from nudges.cadences import Cadences
 from nudges.cards import Action, Card, ContextLine, Heading, Mention, Reply, Text
 from nudges.commands import (
     AddPrompt,
@@ -39,6 +39,7 @@ from nudges.errors import InvalidSchedule, NotFound, ParseError, Refused
 from nudges.events import ActionInvoked, CommandInvoked, Event
 from nudges.language import parse
 from nudges.model import Cadence, ChannelAudience, Fire, MemberRef
+from nudges.planning import CADENCE_PREFIX, Planner, parse_fire_id
 from nudges.ports import Clock, FireQueue, Messenger, Timetable
 from nudges.prompts import JOB_PREFIX, Prompts, Sent, prompt_card, snooze_target
 from nudges.rosters import Rosters
@@ -76,7 +77,8 @@ class Engine:
         self.queue = queue
         self.settings = settings
         self.rosters = Rosters(store, settings)
-        self.cadences = Cadences(store, self.rosters, timetable, queue, clock, settings)
+        self.planner = Planner(store, timetable, queue, clock, settings)
+        self.cadences = Cadences(store, self.rosters, self.planner, clock, settings)
         self.prompts = Prompts(store, messenger, queue, clock, settings, salt)
         self.team_prompts = TeamPrompts(store, self.rosters)
         self.deliveries = Deliveries(
@@ -147,7 +149,7 @@ class Engine:
                 return await self._settings(actor, cmd)
             case Membership():
                 card = await self.rosters.membership(actor, cmd)
-                await self.cadences.replan_member(actor)
+                await self.planner.replan_member(actor)
                 return card
             case ListTeams():
                 return await self.rosters.list_teams(actor, cmd)
@@ -161,7 +163,7 @@ class Engine:
         updated = members.apply(member, cmd, self.clock.now(), self.settings.default_tz)
         await self.store.save_member(updated)
         if isinstance(cmd, SetTimezone | SetShift):
-            await self.cadences.replan_member(actor)
+            await self.planner.replan_member(actor)
         return members.confirmation(updated, cmd, self.settings.default_tz)
 
     async def _action(self, event: ActionInvoked) -> Reply | None:
@@ -258,15 +260,15 @@ class Engine:
             return [Target.to_channel(cadence.audience.channel.conversation)]
         recipients = [
             m
-            for m in await self.cadences.recipients(cadence)
-            if self.cadences.group_of(cadence, m).fire_id == fid
+            for m in await self.planner.recipients(cadence)
+            if self.planner.group_of(cadence, m).fire_id == fid
         ]
         if not recipients:
             return None  # everyone in this group moved to another time zone or left
         return [Target.to_member(m) for m in recipients]
 
     async def _next(self, cadence: Cadence, fid: str, after: datetime) -> datetime | None:
-        group = (await self.cadences.groups(cadence)).get(fid)
+        group = (await self.planner.groups(cadence)).get(fid)
         if group is None:
             return None
         return self.timetable.next_fire(group.schedule, group.tz, after)
@@ -327,7 +329,7 @@ class Engine:
         for cadence in await self.store.cadences(ids):
             if cadence.paused:
                 continue
-            groups = list((await self.cadences.groups(cadence)).values())
+            groups = list((await self.planner.groups(cadence)).values())
             scheduled = await self.queue.scheduled([g.fire_id for g in groups])
             missing = []
             for group, when in zip(groups, scheduled, strict=True):
