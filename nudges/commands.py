@@ -32,10 +32,6 @@ class CadenceSpec:
     def has_audience(self) -> bool:
         return self.channel is not None or bool(self.members) or self.include_me or self.whole_team
 
-    @property
-    def has_schedule(self) -> bool:
-        return self.days is not None or self.times is not None or self.cron is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Help:

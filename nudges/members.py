@@ -5,7 +5,7 @@ check, made at the moment of delivery, of whether a prompt may reach someone now
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from nudges import wording
@@ -209,6 +209,3 @@ def settings_card(member: Member, default_tz: str) -> Card:
         ),
         "Your settings: " + "; ".join(f"{k} {v}" for k, v in pairs),
     )
-
-
-_ = time  # datetime.time is used in annotations of QuietHours callers

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
 from nudges.model import (
-    WEEKDAYS,
     Behaviour,
     Cadence,
     ChannelAudience,
@@ -93,10 +92,6 @@ def day_list(values: frozenset[int] | None) -> str:
     if values is None:
         return "Every day"
     return days(values) if len(values) != 7 else "Every day"
-
-
-def weekday_name(index: int) -> str:
-    return WEEKDAYS[index].capitalize()
 
 
 def message(title: str, *lines: str, hint: str = "") -> Card:
