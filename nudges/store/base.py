@@ -1,0 +1,63 @@
+"""The store's foundation: the Redis client, the key prefix, and small conversions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from redis.asyncio import Redis
+
+from nudges import codec
+from nudges.model import Member, MemberRef, Workspace
+
+MAX_NAME = 80
+DELIVERY_TTL = timedelta(days=8)
+PRESSED_TTL = timedelta(days=30)
+COUNTER_TTL = timedelta(days=400)
+
+Recipient = str
+"""A delivery target: ``m:<member key>`` for a direct message, ``ch:<conversation key>``."""
+
+
+class StoreBase:
+    """What every part of the store shares. The caller owns (and closes) the client."""
+
+    def __init__(self, redis: Redis, prefix: str = "carenudge") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    def _team(self, ws: Workspace, team: str, *rest: str) -> str:
+        return self._k("team", ws.key, team, *rest)
+
+
+def as_str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def as_strs(values: Iterable[bytes | str]) -> list[str]:
+    return [as_str(v) for v in values]
+
+
+def maybe_str(value: bytes | str | None) -> str | None:
+    return None if value is None else as_str(value)
+
+
+def member_from(ref: MemberRef, raw: str | None) -> Member:
+    if not raw:
+        return Member(ref, ref.user_id)
+    data = codec.loads(raw)
+    return Member(ref, data.get("name") or ref.user_id, codec.settings_from_dict(data))
+
+
+def id_order(value: str) -> tuple[str, int]:
+    """Sort "c2" before "c10"."""
+    head = value.rstrip("0123456789")
+    tail = value[len(head) :]
+    return head, int(tail) if tail else -1
+
+
+def to_ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)

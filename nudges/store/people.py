@@ -1,0 +1,96 @@
+"""Members (names, settings, "not for me"), teams, their rosters and the admins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from nudges import codec
+from nudges.model import Member, MemberRef, Workspace
+from nudges.store.base import (
+    MAX_NAME,
+    StoreBase,
+    as_strs,
+    maybe_str,
+    member_from,
+)
+
+
+class PeopleKeys(StoreBase):
+    # --- members --------------------------------------------------------------------------
+
+    async def member(self, ref: MemberRef) -> Member:
+        return (await self.members([ref]))[0]
+
+    async def members(self, refs: Sequence[MemberRef]) -> list[Member]:
+        if not refs:
+            return []
+        raws = await self.redis.mget([self._k("member", r.key) for r in refs])
+        return [member_from(ref, maybe_str(raw)) for ref, raw in zip(refs, raws, strict=True)]
+
+    async def save_member(self, member: Member) -> None:
+        payload = {"name": member.name, **codec.settings_to_dict(member.settings)}
+        await self.redis.set(self._k("member", member.ref.key), codec.dumps(payload))
+
+    async def remember_name(self, ref: MemberRef, name: str) -> None:
+        """Keep the display name a platform gave us (at most 80 characters), without touching
+        settings."""
+        name = " ".join(name.split())[:MAX_NAME]
+        member = await self.member(ref)
+        if name and member.name != name:
+            await self.save_member(Member(ref, name, member.settings))
+
+    async def not_for_me(self, ref: MemberRef) -> set[str]:
+        return set(as_strs(await self.redis.smembers(self._k("member", ref.key, "notforme"))))
+
+    async def add_not_for_me(self, ref: MemberRef, ws: Workspace, team: str, prompt: str) -> bool:
+        added = await self.redis.sadd(self._k("member", ref.key, "notforme"), prompt)
+        if added:
+            await self.redis.hincrby(self._team(ws, team, "notforme"), prompt, 1)
+        return bool(added)
+
+    # --- teams and roles ------------------------------------------------------------------
+
+    async def create_team(self, ws: Workspace, team: str, at: datetime) -> bool:
+        created = await self.redis.sadd(self._k("teams", ws.key), team)
+        if created:
+            await self.redis.set(
+                self._team(ws, team), codec.dumps({"name": team, "created_at": at.isoformat()})
+            )
+        return bool(created)
+
+    async def teams(self, ws: Workspace) -> list[str]:
+        return sorted(as_strs(await self.redis.smembers(self._k("teams", ws.key))))
+
+    async def team_exists(self, ws: Workspace, team: str) -> bool:
+        return bool(await self.redis.sismember(self._k("teams", ws.key), team))
+
+    async def roster(self, ws: Workspace, team: str, role: str) -> list[MemberRef]:
+        """The team's ``members`` (who joined) or ``managers``, in a stable order."""
+        keys = as_strs(await self.redis.smembers(self._team(ws, team, role)))
+        return [MemberRef.from_key(k) for k in sorted(keys)]
+
+    async def set_role(self, ws: Workspace, team: str, role: str, ref: MemberRef, on: bool) -> bool:
+        """Add or remove ``ref`` in a team's ``members`` or ``managers``; True if it changed."""
+        mine = self._k("member", ref.key, role)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if on:
+                pipe.sadd(self._team(ws, team, role), ref.key)
+                pipe.sadd(mine, team)
+            else:
+                pipe.srem(self._team(ws, team, role), ref.key)
+                pipe.srem(mine, team)
+            changed, _ = await pipe.execute()
+        return bool(changed)
+
+    async def member_teams(self, ref: MemberRef, role: str) -> list[str]:
+        """The teams ``ref`` joined (``members``) or manages (``managers``)."""
+        return sorted(as_strs(await self.redis.smembers(self._k("member", ref.key, role))))
+
+    async def admins(self, ws: Workspace) -> set[str]:
+        return set(as_strs(await self.redis.smembers(self._k("admins", ws.key))))
+
+    async def set_admin(self, ref: MemberRef, on: bool) -> bool:
+        key = self._k("admins", ref.workspace.key)
+        changed = await (self.redis.sadd(key, ref.key) if on else self.redis.srem(key, ref.key))
+        return bool(changed)

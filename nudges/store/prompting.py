@@ -1,0 +1,177 @@
+"""Prompts and their delivery: team prompts, what each audience has seen, the exactly-once
+state of each delivery, button presses, the weekly Done counts and one-off jobs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from nudges import codec
+from nudges.model import MemberRef, Prompt, Workspace
+from nudges.store.base import (
+    COUNTER_TTL,
+    DELIVERY_TTL,
+    PRESSED_TTL,
+    Recipient,
+    StoreBase,
+    as_str,
+    as_strs,
+    id_order,
+    maybe_str,
+    to_ms,
+)
+
+# Mark each recipient of a fire as being sent to, unless it already was. Returns one state per
+# recipient: "new" (go ahead), "doubt" (a previous owner died while sending: ask the platform),
+# "busy" (someone is sending right now) or the final state ("sent", "skipped:…", "gone", …).
+_BEGIN = """
+local key = KEYS[1]
+local now = ARGV[1]
+local claimed = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+local out = {}
+for i = 4, #ARGV do
+  local r = ARGV[i]
+  local state = redis.call('HGET', key, r)
+  if not state then
+    redis.call('HSET', key, r, 'sending:' .. now)
+    out[#out + 1] = 'new'
+  elseif string.sub(state, 1, 8) == 'sending:' then
+    if tonumber(string.sub(state, 9)) < claimed then
+      redis.call('HSET', key, r, 'sending:' .. now)
+      out[#out + 1] = 'doubt'
+    else
+      out[#out + 1] = 'busy'
+    end
+  else
+    out[#out + 1] = state
+  end
+end
+redis.call('PEXPIRE', key, ttl)
+return out
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """An audience's memory for choosing its next prompt."""
+
+    seen: set[str]
+    mix: dict[str, int]
+    last: str | None
+
+
+class PromptKeys(StoreBase):
+    @cached_property
+    def _begin(self) -> Any:
+        return self.redis.register_script(_BEGIN)
+
+    # --- prompts --------------------------------------------------------------------------
+
+    async def team_prompts(self, ws: Workspace, team: str) -> list[Prompt]:
+        raws = await self.redis.hvals(self._team(ws, team, "prompts"))
+        return sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
+
+    async def add_team_prompt(self, ws: Workspace, team: str, prompt: Prompt) -> Prompt:
+        n = await self.redis.incr(self._team(ws, team, "seq"))
+        saved = Prompt(f"{team}-{n}", prompt.text, prompt.behaviour, prompt.contexts, team)
+        await self.redis.hset(
+            self._team(ws, team, "prompts"), saved.id, codec.prompt_to_json(saved)
+        )
+        return saved
+
+    async def retired(self, ws: Workspace, team: str) -> set[str]:
+        return set(as_strs(await self.redis.smembers(self._team(ws, team, "retired"))))
+
+    async def set_retired(self, ws: Workspace, team: str, prompt_id: str, on: bool) -> bool:
+        key = self._team(ws, team, "retired")
+        changed = await (self.redis.sadd(key, prompt_id) if on else self.redis.srem(key, prompt_id))
+        return bool(changed)
+
+    async def not_for_me_counts(self, ws: Workspace, team: str) -> dict[str, int]:
+        raw = await self.redis.hgetall(self._team(ws, team, "notforme"))
+        return {as_str(k): int(v) for k, v in raw.items()}
+
+    async def selection_state(self, audience: str) -> Selection:
+        """What an audience has seen in this cycle, its behaviour mix so far, and its last."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.smembers(self._k("seen", audience))
+            pipe.hgetall(self._k("mix", audience))
+            pipe.get(self._k("last", audience))
+            seen, mix, last = await pipe.execute()
+        return Selection(
+            set(as_strs(seen)), {as_str(k): int(v) for k, v in mix.items()}, maybe_str(last)
+        )
+
+    async def record_choice(self, audience: str, prompt: Prompt, new_cycle: bool) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if new_cycle:
+                pipe.delete(self._k("seen", audience))
+            pipe.sadd(self._k("seen", audience), prompt.id)
+            pipe.hincrby(self._k("mix", audience), prompt.behaviour.value, 1)
+            pipe.set(self._k("last", audience), prompt.id)
+            await pipe.execute()
+
+    # --- deliveries and buttons -----------------------------------------------------------
+
+    async def begin_deliveries(
+        self, fire_key: str, recipients: Sequence[Recipient], now: datetime, claimed: datetime
+    ) -> list[str]:
+        """Mark recipients as being sent to; see ``_BEGIN`` for the states returned."""
+        if not recipients:
+            return []
+        args: list[Any] = [
+            to_ms(now),
+            to_ms(claimed),
+            int(DELIVERY_TTL.total_seconds() * 1000),
+            *recipients,
+        ]
+        states = await self._begin(keys=[self._k("delivery", fire_key)], args=args)
+        return [str(s) for s in states]
+
+    async def finish_delivery(self, fire_key: str, recipient: Recipient, state: str) -> None:
+        await self.redis.hset(self._k("delivery", fire_key), recipient, state)
+
+    async def delivery_states(self, fire_key: str) -> dict[str, str]:
+        raw = await self.redis.hgetall(self._k("delivery", fire_key))
+        return {as_str(k): as_str(v) for k, v in raw.items()}
+
+    async def press_once(self, button: str, ref: MemberRef) -> bool:
+        """Record that ``ref`` pressed ``button``; False if they already had."""
+        key = self._k("pressed", button)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(key, ref.key)
+            pipe.expire(key, PRESSED_TTL)
+            added, _ = await pipe.execute()
+        return bool(added)
+
+    async def count_done(self, ws: Workspace, team: str, week: str) -> None:
+        key = self._team(ws, team, "done", week)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, COUNTER_TTL)
+            await pipe.execute()
+
+    async def done_counts(self, ws: Workspace, team: str, weeks: Sequence[str]) -> list[int]:
+        raws = await self.redis.mget([self._team(ws, team, "done", w) for w in weeks])
+        return [int(r or 0) for r in raws]
+
+    # --- one-off jobs ---------------------------------------------------------------------
+
+    async def save_job(self, job_id: str, payload: dict[str, Any]) -> None:
+        await self.redis.set(self._k("once", job_id), codec.dumps(payload))
+
+    async def job(self, job_id: str) -> dict[str, Any] | None:
+        raw = await self.redis.get(self._k("once", job_id))
+        return codec.loads(raw) if raw else None
+
+    async def delete_job(self, job_id: str) -> None:
+        await self.redis.delete(self._k("once", job_id))
+
+    async def job_ids(self) -> AsyncIterator[str]:
+        head = self._k("once", "")
+        async for key in self.redis.scan_iter(match=head + "*", count=1000):
+            yield as_str(key)[len(head) :]
