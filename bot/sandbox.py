@@ -39,7 +39,7 @@ SANDBOX_TZ = "Europe/London"
 HELP = """Sandbox commands (everything else goes to CareNudge, as in Slack or Teams):
   as @name [in #channel]   act as someone else (in dm: your 1:1 chat with the bot)
   in #channel | in dm      move to a channel, or to your 1:1 chat with the bot
-  wait 2h | wait 45m | wait 1d | wait until 07:30 | wait until tue 07:30
+  wait 30s | wait 2h | wait 1d | wait until 07:30 | wait until tue 07:30
                            move the clock on; prompts due in between arrive in order
   press 2                  press button number 2
   time                     show the sandbox clock
@@ -234,7 +234,11 @@ def _place(where: Conversation) -> str:
     return f"#{where.channel_id}"
 
 
-_DURATION = re.compile(r"(\d{1,4})\s*(d|day|days|h|hr|hrs|hour|hours|m|min|mins|minutes?)")
+_DURATION = re.compile(
+    r"(\d{1,4})\s*(days|day|d|hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second"
+    r"|secs|sec|s)"
+)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from nudges.model import MemberRef
+from nudges.model import Mention as Mention
 
 
 class Action(StrEnum):
@@ -23,6 +23,9 @@ class Action(StrEnum):
     CADENCE_RESTORE = "cadence.restore"
     CADENCE_RESUME = "cadence.resume"
     PROMPT_RESTORE = "prompt.restore"
+    SHOUTOUT_POST = "shoutout.post"
+    SHOUTOUT_TAG = "shoutout.tag"
+    PAUSE_JOIN = "pause.join"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +37,6 @@ class Bold:
 class Link:
     url: str
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A person, to be rendered as the platform's own mention (never parsed from text)."""
-
-    member: MemberRef
-    name: str
 
 
 Inline = str | Bold | Link | Mention

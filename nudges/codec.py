@@ -14,6 +14,7 @@ from nudges.model import (
     Audience,
     Behaviour,
     Cadence,
+    CadenceKind,
     ChannelAudience,
     ChannelRef,
     Context,
@@ -23,14 +24,19 @@ from nudges.model import (
     MemberRef,
     MembersAudience,
     MemberSettings,
+    Mention,
+    MessageRef,
+    Pause,
     Prompt,
     QuietHours,
     Schedule,
     Shift,
     ShiftMoment,
     ShiftPattern,
+    Shoutout,
     TeamAudience,
     Theme,
+    TypedText,
     WeeklySchedule,
     Workspace,
 )
@@ -73,6 +79,7 @@ def cadence_to_json(cadence: Cadence) -> str:
             "created_by": cadence.created_by.key,
             "created_at": cadence.created_at.isoformat(),
             "revision": cadence.revision,
+            "kind": cadence.kind.value,
         }
     )
 
@@ -93,6 +100,7 @@ def cadence_from_json(raw: str | bytes) -> Cadence:
             local_time=bool(d.get("local_time", False)),
             paused=bool(d.get("paused", False)),
             revision=int(d.get("revision", 1)),
+            kind=CadenceKind(d.get("kind", CadenceKind.PROMPTS.value)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"unreadable cadence: {exc}") from exc
@@ -229,3 +237,94 @@ def prompt_from_json(raw: str | bytes) -> Prompt:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"unreadable prompt: {exc}") from exc
+
+
+# --- shout-outs and pauses ------------------------------------------------------------------
+
+
+def _words_out(words: TypedText) -> list[Any]:
+    return [w if isinstance(w, str) else {"m": w.member.key, "n": w.name} for w in words]
+
+
+def _words_in(raw: list[Any]) -> TypedText:
+    return tuple(
+        w if isinstance(w, str) else Mention(MemberRef.from_key(w["m"]), str(w["n"])) for w in raw
+    )
+
+
+def _ref_out(ref: MessageRef | None) -> dict[str, Any] | None:
+    return None if ref is None else {"c": conversation_out(ref.conversation), "id": ref.message_id}
+
+
+def _ref_in(raw: dict[str, Any] | None) -> MessageRef | None:
+    return None if raw is None else MessageRef(conversation_in(raw["c"]), raw["id"])
+
+
+def shoutout_to_json(s: Shoutout) -> str:
+    return dumps(
+        {
+            "id": s.id,
+            "workspace": [s.workspace.platform, s.workspace.tenant_id],
+            "channel": conversation_out(s.channel),
+            "giver": s.giver.key,
+            "recipients": [r.key for r in s.recipients],
+            "words": _words_out(s.words),
+            "behaviour": s.behaviour.value,
+            "private": s.private,
+            "given_at": s.given_at.isoformat(),
+            "message": _ref_out(s.message),
+        }
+    )
+
+
+def shoutout_from_json(raw: str | bytes) -> Shoutout:
+    d = loads(raw)
+    try:
+        return Shoutout(
+            id=d["id"],
+            workspace=Workspace(*d["workspace"]),
+            channel=conversation_in(d["channel"]),
+            giver=MemberRef.from_key(d["giver"]),
+            recipients=tuple(MemberRef.from_key(k) for k in d["recipients"]),
+            words=_words_in(d["words"]),
+            behaviour=Behaviour(d["behaviour"]),
+            private=bool(d["private"]),
+            given_at=datetime.fromisoformat(d["given_at"]),
+            message=_ref_in(d.get("message")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"unreadable shout-out: {exc}") from exc
+
+
+def pause_to_json(p: Pause) -> str:
+    return dumps(
+        {
+            "id": p.id,
+            "conversation": conversation_out(p.conversation),
+            "team": p.team,
+            "dedication": p.dedication,
+            "silence_s": p.silence_s,
+            "started_at": p.started_at.isoformat(),
+            "caller": p.caller.key,
+            "message": _ref_out(p.message),
+            "closed": p.closed,
+        }
+    )
+
+
+def pause_from_json(raw: str | bytes) -> Pause:
+    d = loads(raw)
+    try:
+        return Pause(
+            id=d["id"],
+            conversation=conversation_in(d["conversation"]),
+            team=d.get("team"),
+            dedication=d.get("dedication", ""),
+            silence_s=int(d["silence_s"]),
+            started_at=datetime.fromisoformat(d["started_at"]),
+            caller=MemberRef.from_key(d["caller"]),
+            message=_ref_in(d.get("message")),
+            closed=bool(d.get("closed", False)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"unreadable pause: {exc}") from exc

@@ -7,7 +7,16 @@ from datetime import date, time
 from typing import Literal
 
 from nudges.cards import Mention
-from nudges.model import Behaviour, ChannelRef, Context, QuietHours, ShiftMoment, ShiftPattern
+from nudges.model import (
+    Behaviour,
+    CadenceKind,
+    ChannelRef,
+    Context,
+    QuietHours,
+    ShiftMoment,
+    ShiftPattern,
+    TypedText,
+)
 
 ThemeChoice = Behaviour | Context | Literal["mixed"]
 
@@ -27,6 +36,7 @@ class CadenceSpec:
     local_time: bool | None = None
     theme: ThemeChoice | None = None
     team: str | None = None
+    kind: CadenceKind | None = None
 
     @property
     def has_audience(self) -> bool:
@@ -161,6 +171,38 @@ class Appoint:
     team: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class GiveShoutout:
+    """``/shoutout @sam @priya for staying with the family after handover``."""
+
+    recipients: tuple[Mention, ...]
+    words: TypedText
+    behaviour: Behaviour | None = None
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteShoutout:
+    shoutout_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListUnseen:
+    """For managers: who on the team has not been recognised lately."""
+
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallPause:
+    """``/pause``: a moment of silence, an optional dedication, an optional follow-up."""
+
+    dedication: str = ""
+    silence_s: int = 30
+    follow_up_hours: float | None = None
+    follow_up_to_me: bool = False
+
+
 Command = (
     Help
     | CreateCadence
@@ -182,4 +224,8 @@ Command = (
     | ListTeams
     | ShowTeam
     | Appoint
+    | GiveShoutout
+    | DeleteShoutout
+    | ListUnseen
+    | CallPause
 )

@@ -16,12 +16,16 @@ from nudges.commands import (
     AddPrompt,
     Appoint,
     CadenceVerb,
+    CallPause,
     CreateCadence,
+    DeleteShoutout,
     EditCadence,
+    GiveShoutout,
     Help,
     ListCadences,
     ListPrompts,
     ListTeams,
+    ListUnseen,
     Membership,
     PreviewCadence,
     PromptVerb,
@@ -34,16 +38,19 @@ from nudges.commands import (
     Snooze,
     StopOrStart,
 )
-from nudges.delivery import Deliveries, Target
+from nudges.delivery import Deliveries
 from nudges.errors import InvalidSchedule, NotFound, ParseError, Refused
 from nudges.events import ActionInvoked, CommandInvoked, Event
+from nudges.firing import Firing
 from nudges.language import parse
-from nudges.model import Cadence, ChannelAudience, Fire, MemberRef
-from nudges.planning import CADENCE_PREFIX, Planner, parse_fire_id
+from nudges.model import Fire, MemberRef
+from nudges.pause import Pauses
+from nudges.planning import Planner
 from nudges.ports import Clock, FireQueue, Messenger, Timetable
-from nudges.prompts import JOB_PREFIX, Prompts, Sent, prompt_card, snooze_target
+from nudges.prompts import Prompts
 from nudges.rosters import Rosters
 from nudges.settings import EngineSettings
+from nudges.shoutouts import Shoutouts
 from nudges.store import RedisStore
 from nudges.teamprompts import TeamPrompts
 
@@ -84,7 +91,20 @@ class Engine:
         self.deliveries = Deliveries(
             store, messenger, clock, settings.fanout_concurrency, settings.send_attempts
         )
-        self.timetable = timetable
+        self.shoutouts = Shoutouts(store, messenger, self.rosters, self.planner, clock, settings)
+        self.pauses = Pauses(store, messenger, queue, clock, settings)
+        self.firing = Firing(
+            store,
+            self.planner,
+            self.prompts,
+            self.shoutouts,
+            self.pauses,
+            self.deliveries,
+            timetable,
+            queue,
+            clock,
+            settings,
+        )
 
     # --- what people do -------------------------------------------------------------------
 
@@ -94,7 +114,8 @@ class Engine:
             await self.store.remember_name(event.actor, event.actor_name)
             match event:
                 case CommandInvoked():
-                    return Reply(await self._command(event))
+                    answer = await self._command(event)
+                    return answer if isinstance(answer, Reply) else Reply(answer)
                 case ActionInvoked():
                     return await self._action(event)
         except ParseError as exc:
@@ -110,7 +131,7 @@ class Engine:
             log.exception("unexpected error while handling %s", type(event).__name__)
             return Reply(SOMETHING_WRONG, status="error")
 
-    async def _command(self, event: CommandInvoked) -> Card:
+    async def _command(self, event: CommandInvoked) -> Card | Reply:
         cmd = parse(event.name, event.args)
         actor = event.actor
         where, where_name = event.conversation, event.conversation_name
@@ -157,6 +178,15 @@ class Engine:
                 return await self.rosters.show_team(actor, cmd, self.clock.now())
             case Appoint():
                 return await self.rosters.appoint(actor, cmd, self.clock.now())
+            case GiveShoutout():
+                return await self.shoutouts.give(actor, where, where_name, cmd)
+            case DeleteShoutout(shoutout_id=sid):
+                return await self.shoutouts.delete(actor, sid)
+            case ListUnseen(team=team):
+                return await self.shoutouts.digests.unseen(actor, team)
+            case CallPause():
+                team = await self.rosters.team_for_channel(where, where_name, actor)
+                return await self.pauses.call(actor, where, team, cmd)
 
     async def _settings(self, actor: MemberRef, cmd: members.SettingsCommand) -> Card:
         member = await self.store.member(actor)
@@ -174,6 +204,12 @@ class Engine:
                 return Reply(await self.cadences.restore(event.actor, event.value))
             case Action.CADENCE_RESUME:
                 return Reply(await self.cadences.resume(event.actor, event.value))
+            case Action.SHOUTOUT_POST:
+                return await self.shoutouts.post_held(event.actor, event.value)
+            case Action.SHOUTOUT_TAG:
+                return await self.shoutouts.retag(event.actor, event.value)
+            case Action.PAUSE_JOIN:
+                return await self.pauses.join(event.actor, event.value, event.message)
             case Action.PROMPT_RESTORE:
                 team, _, prompt_id = event.value.partition("|")
                 return Reply(
@@ -200,146 +236,12 @@ class Engine:
     # --- what the scheduler says is due ---------------------------------------------------
 
     async def fire(self, fire: Fire, claimed_at: datetime) -> datetime | None:
-        """Deliver one due fire and return when this fire id is next due (None: not again).
-
-        Raises:
-            redis.RedisError: Redis failed; the runner leaves the fire to be taken again.
-        """
-        if fire.id.startswith(JOB_PREFIX):
-            await self._fire_job(fire, claimed_at)
-            return None
-        if not fire.id.startswith(CADENCE_PREFIX):
-            log.warning("unknown fire id dropped: %s", fire.id[:40])
-            return None
-        cadence_id, group_key = parse_fire_id(fire.id)
-        cadence = await self.store.cadence(cadence_id)
-        if cadence is None or cadence.paused:
-            return None
-        now = self.clock.now()
-        late = now - fire.scheduled_at
-        if late > self.settings.grace:
-            log.warning(
-                "skipped a missed fire: cadence=%s scheduled_at=%s late_by_s=%d (grace %ds)",
-                cadence.id,
-                fire.scheduled_at.isoformat(),
-                late.total_seconds(),
-                self.settings.grace.total_seconds(),
-            )
-            return await self._next(cadence, fire.id, now)
-        targets = await self._targets(cadence, fire.id)
-        if targets is None:
-            return None
-        fire_key = f"{fire.id}@{int(fire.scheduled_at.timestamp())}"
-
-        async def check(target: Target) -> str | None:
-            if target.member is None:
-                return None
-            return members.skip_reason(
-                target.member.settings, self.settings.default_tz, fire.scheduled_at
-            )
-
-        async def compose(target: Target, key: str) -> Card:
-            audience = target.key
-            member = target.member.ref if target.member else None
-            prompt = await self.prompts.choose(
-                audience, cadence.workspace, cadence.team, cadence.theme, member
-            )
-            return prompt_card(prompt, Sent(cadence.id, cadence.team, prompt.id, fire_key))
-
-        tally = await self.deliveries.run(fire_key, claimed_at, targets, check, compose)
-        log.info(
-            "fired cadence=%s group=%s outcomes=%s",
-            cadence.id,
-            group_key or "-",
-            ",".join(f"{k}={v}" for k, v in sorted(tally.items())),
-        )
-        return await self._next(cadence, fire.id, fire.scheduled_at)
-
-    async def _targets(self, cadence: Cadence, fid: str) -> list[Target] | None:
-        if isinstance(cadence.audience, ChannelAudience):
-            return [Target.to_channel(cadence.audience.channel.conversation)]
-        recipients = [
-            m
-            for m in await self.planner.recipients(cadence)
-            if self.planner.group_of(cadence, m).fire_id == fid
-        ]
-        if not recipients:
-            return None  # everyone in this group moved to another time zone or left
-        return [Target.to_member(m) for m in recipients]
-
-    async def _next(self, cadence: Cadence, fid: str, after: datetime) -> datetime | None:
-        group = (await self.planner.groups(cadence)).get(fid)
-        if group is None:
-            return None
-        return self.timetable.next_fire(group.schedule, group.tz, after)
-
-    async def _fire_job(self, fire: Fire, claimed_at: datetime) -> None:
-        job = await self.store.job(fire.id)
-        if job is None:
-            return
-        late = self.clock.now() - fire.scheduled_at
-        if job.get("kind") == "prompt" and late > self.settings.grace:
-            log.warning("skipped a missed snoozed prompt: late_by_s=%d", late.total_seconds())
-        elif job.get("kind") == "prompt":
-            ref, team, prompt_id, cadence_id = snooze_target(job)
-            prompt = await self.prompts.find(ref.workspace, team, prompt_id)
-            if prompt is not None:
-                member = await self.store.member(ref)
-
-                async def check(target: Target) -> str | None:
-                    return members.skip_reason(
-                        member.settings, self.settings.default_tz, self.clock.now()
-                    )
-
-                async def compose(target: Target, key: str) -> Card:
-                    assert prompt is not None
-                    return prompt_card(prompt, Sent(cadence_id, team, prompt.id, fire.id))
-
-                await self.deliveries.run(
-                    fire.id, claimed_at, [Target.to_member(member)], check, compose
-                )
-        else:
-            log.warning("unknown job kind dropped: %s", str(job.get("kind"))[:20])
-        await self.store.delete_job(fire.id)
-
-    # --- keeping the queue true to the cadences -------------------------------------------
+        """Deliver one due fire; returns when its fire id is next due (None: not again)."""
+        return await self.firing.fire(fire, claimed_at)
 
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""
-        added = 0
-        now = self.clock.now()
-        batch: list[str] = []
-        async for cid in self.store.all_cadence_ids():
-            batch.append(cid)
-            if len(batch) >= 200:
-                added += await self._reconcile_cadences(batch, now)
-                batch = []
-        added += await self._reconcile_cadences(batch, now)
-        async for job_id in self.store.job_ids():
-            (when,) = await self.queue.scheduled([job_id])
-            if when is None:
-                await self.queue.put([(job_id, now)])
-                added += 1
-        if added:
-            log.info("reconciled the queue: %d fires were missing and are scheduled again", added)
-        return added
-
-    async def _reconcile_cadences(self, ids: list[str], now: datetime) -> int:
-        added = 0
-        for cadence in await self.store.cadences(ids):
-            if cadence.paused:
-                continue
-            groups = list((await self.planner.groups(cadence)).values())
-            scheduled = await self.queue.scheduled([g.fire_id for g in groups])
-            missing = []
-            for group, when in zip(groups, scheduled, strict=True):
-                if when is None:
-                    at = self.timetable.next_fire(group.schedule, group.tz, now)
-                    if at is not None:
-                        missing.append((group.fire_id, at))
-            await self.queue.put(missing)
-            added += len(missing)
-        return added
+        return await self.firing.reconcile()
 
 
 def _problem(exc: ParseError) -> Card:

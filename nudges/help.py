@@ -42,6 +42,14 @@ _ALIASES = {
     "manager": "managers",
     "admin": "managers",
     "admins": "managers",
+    "shoutouts": "shoutout",
+    "shout-out": "shoutout",
+    "kudos": "shoutout",
+    "recognition": "shoutout",
+    "unseen": "shoutout",
+    "the pause": "thepause",
+    "a pause": "thepause",
+    "silence": "thepause",
 }
 
 
@@ -64,7 +72,8 @@ def topics() -> dict[str, Topic]:
 
 
 def help_card(topic: str) -> Card:
-    name = _ALIASES.get(topic, topic.split()[0] if topic else "overview")
+    topic = " ".join(topic.split())
+    name = _ALIASES.get(topic, topic.split(" ")[0] if topic else "overview")
     found = topics().get(_ALIASES.get(name, name))
     if found is None:
         found = topics()["overview"]

@@ -198,6 +198,15 @@ class TeamAudience:
 Audience = ChannelAudience | MembersAudience | TeamAudience
 
 
+class CadenceKind(StrEnum):
+    """What a cadence sends: prompts, a channel's weekly shout-out digest, or a private list
+    for managers of who has not been recognised lately."""
+
+    PROMPTS = "prompts"
+    DIGEST = "digest"
+    UNSEEN = "unseen"
+
+
 @dataclass(frozen=True, slots=True)
 class Cadence:
     """A manager's plan: which prompts, to whom, and when.
@@ -218,6 +227,7 @@ class Cadence:
     local_time: bool = False
     paused: bool = False
     revision: int = 1
+    kind: CadenceKind = CadenceKind.PROMPTS
 
     @property
     def is_direct(self) -> bool:
@@ -284,6 +294,64 @@ class Member:
     ref: MemberRef
     name: str
     settings: MemberSettings = field(default_factory=MemberSettings)
+
+
+SHOUTOUT_BEHAVIOURS = (
+    Behaviour.ATTENDING,
+    Behaviour.UNDERSTANDING,
+    Behaviour.EMPATHISING,
+    Behaviour.HELPING,
+)
+"""A shout-out is tagged with one of the four behaviours of compassionate leadership."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person, by address and display name: in typed text, and in what the bot sends.
+    Renderers turn it into the platform's own mention; it is never parsed from text."""
+
+    member: MemberRef
+    name: str
+
+
+TypedText = tuple[str | Mention, ...]
+"""Text someone typed, kept as data: plain strings and the people they mentioned in it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shoutout:
+    """Recognition given by one colleague to others, in a channel or privately."""
+
+    id: str
+    workspace: Workspace
+    channel: Conversation
+    giver: MemberRef
+    recipients: tuple[MemberRef, ...]
+    words: TypedText
+    behaviour: Behaviour
+    private: bool
+    given_at: datetime
+    message: MessageRef | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(w if isinstance(w, str) else f"@{w.name}" for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A moment of silence a team holds after a death. Who called it is kept only to send them
+    a follow-up if they asked; it is never shown."""
+
+    id: str
+    conversation: Conversation
+    team: str | None
+    dedication: str
+    silence_s: int
+    started_at: datetime
+    caller: MemberRef
+    message: MessageRef | None = None
+    closed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

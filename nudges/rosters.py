@@ -11,7 +11,7 @@ from nudges import wording
 from nudges.cards import Block, Card, ContextLine, Fields, Heading, Inline, Mention, Text
 from nudges.commands import Appoint, ListTeams, Membership, ShowTeam
 from nudges.errors import NotFound, Refused
-from nudges.model import MemberRef, Workspace, iso_week
+from nudges.model import Conversation, MemberRef, Workspace, iso_week
 from nudges.settings import EngineSettings
 from nudges.store import RedisStore
 
@@ -108,6 +108,27 @@ class Rosters:
             "/nudge manager add @someone to ward-7."
         )
 
+    async def team_for_channel(
+        self, channel: Conversation, name: str, someone: MemberRef
+    ) -> str | None:
+        """The team a channel belongs to: linked before, named like it, or someone's only team."""
+        linked = await self.store.channel_team(channel)
+        if linked is not None:
+            return linked
+        ws = channel.workspace
+        candidates = (
+            [name.lower()] if name and await self.store.team_exists(ws, name.lower()) else []
+        )
+        if not candidates:
+            mine = set(await self.store.member_teams(someone, MEMBERS)) | set(
+                await self.store.member_teams(someone, MANAGERS)
+            )
+            candidates = sorted(mine) if len(mine) == 1 else []
+        if not candidates:
+            return None
+        await self.store.link_channel(channel, candidates[0])
+        return candidates[0]
+
     # --- commands -------------------------------------------------------------------------
 
     async def membership(self, ref: MemberRef, cmd: Membership) -> Card:
@@ -160,6 +181,7 @@ class Rosters:
         today = now.astimezone(ZoneInfo(self.settings.default_tz)).date()
         weeks = [iso_week(today), iso_week(today - timedelta(days=7))]
         this_week, last_week = await self.store.done_counts(ws, team, weeks)
+        pauses = await self.store.pauses_held(ws, team, today.strftime("%Y-%m"))
         names = {m.ref: m.name for m in await self.store.members(managers)}
         who: tuple[Inline, ...] = (
             wording.mentions([Mention(m, names[m]) for m in managers], "and")
@@ -179,9 +201,10 @@ class Rosters:
                     ),
                     ("Marked done this week", str(this_week)),
                     ("Marked done last week", str(last_week)),
+                    ("Pauses held this month", str(pauses)),
                 )
             ),
-            ContextLine(("Done is counted for the team only, never by name.",)),
+            ContextLine(("Done and pauses are counted for the team only, never by name.",)),
         )
         return Card(blocks, f"Team {team}: {len(members)} members")
 

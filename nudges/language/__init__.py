@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from nudges.commands import Command, Help
 from nudges.errors import ParseError
 from nudges.events import Arg
+from nudges.language.recognition import parse_pause, parse_shoutout
 from nudges.language.verbs import VERBS
 from nudges.language.words import Words, short, tokenize
 
@@ -25,18 +26,22 @@ def parse(name: str, args: Sequence[Arg]) -> Command:
     """Parse one command.
 
     Args:
-        name: The command word without its slash ("nudge").
+        name: The command word without its slash: "nudge", "shoutout" or "pause".
         args: The words after it, with mentions and channels already resolved.
 
     Raises:
         ParseError: The words don't make a command; the message shows a correct one.
     """
     name = name.strip().lstrip("/").lower()
+    if len(args) > MAX_ARGS:
+        raise ParseError("That command is too long for me to read.", f"/{short(name)} help")
+    words = Words(args)
+    if name in ("shoutout", "shout-out", "kudos"):
+        return parse_shoutout(words)
+    if name == "pause":
+        return parse_pause(words)
     if name != "nudge":
         raise ParseError(f"I don't know the command '{short(name)}'.", "/nudge help")
-    if len(args) > MAX_ARGS:
-        raise ParseError("That command is too long for me to read.", "/nudge help")
-    words = Words(args)
     if words.done():
         return Help()
     verb = words.take_word().lower()

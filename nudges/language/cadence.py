@@ -33,12 +33,21 @@ from nudges.language.values import (
 )
 from nudges.language.words import Handler, Words, arg_text, expect_end, short
 from nudges.model import (
+    CadenceKind,
     ChannelRef,
     ShiftMoment,
 )
 
 EXAMPLE_CREATE = "/nudge create weekdays at 07:30 to #ward-7 theme attending"
 
+
+_KINDS = {
+    "unseen": CadenceKind.UNSEEN,
+    "digest": CadenceKind.DIGEST,
+    "shoutouts": CadenceKind.DIGEST,
+    "shout-outs": CadenceKind.DIGEST,
+}
+"""Words after 'theme' that choose what a cadence sends instead of a prompt theme."""
 
 _FILLERS = ("and", ",", "&", "on")
 
@@ -100,6 +109,7 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
     local_time: bool | None = None
     theme: ThemeChoice | None = None
     team: str | None = None
+    kind: CadenceKind | None = None
 
     while not w.done():
         arg = w.peek()
@@ -148,7 +158,10 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
             local_time = _take_local(w)
         elif word in ("theme", "about"):
             w.take()
-            theme = read_theme(w, example)
+            if w.peek_word() in _KINDS:
+                kind = _KINDS[w.take_word().lower()]
+            else:
+                theme = read_theme(w, example)
         elif word == "team":
             w.take()
             team = read_team(w, example)
@@ -182,6 +195,7 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
         local_time=local_time,
         theme=theme,
         team=team,
+        kind=kind,
     )
 
 

@@ -9,9 +9,10 @@ from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient, StoreBase
 from nudges.store.cadences import CadenceKeys
 from nudges.store.people import PeopleKeys
 from nudges.store.prompting import PromptKeys, Selection
+from nudges.store.recognition import RecognitionKeys
 
 __all__ = ["DELIVERY_TTL", "MAX_NAME", "Recipient", "RedisStore", "Selection"]
 
 
-class RedisStore(CadenceKeys, PeopleKeys, PromptKeys, StoreBase):
+class RedisStore(CadenceKeys, PeopleKeys, PromptKeys, RecognitionKeys, StoreBase):
     """The engine's one store, assembled from its parts by feature."""

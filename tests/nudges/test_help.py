@@ -11,7 +11,7 @@ from nudges.cards import Heading, plain
 from nudges.commands import Help
 from nudges.errors import ParseError
 from nudges.language import VERBS, parse
-from tests.nudges.test_language import args_of, without_slash
+from tests.nudges.test_language import args_of
 
 TOPICS = sorted(help.topics())
 ALIASES = sorted(help._ALIASES.items())
@@ -37,7 +37,8 @@ def heading(topic: str) -> str:
 @pytest.mark.parametrize(("topic", "example"), every_example())
 def test_every_example_in_help_is_a_command_that_works(topic: str, example: str) -> None:
     try:
-        parse("nudge", args_of(without_slash(example)))
+        name, _, rest = example.removeprefix("/").partition(" ")
+        parse(name, args_of(rest))
     except ParseError as error:
         pytest.fail(f"help {topic}: {example!r} does not parse: {error}")
 
@@ -106,7 +107,9 @@ def test_the_overview_lists_every_topic() -> None:
     overview = help.topics()["overview"]
     for topic in TOPICS:
         if topic != "overview":
-            assert topic in overview.more, topic
+            names = [topic, *(a for a, t in help._ALIASES.items() if t == topic)]
+            assert any(name in overview.more for name in names), topic
+            assert any(heading(name) == help.topics()[topic].title for name in names)
 
 
 @pytest.mark.parametrize("topic", TOPICS)

@@ -1,0 +1,161 @@
+"""What recognition adds up to: each channel's weekly digest (a cadence like any other, set
+up the first time a channel has a shout-out), and, for managers only, who on their team has not
+been recognised lately. Counts by behaviour only: never per person, never a ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+from nudges import wording
+from nudges.cards import Card, ContextLine, Heading, Inline, Text
+from nudges.model import (
+    SHOUTOUT_BEHAVIOURS,
+    Cadence,
+    CadenceKind,
+    ChannelAudience,
+    ChannelRef,
+    Conversation,
+    MemberRef,
+    Mention,
+    Shoutout,
+    TypedText,
+    WeeklySchedule,
+    iso_week,
+)
+from nudges.planning import Planner
+from nudges.ports import Clock
+from nudges.rosters import MEMBERS, Rosters
+from nudges.settings import EngineSettings
+from nudges.store import RedisStore
+
+log = logging.getLogger(__name__)
+
+UNSEEN_AFTER = timedelta(days=30)
+DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
+
+
+class Digests:
+    def __init__(
+        self,
+        store: RedisStore,
+        rosters: Rosters,
+        planner: Planner,
+        clock: Clock,
+        settings: EngineSettings,
+    ) -> None:
+        self.store = store
+        self.rosters = rosters
+        self.planner = planner
+        self.clock = clock
+        self.settings = settings
+
+    async def ensure(self, shoutout: Shoutout, where_name: str) -> None:
+        """Channels with shout-outs get a weekly digest, once; managers can move or stop it."""
+        team = await self.rosters.team_for_channel(shoutout.channel, where_name, shoutout.giver)
+        if team is None or not await self.store.claim_digest(shoutout.channel):
+            return
+        cadence = Cadence(
+            id=await self.store.next_cadence_id(),
+            workspace=shoutout.workspace,
+            team=team,
+            schedule=WeeklySchedule(frozenset({DIGEST_DAY}), (DIGEST_AT,)),
+            tz=self.settings.default_tz,
+            theme=None,
+            audience=ChannelAudience(
+                ChannelRef(shoutout.channel, where_name or shoutout.channel.channel_id)
+            ),
+            created_by=shoutout.giver,
+            created_at=self.clock.now(),
+            kind=CadenceKind.DIGEST,
+        )
+        await self.store.save_cadence(cadence)
+        await self.planner.plan(cadence)
+        log.info("weekly digest %s set up for a channel of team %s", cadence.id, team)
+
+    async def unseen(self, actor: MemberRef, named: str | None) -> Card:
+        team = await self.rosters.team_for(actor, named)
+        await self.rosters.require_manager(actor, team)
+        return await self.unseen_card(actor, team)
+
+    async def unseen_card(self, viewer: MemberRef, team: str) -> Card:
+        ws = viewer.workspace
+        joined = await self.store.roster(ws, team, MEMBERS)
+        last = await self.store.last_recognised(ws, joined)
+        cutoff = self.clock.now() - UNSEEN_AFTER
+        unseen = [ref for ref, at in zip(joined, last, strict=True) if at is None or at < cutoff]
+        people = [Mention(m.ref, m.name) for m in await self.store.members(unseen)]
+        if not people:
+            body: tuple[Inline, ...] = (
+                f"Everyone in {team} has been recognised in the last 30 days.",
+            )
+        else:
+            body = ("Not recognised in the last 30 days: ", *wording.mentions(people, "and"), ".")
+        return Card(
+            (
+                Heading(f"Noticing the unseen in {team}"),
+                Text(body),
+                ContextLine(
+                    (
+                        "Only you can see this. Is there one thing one of them did this "
+                        "week that you could thank them for?",
+                    )
+                ),
+            ),
+            f"Noticing the unseen in {team}",
+        )
+
+    async def digest_card(self, channel: Conversation, channel_name: str) -> Card | None:
+        now = self.clock.now()
+        since = now - timedelta(days=7)
+        local = now.astimezone(ZoneInfo(self.settings.default_tz)).date()
+        weeks = [iso_week(local - timedelta(days=7)), iso_week(local)]
+        week = [
+            s
+            for s in await self.store.channel_shoutouts(channel, weeks)
+            if since <= s.given_at <= now
+        ]
+        if not week:
+            return None
+        spread = {b: sum(s.behaviour is b for s in week) for b in SHOUTOUT_BEHAVIOURS}
+        public = [s for s in week if not s.private]
+        names = {
+            m.ref: m.name
+            for m in await self.store.members(
+                sorted({r for s in public for r in (s.giver, *s.recipients)})
+            )
+        }
+        blocks: list[Heading | Text | ContextLine] = [
+            Heading(f"This week's shout-outs in #{channel_name or channel.channel_id}"),
+            Text(
+                (
+                    f"{len(week)} shout-out{'s' if len(week) != 1 else ''} this week: "
+                    + ", ".join(f"{b.label} {n}" for b, n in spread.items())
+                    + ".",
+                )
+            ),
+        ]
+        for s in public:
+            people = [Mention(r, names.get(r, r.user_id)) for r in s.recipients]
+            blocks.append(
+                Text(
+                    (
+                        Mention(s.giver, names.get(s.giver, s.giver.user_id)),
+                        " recognised ",
+                        *wording.mentions(people, "and"),
+                        *joiner(s.words),
+                        *s.words,
+                    )
+                )
+            )
+        if len(week) > len(public):
+            blocks.append(Text((f"And {len(week) - len(public)} given privately.",)))
+        blocks.append(ContextLine(("Recognise someone: /shoutout @name for what they did.",)))
+        return Card(tuple(blocks), f"{len(week)} shout-outs this week")
+
+
+def joiner(words: TypedText) -> tuple[str, ...]:
+    first = words[0] if words else ""
+    return (" ",) if isinstance(first, str) and first.lower().startswith("for ") else (": ",)

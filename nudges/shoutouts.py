@@ -1,0 +1,331 @@
+"""Recognition: give a shout-out (tagged with one of the four behaviours), hold a vague one
+for a gentle tip, change its tag, delete it, and tell managers who has not been recognised
+lately. Never a count per person, never a ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import replace
+from datetime import time, timedelta
+from functools import cache
+from importlib import resources
+
+from nudges import privacy, wording
+from nudges.cards import (
+    Action,
+    Actions,
+    Button,
+    Card,
+    ContextLine,
+    Heading,
+    Reply,
+    Text,
+)
+from nudges.commands import GiveShoutout
+from nudges.digest import Digests, joiner
+from nudges.errors import DeliveryError, NotFound, Refused
+from nudges.model import (
+    SHOUTOUT_BEHAVIOURS,
+    Behaviour,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    Mention,
+    Shoutout,
+    TypedText,
+    iso_week,
+)
+from nudges.planning import Planner
+from nudges.ports import Clock, Messenger
+from nudges.rosters import Rosters
+from nudges.settings import EngineSettings
+from nudges.store import RedisStore
+
+log = logging.getLogger(__name__)
+
+BURST = (5, timedelta(minutes=10))
+DAILY = (30, timedelta(days=1))
+UNSEEN_AFTER = timedelta(days=30)
+DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
+
+
+@cache
+def _vocabulary() -> tuple[frozenset[str], dict[Behaviour, tuple[str, ...]]]:
+    raw = tomllib.loads(
+        resources.files("nudges").joinpath("shoutouts.toml").read_text(encoding="utf-8")
+    )
+    hints = {Behaviour(name): tuple(words) for name, words in raw["hints"].items()}
+    return frozenset(raw["generic"].split()), hints
+
+
+def suggest(text: str) -> Behaviour:
+    """The behaviour a shout-out's words suggest (Helping if nothing stands out)."""
+    lowered = text.lower()
+    hits = {b: sum(lowered.count(h) for h in hints) for b, hints in _vocabulary()[1].items()}
+    best = max(SHOUTOUT_BEHAVIOURS, key=lambda b: (hits[b], -SHOUTOUT_BEHAVIOURS.index(b)))
+    return best if hits[best] else Behaviour.HELPING
+
+
+def is_vague(text: str) -> bool:
+    """Too short, or only generic thanks: no effort named."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return len(words) < 5 or all(w in _vocabulary()[0] for w in words)
+
+
+def plain_text(words: TypedText) -> str:
+    return "".join(w if isinstance(w, str) else f"@{w.name}" for w in words)
+
+
+class Shoutouts:
+    def __init__(
+        self,
+        store: RedisStore,
+        messenger: Messenger,
+        rosters: Rosters,
+        planner: Planner,
+        clock: Clock,
+        settings: EngineSettings,
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.rosters = rosters
+        self.digests = Digests(store, rosters, planner, clock, settings)
+        self.clock = clock
+        self.settings = settings
+
+    # --- giving ---------------------------------------------------------------------------
+
+    async def give(
+        self,
+        actor: MemberRef,
+        where: Conversation,
+        where_name: str,
+        cmd: GiveShoutout,
+        *,
+        confirmed: bool = False,
+    ) -> Reply:
+        if any(r.member == actor for r in cmd.recipients):
+            return Reply(
+                wording.message(
+                    "Shout-outs are for colleagues",
+                    "Your own effort matters too. For a kind word to yourself, try a "
+                    "self-compassion nudge: /nudge create daily at 17:00 to me theme "
+                    "self-compassion",
+                ),
+                status="refused",
+            )
+        text = plain_text(cmd.words)
+        issue = privacy.check(text)
+        if issue is not None:
+            return Reply(
+                wording.message(
+                    "Could you say it another way?", issue.explanation, privacy.advice(issue)
+                ),
+                status="invalid",
+            )
+        if not confirmed:
+            limited = await self._rate_limited(actor)
+            if limited is not None:
+                return limited
+            if is_vague(text):
+                return await self._tip(actor, where, where_name, cmd)
+        return await self._post(actor, where, where_name, cmd)
+
+    async def _rate_limited(self, actor: MemberRef) -> Reply | None:
+        for name, (limit, window) in (("burst", BURST), ("day", DAILY)):
+            if await self.store.count_within(f"shoutout:{actor.key}:{name}", window) > limit:
+                when = "a few minutes" if name == "burst" else "tomorrow"
+                return Reply(
+                    wording.message(
+                        "That's a lot of thanks",
+                        f"Lovely to see. To keep each one special, the next can go out in {when}.",
+                    ),
+                    status="refused",
+                )
+        return None
+
+    async def _tip(
+        self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
+    ) -> Reply:
+        held = f"h{await self.store.next_id('held')}"
+        await self.store.hold(
+            held,
+            {
+                "actor": actor.key,
+                "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
+                "where_name": where_name,
+                "recipients": [[m.member.key, m.name] for m in cmd.recipients],
+                "words": [w if isinstance(w, str) else [w.member.key, w.name] for w in cmd.words],
+                "behaviour": cmd.behaviour.value if cmd.behaviour else None,
+                "private": cmd.private,
+            },
+        )
+        names = " ".join(f"@{m.name}" for m in cmd.recipients)
+        return Reply(
+            Card(
+                (
+                    Heading("A tip before it goes out"),
+                    Text(
+                        (
+                            "Shout-outs land best when they name what someone did and the "
+                            "difference it made.",
+                        )
+                    ),
+                    Text(
+                        (
+                            f"For example: /shoutout {names} for staying with the family after "
+                            "handover: they felt looked after",
+                        )
+                    ),
+                    Actions((Button("Post it as it is", Action.SHOUTOUT_POST, held),)),
+                    ContextLine(("Or send it again with a little more. It's your call.",)),
+                ),
+                "A tip: name what they did and the difference it made.",
+            )
+        )
+
+    async def post_held(self, actor: MemberRef, held: str) -> Reply:
+        data = await self.store.take_held(held)
+        if data is None or data.get("actor") != actor.key:
+            return Reply(
+                wording.message(
+                    "That shout-out has expired", "Please give it again with /shoutout."
+                )
+            )
+        platform, tenant, channel_id, kind = data["where"]
+        where = Conversation(platform, tenant, channel_id, ConversationKind(kind))
+        cmd = GiveShoutout(
+            recipients=tuple(Mention(MemberRef.from_key(k), n) for k, n in data["recipients"]),
+            words=tuple(
+                w if isinstance(w, str) else Mention(MemberRef.from_key(w[0]), w[1])
+                for w in data["words"]
+            ),
+            behaviour=Behaviour(data["behaviour"]) if data.get("behaviour") else None,
+            private=bool(data["private"]),
+        )
+        return await self.give(actor, where, str(data.get("where_name", "")), cmd, confirmed=True)
+
+    async def _post(
+        self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
+    ) -> Reply:
+        now = self.clock.now()
+        giver = Mention(actor, (await self.store.member(actor)).name)
+        for person in cmd.recipients:
+            await self.store.remember_name(person.member, person.name)
+        private = cmd.private or where.kind is ConversationKind.DIRECT
+        shoutout = Shoutout(
+            id=await self.store.next_id("s"),
+            workspace=actor.workspace,
+            channel=where,
+            giver=actor,
+            recipients=tuple(m.member for m in cmd.recipients),
+            words=cmd.words,
+            behaviour=cmd.behaviour or suggest(plain_text(cmd.words)),
+            private=private,
+            given_at=now,
+        )
+        if not private:
+            ref = await self.messenger.send(where, public_card(shoutout, giver, cmd.recipients))
+            shoutout = replace(shoutout, message=ref)
+        await self.store.save_shoutout(shoutout, iso_week(now.date()), new=True)
+        await self._tell_recipients(shoutout, giver, where_name)
+        if not private:
+            await self.digests.ensure(shoutout, where_name)
+        return Reply(confirmation(shoutout, where_name))
+
+    async def _tell_recipients(self, shoutout: Shoutout, giver: Mention, where_name: str) -> None:
+        place = (
+            "privately" if shoutout.private else f"in #{where_name or shoutout.channel.channel_id}"
+        )
+        for person in shoutout.recipients:
+            card = Card(
+                (
+                    Heading("You've been recognised"),
+                    Text((giver, f" recognised you {place}: ", *shoutout.words)),
+                    ContextLine((f"{shoutout.behaviour.label} · thank you for what you do.",)),
+                ),
+                f"@{giver.name} recognised you: {shoutout.text}",
+            )
+            try:
+                await self.messenger.send(await self.messenger.open_dm(person), card)
+            except DeliveryError as exc:  # the shout-out stands; one note did not arrive
+                log.warning(
+                    "could not tell a recipient of %s (%s)", shoutout.id, type(exc).__name__
+                )
+
+    # --- afterwards -----------------------------------------------------------------------
+
+    async def retag(self, actor: MemberRef, value: str) -> Reply:
+        shoutout_id, _, tag = value.partition("|")
+        shoutout = await self.store.shoutout(shoutout_id)
+        behaviour = next((b for b in SHOUTOUT_BEHAVIOURS if b.value == tag), None)
+        if shoutout is None or behaviour is None or shoutout.giver != actor:
+            return Reply(wording.message("That button has expired", "Nothing was changed."))
+        shoutout = replace(shoutout, behaviour=behaviour)
+        await self.store.save_shoutout(shoutout, iso_week(shoutout.given_at.date()), new=False)
+        if shoutout.message is not None:
+            giver = Mention(actor, (await self.store.member(actor)).name)
+            people = [Mention(m.ref, m.name) for m in await self.store.members(shoutout.recipients)]
+            await self.messenger.update(shoutout.message, public_card(shoutout, giver, people))
+        return Reply(
+            wording.message("Tag changed", f"{shoutout.id} is now tagged {behaviour.label}.")
+        )
+
+    async def delete(self, actor: MemberRef, shoutout_id: str) -> Card:
+        shoutout = await self.store.shoutout(shoutout_id)
+        if shoutout is None or shoutout.workspace != actor.workspace:
+            raise NotFound(f"shout-out {shoutout_id}", "It may have been deleted already.")
+        if shoutout.giver != actor and not await self.rosters.is_admin(actor):
+            raise Refused("Only the person who gave a shout-out, or an admin, can delete it.")
+        if shoutout.message is not None:
+            await self.messenger.update(
+                shoutout.message,
+                Card(
+                    (ContextLine(("This shout-out was removed.",)),), "This shout-out was removed."
+                ),
+            )
+        await self.store.delete_shoutout(shoutout, iso_week(shoutout.given_at.date()))
+        return wording.message(
+            "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
+        )
+
+
+def public_card(
+    shoutout: Shoutout, giver: Mention, recipients: list[Mention] | tuple[Mention, ...]
+) -> Card:
+    people = wording.mentions(list(recipients), "and")
+    return Card(
+        (
+            Text((giver, " recognised ", *people, *joiner(shoutout.words), *shoutout.words)),
+            ContextLine((f"{shoutout.behaviour.label} · recognise someone with /shoutout",)),
+        ),
+        f"@{giver.name} recognised "
+        + ", ".join(f"@{m.name}" for m in recipients)
+        + f": {shoutout.text}",
+    )
+
+
+def confirmation(shoutout: Shoutout, where_name: str) -> Card:
+    where = "privately" if shoutout.private else f"in #{where_name or shoutout.channel.channel_id}"
+    return Card(
+        (
+            Heading(f"Shout-out {shoutout.id} sent {where}"),
+            Text((f"Tagged {shoutout.behaviour.label}. Change the tag:",)),
+            Actions(
+                tuple(
+                    Button(
+                        b.label,
+                        Action.SHOUTOUT_TAG,
+                        f"{shoutout.id}|{b.value}",
+                        primary=b is shoutout.behaviour,
+                    )
+                    for b in SHOUTOUT_BEHAVIOURS
+                )
+            ),
+            ContextLine((f"Changed your mind? /shoutout delete {shoutout.id}",)),
+        ),
+        f"Shout-out {shoutout.id} sent {where}.",
+    )
