@@ -28,7 +28,7 @@ from bot.settings import Settings
 from nudges.cards import Reply
 from nudges.engine import Engine
 from nudges.events import ActionInvoked
-from nudges.model import Conversation, ConversationKind
+from nudges.model import Conversation, ConversationKind, MessageRef
 from nudges.settings import EngineSettings
 from nudges.store import RedisStore
 from scheduler.cadence import CronTimetable
@@ -106,6 +106,7 @@ class Sandbox:
         self.you = options.you.lstrip("@").lower()
         self.where: Conversation = channel(options.where)
         self.understood = True
+        self.replies = 0
 
     @property
     def prompt(self) -> str:
@@ -163,7 +164,9 @@ class Sandbox:
         if reply.status in ("invalid", "unavailable", "error"):
             self.understood = False
         who = "only you see this" if reply.private else f"in {_place(self.where)}"
-        self.messenger.show(f"  CareNudge ({who}):", reply.card, None)
+        self.replies += 1
+        ref = MessageRef(self.where, f"reply-{self.replies}")
+        self.messenger.show(f"  CareNudge ({who}):", reply.card, ref)
 
     def _as(self, text: str) -> None:
         m = re.fullmatch(r"as\s+@?([\w.-]{1,40})(?:\s+in\s+(#?[\w.-]{1,80}|dm))?", text, re.I)

@@ -254,7 +254,7 @@ class Cadences:
                     Text(
                         (
                             f"{cadence.id} · {wording.schedule(cadence.schedule)} · "
-                            f"{wording.audience(cadence, {})} · {wording.theme(cadence.theme)} · "
+                            f"{wording.audience(cadence, {})} · {wording.what(cadence)} · "
                             f"{state}",
                         )
                     )
@@ -298,7 +298,7 @@ class Cadences:
                 (
                     ("When", f"{wording.schedule(cadence.schedule)} ({wording.zone(cadence)})"),
                     ("To", wording.audience(cadence, {})),
-                    ("Theme", wording.theme(cadence.theme)),
+                    ("Theme", wording.what(cadence)),
                 )
             ),
         ]
@@ -351,7 +351,7 @@ class Cadences:
         pairs: list[tuple[str, str]] = [
             ("When", f"{wording.schedule(cadence.schedule)} ({wording.zone(cadence)})"),
             ("To", wording.audience(cadence, names)),
-            ("Theme", wording.theme(cadence.theme)),
+            ("Theme", wording.what(cadence)),
             ("Team", cadence.team),
             ("Next", next_line),
         ]

@@ -154,11 +154,12 @@ def opening_card(pause: Pause, pausing: int, *, ended: bool = False) -> Card:
     ]
     if pause.dedication:
         blocks.append(Text(("“", pause.dedication, "”")))
-    together = f"{pausing} pausing together" if pausing else "Pausing is voluntary"
+    together = f" {pausing} paused together." if pausing else ""
     if ended:
-        blocks.append(ContextLine((f"This pause has ended. {together}.",)))
+        blocks.append(ContextLine((f"This pause has ended.{together}",)))
     else:
-        blocks.append(ContextLine((f"{pause.silence_s} seconds of silence. {together}.",)))
+        joined = f"{pausing} pausing together" if pausing else "Pausing is voluntary"
+        blocks.append(ContextLine((f"{pause.silence_s} seconds of silence. {joined}.",)))
         blocks.append(
             Actions((Button("Pausing with you", Action.PAUSE_JOIN, pause.id, primary=True),))
         )

@@ -85,13 +85,12 @@ class Rosters:
                 return joined[0]
             if await self.is_admin(ref):
                 raise Refused(
-                    "Only a team's managers can set up its nudges, and you don't manage a team "
-                    "yet.",
+                    "Only a team's managers can do that, and you don't manage a team yet.",
                     next_step="As an admin, you can make yourself one: "
                     "/nudge manager add @you to <team>",
                 )
             raise Refused(
-                "Only a team's managers can set up its nudges, and you don't manage a team yet.",
+                "Only a team's managers can do that, and you don't manage a team yet.",
                 tuple(await self.admin_refs(ws)),
             )
         raise NotFound(

@@ -12,6 +12,7 @@ from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
 from nudges.model import (
     Behaviour,
     Cadence,
+    CadenceKind,
     ChannelAudience,
     CronSchedule,
     MembersAudience,
@@ -45,6 +46,15 @@ def schedule(s: Schedule) -> str:
     moments = [m.label if isinstance(m, ShiftMoment) else hm(m) for m in s.times]
     joined = moments[0] if len(moments) == 1 else ", ".join(moments[:-1]) + " and " + moments[-1]
     return f"{days(s.days)} at {joined}"
+
+
+def what(cadence: Cadence) -> str:
+    """What a cadence sends, in a few words: its prompts' theme, or its special kind."""
+    if cadence.kind is CadenceKind.DIGEST:
+        return "Weekly shout-out digest"
+    if cadence.kind is CadenceKind.UNSEEN:
+        return "Who hasn't been recognised lately (managers only)"
+    return theme(cadence.theme)
 
 
 def theme(t: Theme) -> str:
