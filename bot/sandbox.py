@@ -268,11 +268,7 @@ def _wait_target(text: str, now: datetime, tz: str) -> datetime | None:
         return None
     for piece in pieces:
         n, unit = int(piece.group(1)), piece.group(2)
-        total += (
-            timedelta(days=n)
-            if unit.startswith("d")
-            else (timedelta(hours=n) if unit.startswith("h") else timedelta(minutes=n))
-        )
+        total += timedelta(**{_UNITS[unit[0]]: n})
     if total > timedelta(days=60):
         return None
     return now + total

@@ -103,3 +103,31 @@ def test_the_sandbox_words_explain_themselves_and_refuse_nonsense_kindly() -> No
     assert "There's no button with that number." in out
     assert "It is Mon 30 Nov 2026, 17:30 (Europe/London)." in out
     assert "CareNudge: small, kind acts" not in out  # nothing is read after quit
+
+
+def test_a_hard_day_shows_shoutouts_and_a_pause_from_start_to_close() -> None:
+    script = (ROOT / "examples" / "a-hard-day.txt").read_text()
+    code, out = sandbox(script, "--start", "2026-11-30T10:00")
+    assert code == 0, out
+    # A specific shout-out goes out at once, tagged from its words; the people are told.
+    assert "@priya recognised @alex and @jo for staying with the family in bay 3" in out
+    assert "(Empathising · recognise someone with /shoutout)" in out
+    assert out.count("** You've been recognised **") == 3
+    # A vague one gets a tip first, and goes out only when posted as it is.
+    tip, after = out.split("** A tip before it goes out **", 1)
+    assert "@priya recognised @alex: thanks!" not in tip
+    assert "@priya recognised @alex: thanks!" in after
+    # The Pause opens, counts presence without names, and closes after 30 seconds.
+    assert "** A moment to pause **" in out
+    assert "(30 seconds of silence. 2 pausing together.)" in out
+    assert "2 of you paused together." in out
+    assert "(This pause has ended. 2 paused together.)" in out
+    # Three hours later the manager gets an after-a-hard-case check-in by direct message.
+    assert "[Mon 30 Nov 13:00] CareNudge to @sam (direct message):" in out
+    assert "after a hard case" in out.split("[Mon 30 Nov 13:00]", 1)[1].split("\n", 3)[2]
+    assert re.search(r"Pauses held this month\s+1\n", out)
+    # Friday's digest: counts by behaviour, the messages, no one ranked.
+    assert "2 shout-outs this week: Attending 0, Understanding 0, Empathising 1, Helping 1." in out
+    digest = out.split("** This week's shout-outs in #ward-7 **", 1)[1]
+    assert "@jo" in digest
+    assert "jo" not in out.split("/pause 30s", 1)[1].split("Pausing with you", 1)[0]
