@@ -16,6 +16,7 @@ from nudges.errors import InvalidSchedule, NotFound, ParseError
 from nudges.model import (
     Audience,
     Cadence,
+    CadenceKind,
     ChannelAudience,
     ChannelRef,
     Conversation,
@@ -102,11 +103,20 @@ class Cadences:
             created_by=actor,
             created_at=self.clock.now(),
             local_time=bool(spec.local_time),
+            kind=spec.kind or CadenceKind.PROMPTS,
         )
-        self._check(cadence)
+        await self._check(cadence)
         return cadence
 
-    def _check(self, cadence: Cadence) -> None:
+    async def _check(self, cadence: Cadence) -> None:
+        if cadence.kind is CadenceKind.DIGEST and cadence.is_direct:
+            raise ParseError(
+                "A shout-out digest goes to a channel.",
+                "/nudge create fridays at 16:00 to #ward-7 theme digest",
+                "create",
+            )
+        if cadence.kind is CadenceKind.UNSEEN:
+            await self._check_unseen(cadence)
         shifts = isinstance(cadence.schedule, WeeklySchedule) and cadence.schedule.follows_shifts
         if not cadence.is_direct and (cadence.local_time or shifts):
             raise ParseError(
@@ -127,6 +137,17 @@ class Cadences:
         if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
             raise InvalidSchedule("That schedule never comes round. Try another day or time.")
 
+    async def _check_unseen(self, cadence: Cadence) -> None:
+        """Who has not been recognised lately is for managers' eyes only, by direct message."""
+        managers = set(await self.store.roster(cadence.workspace, cadence.team, MANAGERS))
+        named = cadence.audience.members if isinstance(cadence.audience, MembersAudience) else ()
+        if not named or not set(named) <= managers:
+            raise ParseError(
+                f"The unseen list goes only to managers of {cadence.team}, by direct message.",
+                "/nudge create fridays at 15:00 to me theme unseen",
+                "create",
+            )
+
     async def edit(self, actor: MemberRef, cadence_id: str, spec: CadenceSpec) -> Card:
         cadence = await self._mine(actor, cadence_id)
         team = cadence.team
@@ -144,8 +165,9 @@ class Cadences:
             audience=_audience(spec, actor) or cadence.audience,
             local_time=cadence.local_time if spec.local_time is None else spec.local_time,
             revision=cadence.revision + 1,
+            kind=spec.kind or cadence.kind,
         )
-        self._check(updated)
+        await self._check(updated)
         await self.planner.unplan(cadence)
         if team != cadence.team:
             await self.store.trash_cadence(cadence, self.settings.keep_deleted)

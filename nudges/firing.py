@@ -6,6 +6,7 @@ Pause, the follow-up after one). And the reconciler that keeps the queue true.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from nudges.model import (
     Fire,
     MemberRef,
 )
-from nudges.pause import JOB_CLOSE, JOB_FOLLOW_UP, Pauses
+from nudges.pause import JOB_CLOSE, JOB_FOLLOW_UP, Pauses, closing_card
 from nudges.planning import CADENCE_PREFIX, Planner, parse_fire_id
 from nudges.ports import Clock, FireQueue, Timetable
 from nudges.prompts import JOB_PREFIX, Prompts, Sent, prompt_card, snooze_target
@@ -178,16 +179,35 @@ class Firing:
         if job is None:
             return
         kind = str(job.get("kind"))
-        if not self._too_late(fire, f"job={kind}"):
+        if kind == JOB_CLOSE:
+            await self._close(fire, claimed_at, str(job["pause"]))
+        elif not self._too_late(fire, f"job={kind}"):
             if kind == JOB_PROMPT:
                 await self._snoozed(fire, claimed_at, job)
-            elif kind == JOB_CLOSE:
-                await self.pauses.close(str(job["pause"]))
             elif kind == JOB_FOLLOW_UP:
                 await self._follow_up(fire, claimed_at, job)
             else:
                 log.warning("unknown job kind dropped: %s", kind[:20])
         await self.store.delete_job(fire.id)
+
+    async def _close(self, fire: Fire, claimed_at: datetime, pause_id: str) -> None:
+        """Close a Pause once, even across a restart; long after its time (the bot was down
+        for longer than the grace window), only take its button away, without a message."""
+        found = await self.pauses.closing(pause_id)
+        if found is None:
+            return
+        pause, pausing = found
+        if not self._too_late(fire, f"job={JOB_CLOSE}"):
+
+            async def open_still(target: Target) -> str | None:
+                return None
+
+            async def thanks(target: Target, key: str) -> Card:
+                return closing_card(pausing)
+
+            target = Target.to_channel(pause.conversation)
+            await self.deliveries.run(fire.id, claimed_at, [target], open_still, thanks)
+        await self.pauses.finish(pause, pausing)
 
     async def _snoozed(self, fire: Fire, claimed_at: datetime, job: dict[str, Any]) -> None:
         ref, team, prompt_id, cadence_id = snooze_target(job)
@@ -207,7 +227,11 @@ class Firing:
         if pause is None:
             return
         team = pause.team or "-"
-        recipients = await self.pauses.follow_up_recipients(pause.id, bool(job.get("to_me")))
+        if "to" in job:
+            recipients = [MemberRef.from_key(k) for k in job["to"]]
+        else:
+            recipients = await self.pauses.follow_up_recipients(pause.id, bool(job.get("to_me")))
+        recipients = await self._after_quiet_hours(recipients, job)
 
         async def compose(target: Target, key: str) -> Card:
             assert target.member is not None
@@ -221,6 +245,24 @@ class Firing:
             return prompt_card(prompt, Sent("", team, prompt.id, fire.id))
 
         await self._to_members(fire, claimed_at, recipients, compose)
+
+    async def _after_quiet_hours(
+        self, refs: Sequence[MemberRef], job: dict[str, Any]
+    ) -> list[MemberRef]:
+        """Those who can have it now; the others get their own job for when quiet hours end
+        (a follow-up the caller was promised is moved, never dropped)."""
+        now = self.clock.now()
+        ready: list[MemberRef] = []
+        for member in await self.store.members(refs):
+            tz = self.settings.default_tz
+            if members.skip_reason(member.settings, tz, now) != "quiet-hours":
+                ready.append(member.ref)
+                continue
+            later = members.after_quiet_hours(member.settings, tz, now)
+            job_id = f"{JOB_PREFIX}{uuid.uuid4().hex}"
+            await self.store.save_job(job_id, {**job, "to": [member.ref.key]})
+            await self.queue.put([(job_id, later)])
+        return ready
 
     async def _to_members(
         self, fire: Fire, claimed_at: datetime, refs: Sequence[MemberRef], compose: Compose

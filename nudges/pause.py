@@ -86,7 +86,8 @@ class Pauses:
         await self._later(JOB_CLOSE, pause, now + timedelta(seconds=cmd.silence_s), {})
         note = ""
         if cmd.follow_up_hours is not None:
-            to = "you" if cmd.follow_up_to_me or team is None else "the team's managers"
+            managers = await self.store.roster(actor.workspace, team, MANAGERS) if team else []
+            to = "you" if cmd.follow_up_to_me or not managers else "the team's managers"
             await self._later(
                 JOB_FOLLOW_UP,
                 pause,
@@ -120,14 +121,17 @@ class Pauses:
             await self.messenger.update(pause.message, opening_card(pause, count))
         return None
 
-    async def close(self, pause_id: str) -> None:
+    async def closing(self, pause_id: str) -> tuple[Pause, int] | None:
+        """The open pause to close, and how many paused; None if it has closed already."""
         pause = await self.store.pause(pause_id)
         if pause is None or pause.closed:
-            return
-        count = await self.store.pausing(pause.id)
-        await self.messenger.send(pause.conversation, closing_card(count))
+            return None
+        return pause, await self.store.pausing(pause.id)
+
+    async def finish(self, pause: Pause, pausing: int) -> None:
+        """Mark the pause closed and take the button off its opening message."""
         if pause.message is not None:
-            await self.messenger.update(pause.message, opening_card(pause, count, ended=True))
+            await self.messenger.update(pause.message, opening_card(pause, pausing, ended=True))
         await self.store.save_pause(replace(pause, closed=True))
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
 

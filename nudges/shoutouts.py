@@ -9,7 +9,7 @@ import logging
 import re
 import tomllib
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import timedelta
 from functools import cache
 from importlib import resources
 
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 
 BURST = (5, timedelta(minutes=10))
 DAILY = (30, timedelta(days=1))
-UNSEEN_AFTER = timedelta(days=30)
-DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
 
 
 @cache
@@ -111,9 +109,8 @@ class Shoutouts:
             return Reply(
                 wording.message(
                     "Shout-outs are for colleagues",
-                    "Your own effort matters too. For a kind word to yourself, try a "
-                    "self-compassion nudge: /nudge create daily at 17:00 to me theme "
-                    "self-compassion",
+                    "Your own effort matters too. Take a moment to notice one thing you did "
+                    "today, and what it took.",
                 ),
                 status="refused",
             )
@@ -152,7 +149,7 @@ class Shoutouts:
     ) -> Reply:
         held = f"h{await self.store.next_id('held')}"
         await self.store.hold(
-            held,
+            _held_by(actor, held),
             {
                 "actor": actor.key,
                 "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
@@ -188,7 +185,7 @@ class Shoutouts:
         )
 
     async def post_held(self, actor: MemberRef, held: str) -> Reply:
-        data = await self.store.take_held(held)
+        data = await self.store.take_held(_held_by(actor, held))
         if data is None or data.get("actor") != actor.key:
             return Reply(
                 wording.message(
@@ -262,8 +259,16 @@ class Shoutouts:
         shoutout_id, _, tag = value.partition("|")
         shoutout = await self.store.shoutout(shoutout_id)
         behaviour = next((b for b in SHOUTOUT_BEHAVIOURS if b.value == tag), None)
-        if shoutout is None or behaviour is None or shoutout.giver != actor:
+        if shoutout is None or behaviour is None:
             return Reply(wording.message("That button has expired", "Nothing was changed."))
+        if shoutout.giver != actor:
+            return Reply(
+                wording.message(
+                    "That's theirs to change",
+                    "Only the person who gave a shout-out can change its tag. Nothing was changed.",
+                ),
+                status="refused",
+            )
         shoutout = replace(shoutout, behaviour=behaviour)
         await self.store.save_shoutout(shoutout, iso_week(shoutout.given_at.date()), new=False)
         if shoutout.message is not None:
@@ -291,6 +296,11 @@ class Shoutouts:
         return wording.message(
             "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
         )
+
+
+def _held_by(actor: MemberRef, held: str) -> str:
+    """A held shout-out is kept under its giver, so nobody else's press can take it away."""
+    return f"{held}:{actor.key}"
 
 
 def public_card(

@@ -144,6 +144,12 @@ class World:
 
     async def say(self, who: str, text: str, where: str = "ward-7") -> Reply:
         """``who`` types ``text`` (after /nudge) in #``where`` (or "dm")."""
+        return await self.command("nudge", who, text, where)
+
+    async def command(self, name: str, who: str, text: str, where: str = "ward-7") -> Reply:
+        """``who`` types ``/name text`` ("nudge", "shoutout" or "pause") in #``where`` (or
+        "dm"); ``@word`` arrives as a mention and ``#word`` as a channel, as adapters send them.
+        """
         from nudges.cards import Mention
 
         args: list[str | Mention | ChannelRef] = []
@@ -156,7 +162,7 @@ class World:
                 args.append(word)
         conversation = self.dm(who) if where == "dm" else self.channel(where)
         reply = await self.engine.handle(
-            CommandInvoked("nudge", tuple(args), self.member(who), who, conversation, where)
+            CommandInvoked(name, tuple(args), self.member(who), who, conversation, where)
         )
         assert reply is not None
         return reply

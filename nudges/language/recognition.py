@@ -129,7 +129,7 @@ def parse_pause(w: Words) -> Command:
     to_me = False
     while not w.done():
         word = w.peek_word()
-        if seconds := _seconds(w):
+        if (seconds := _seconds(w)) is not None:
             silence = seconds
         elif word in ("follow-up", "followup", "follow"):
             w.take()
@@ -169,7 +169,9 @@ def parse_pause(w: Words) -> Command:
 
 
 def _seconds(w: Words) -> int | None:
-    """Read "45s", "45 seconds", "1 minute" or "2 min" at the cursor, if it is there."""
+    """Read "45s", "45 seconds", "1 minute", "2 min" or a bare "45" (seconds) at the cursor,
+    if it is there. A bare number is never taken as the dedication, so "/pause 60" can't post
+    "60" to the channel."""
     word = w.peek_word()
     m = re.fullmatch(r"(\d{1,4})(s|sec|secs|seconds?|m|min|mins|minutes?)?", word)
     if not m:
@@ -179,9 +181,10 @@ def _seconds(w: Words) -> int | None:
     if unit is None:
         following = w.args[w.i + 1] if w.i + 1 < len(w.args) else ""
         unit = following.lower() if isinstance(following, str) else ""
-        if not re.fullmatch(r"s|sec|secs|seconds?|m|min|mins|minutes?", unit):
-            return None
-        taken = 2
+        if re.fullmatch(r"s|sec|secs|seconds?|m|min|mins|minutes?", unit):
+            taken = 2
+        else:
+            unit = "s"
     w.i += taken
     value = int(m.group(1))
     return value * 60 if unit.startswith("m") else value
