@@ -8,7 +8,13 @@ from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 from redis.asyncio import Redis
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.inbound import SlackInbound
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.pacing import RedisPacer
+from adapters.slack.settings import SlackSettings
 from bot import health
 from bot.clock import SystemClock
 from bot.messengers import RoutingMessenger
@@ -23,6 +29,7 @@ from scheduler.runner import Runner
 log = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", Engine)
 STOP_TIMEOUT_S = 5.0
+SLACK_TIMEOUT_S = 10
 
 
 def connect(redis_url: str) -> Redis:
@@ -44,25 +51,25 @@ def build_app(
 ) -> web.Application:
     app = web.Application()
     app.add_routes(health.routes())
+    used_clock = clock or SystemClock()
+    redis = connect(settings.redis_url)
+    queue = RedisDueQueue(redis, lease=settings.runner.lease)
+    served: dict[str, Messenger] = dict(messengers or {})
+    router = RoutingMessenger(served)
+    engine = Engine(RedisStore(redis), router, used_clock, CronTimetable(), queue, settings.engine)
+    runner = Runner(engine, queue, used_clock, settings.runner)
+    app[health.REDIS] = redis
+    app[health.QUEUE] = queue
+    app[health.RUNNER] = runner
+    app[ENGINE] = engine
+    if settings.slack is not None and "slack" not in served:
+        slack_messenger, inbound = _slack(settings.slack, engine, redis, used_clock)
+        served["slack"] = slack_messenger
+        router.platforms["slack"] = slack_messenger
+        app.add_routes(inbound.routes())
 
     async def services(app: web.Application) -> AsyncIterator[None]:
-        redis = connect(settings.redis_url)
-        used_clock = clock or SystemClock()
-        queue = RedisDueQueue(redis, lease=settings.runner.lease)
-        engine = Engine(
-            RedisStore(redis),
-            RoutingMessenger(messengers or {}),
-            used_clock,
-            CronTimetable(),
-            queue,
-            settings.engine,
-        )
-        runner = Runner(engine, queue, used_clock, settings.runner)
-        app[health.REDIS] = redis
-        app[health.QUEUE] = queue
-        app[health.RUNNER] = runner
-        app[ENGINE] = engine
-        _announce_platforms(settings, messengers or {})
+        _announce_platforms(settings, served)
         task = asyncio.create_task(runner.run(), name="scheduler")
         try:
             yield
@@ -72,6 +79,25 @@ def build_app(
 
     app.cleanup_ctx.append(services)
     return app
+
+
+def _slack(
+    settings: SlackSettings, engine: Engine, redis: Redis, clock: Clock
+) -> tuple[SlackMessenger, SlackInbound]:
+    client = AsyncWebClient(
+        token=settings.bot_token.reveal() if settings.bot_token else None,
+        base_url=settings.api_url,
+        timeout=SLACK_TIMEOUT_S,
+        # By default only connection errors are retried; 429s wait out Retry-After too.
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+    async def client_for(team_id: str) -> AsyncWebClient:
+        return client
+
+    messenger = SlackMessenger(client_for, redis, RedisPacer(redis, clock.sleep))
+    inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone)
+    return messenger, inbound
 
 
 async def _stop(runner: Runner, task: asyncio.Task[None]) -> None:
@@ -90,6 +116,8 @@ async def _stop(runner: Runner, task: asyncio.Task[None]) -> None:
 def _announce_platforms(settings: Settings, served: Mapping[str, Messenger]) -> None:
     if not served:
         log.info("no chat platform is served yet: health, metrics and the scheduler are running")
+    for name in sorted(served):
+        log.info("serving %s", name)
     for name in settings.platforms_requested:
         log.warning(
             "%s variables are set, but this release does not include the %s adapter yet; "

@@ -9,16 +9,24 @@ from datetime import timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from adapters.slack.settings import SLACK_API_URL, SlackSettings
 from nudges.errors import SettingsError
-from nudges.settings import EngineSettings
+from nudges.settings import EngineSettings, Secret
 from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PLATFORM_VARIABLES = {
-    "Slack": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID"),
     "Teams": ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"),
 }
+SLACK_VARIABLES = (
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_URL",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +40,9 @@ class Settings:
     engine: EngineSettings = field(default_factory=EngineSettings)
     runner: RunnerSettings = field(default_factory=RunnerSettings)
     platforms_requested: tuple[str, ...] = ()
-    """Platforms whose variables are set. Their adapters are not in this release yet."""
+    """Platforms whose variables are set but whose adapters are not in this release yet."""
+    slack: SlackSettings | None = None
+    """Set when Slack is configured; otherwise Slack is simply not served."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -72,6 +82,7 @@ class Settings:
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
 
+        slack = _slack(environ, problems)
         if problems:
             raise SettingsError(problems)
         requested = tuple(
@@ -85,7 +96,48 @@ class Settings:
             log_level=log_level,
             engine=EngineSettings(default_tz=tz, admins=admins, grace=timedelta(minutes=grace)),
             platforms_requested=requested,
+            slack=slack,
         )
+
+
+def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
+    given = {k: environ.get(k, "").strip() for k in SLACK_VARIABLES}
+    if not any(given.values()):
+        return None
+    token, app_token = given["SLACK_BOT_TOKEN"], given["SLACK_APP_TOKEN"]
+    client_id, client_secret = given["SLACK_CLIENT_ID"], given["SLACK_CLIENT_SECRET"]
+    if bool(client_id) != bool(client_secret):
+        problems.append(
+            "For Slack OAuth set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(from the app's Basic Information page)."
+        )
+    if not token and not (client_id and client_secret):
+        problems.append(
+            "Slack needs SLACK_BOT_TOKEN (xoxb-…, from OAuth & Permissions), or "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install in many workspaces."
+        )
+    if token and not token.startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append(
+            "SLACK_APP_TOKEN (Socket Mode) must be an app-level token starting with xapp-."
+        )
+    if not given["SLACK_SIGNING_SECRET"] and not app_token:
+        problems.append(
+            "SLACK_SIGNING_SECRET is missing: copy it from the app's Basic "
+            "Information page (or use Socket Mode with SLACK_APP_TOKEN)."
+        )
+    api_url = given["SLACK_API_URL"] or SLACK_API_URL
+    if not urlparse(api_url).scheme.startswith("http"):
+        problems.append("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/.")
+    return SlackSettings(
+        signing_secret=Secret(given["SLACK_SIGNING_SECRET"]),
+        bot_token=Secret(token) if token else None,
+        app_token=Secret(app_token) if app_token else None,
+        client_id=client_id or None,
+        client_secret=Secret(client_secret) if client_secret else None,
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+    )
 
 
 def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 
@@ -232,6 +234,20 @@ class Engine:
         else:
             blocks.append(ContextLine(("Your CareNudge admin can help.",)))
         return Card(tuple(blocks), exc.reason)
+
+    async def knows_time_zone(self, member: MemberRef) -> bool:
+        return (await self.store.member(member)).settings.tz is not None
+
+    async def learn_time_zone(self, member: MemberRef, tz: str) -> None:
+        """Take the platform's time zone for a member who has not chosen one."""
+        try:
+            ZoneInfo(tz)
+        except (ValueError, KeyError):
+            return
+        known = await self.store.member(member)
+        if known.settings.tz is None:
+            await self.store.save_member(replace(known, settings=replace(known.settings, tz=tz)))
+            await self.planner.replan_member(member)
 
     # --- what the scheduler says is due ---------------------------------------------------
 

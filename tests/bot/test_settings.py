@@ -57,9 +57,42 @@ def test_every_problem_is_listed_at_once_with_what_to_do() -> None:
     assert any("LOG_LEVEL" in p for p in problems)
 
 
-def test_platform_variables_are_noticed() -> None:
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"})
-    assert settings.platforms_requested == ("Slack",)
+def test_teams_variables_are_noticed_until_its_adapter_arrives() -> None:
+    settings = Settings.from_env({"MICROSOFT_APP_ID": "abc"})
+    assert settings.platforms_requested == ("Teams",)
+    assert settings.slack is None
+
+
+def test_slack_in_one_workspace_needs_a_bot_token_and_the_signing_secret() -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1-2",
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_API_URL": "http://127.0.0.1:9999/api",
+        }
+    )
+    assert settings.slack is not None
+    assert settings.slack.bot_token is not None
+    assert settings.slack.bot_token.reveal() == "xoxb-1-2"
+    assert settings.slack.api_url == "http://127.0.0.1:9999/api/"
+    assert not settings.slack.oauth
+    assert not settings.slack.socket_mode
+    assert "s3cret" not in repr(settings)
+
+
+def test_slack_configuration_problems_say_where_to_find_the_values() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"SLACK_BOT_TOKEN": "abc", "SLACK_CLIENT_ID": "1"})
+    problems = "\n".join(caught.value.problems)
+    assert "SLACK_BOT_TOKEN must be a bot token starting with xoxb-" in problems
+    assert "set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in problems
+    assert "SLACK_SIGNING_SECRET is missing: copy it from the app's Basic Information" in problems
+
+
+def test_socket_mode_needs_no_signing_secret() -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert settings.slack is not None
+    assert settings.slack.socket_mode
 
 
 def test_secrets_never_show_in_a_repr() -> None:

@@ -42,3 +42,20 @@ def utc(
     year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
 ) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+class ManualClock:
+    """A clock for whole-app tests: time moves only when the test sets it, while the app's
+    background loops still get to run (each sleep yields briefly on the real loop)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(min(seconds, 0.005))
+
+    def set(self, at: datetime) -> None:
+        self.at = at

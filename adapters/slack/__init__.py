@@ -1,0 +1,1 @@
+"""The Slack edge: Bolt in, Block Kit out, over the Web API at SLACK_API_URL."""

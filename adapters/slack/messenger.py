@@ -1,0 +1,122 @@
+"""``SlackMessenger``: the Messenger port over Slack's Web API (AsyncWebClient).
+
+Slack errors are translated here, at the seam: 429 becomes ``RateLimited`` (after the
+client's own ``AsyncRateLimitErrorRetryHandler`` has waited out ``Retry-After``), a channel or
+person we can no longer reach becomes ``ConversationGone``, anything else ``DeliveryError``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.pacing import RedisPacer
+from adapters.slack.render import to_block_kit
+from nudges.cards import Card
+from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
+"""The Web API client for a workspace (one token, or the installation's for OAuth)."""
+
+GONE = {
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "user_not_found",
+    "user_disabled",
+    "account_inactive",
+    "cannot_dm_bot",
+    "messages_tab_disabled",
+    "team_access_not_granted",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+}
+DM_TTL_S = 30 * 24 * 3600
+
+
+class SlackMessenger:
+    def __init__(self, client_for: ClientFor, redis: Redis, pacer: RedisPacer) -> None:
+        self.client_for = client_for
+        self.redis = redis
+        self.pacer = pacer
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        client = await self.client_for(conversation.tenant_id)
+        await self.pacer.wait_turn(conversation.tenant_id, conversation.channel_id)
+        response = await _call(
+            client.chat_postMessage(
+                channel=conversation.channel_id,
+                thread_ts=conversation.thread_id,
+                unfurl_links=False,
+                unfurl_media=False,
+                **to_block_kit(card),
+            )
+        )
+        return MessageRef(conversation, str(response["ts"]))
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        client = await self.client_for(ref.conversation.tenant_id)
+        await _call(
+            client.chat_update(
+                channel=ref.conversation.channel_id, ts=ref.message_id, **to_block_kit(card)
+            )
+        )
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        cache = f"carenudge:slack:dm:{member.tenant_id}:{member.user_id}"
+        channel = await self.redis.get(cache)
+        if not channel:
+            client = await self.client_for(member.tenant_id)
+            response = await _call(client.conversations_open(users=member.user_id))
+            channel = str(response["channel"]["id"])
+            await self.redis.set(cache, channel, ex=DM_TTL_S)
+        return Conversation("slack", member.tenant_id, str(channel), ConversationKind.DIRECT)
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        # Finding out would need the history scopes (reading every message in the channel);
+        # for a hospital that is too much to ask, so after a crash the engine sends again.
+        return None
+
+    async def time_zone(self, member: MemberRef) -> str | None:
+        """The member's time zone as Slack knows it (cached for a day)."""
+        cache = f"carenudge:slack:tz:{member.tenant_id}:{member.user_id}"
+        known = await self.redis.get(cache)
+        if known:
+            return str(known)
+        client = await self.client_for(member.tenant_id)
+        try:
+            response = await _call(client.users_info(user=member.user_id))
+        except DeliveryError:
+            return None
+        tz = response["user"].get("tz")
+        if isinstance(tz, str) and tz:
+            await self.redis.set(cache, tz, ex=24 * 3600)
+            return tz
+        return None
+
+
+async def _call(pending: Awaitable[Any]) -> Any:
+    try:
+        return await pending
+    except SlackApiError as exc:
+        status = exc.response.status_code
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        error = str(data.get("error", ""))
+        if status == 429:
+            retry = float(exc.response.headers.get("Retry-After", "1") or 1)
+            raise RateLimited(retry) from exc
+        if error in GONE:
+            raise ConversationGone(error) from exc
+        log.warning("slack api error: %s (status %d)", error or "unknown", status)
+        raise DeliveryError(error or f"status {status}") from exc
+    except (SlackClientError, OSError, TimeoutError) as exc:
+        raise DeliveryError(type(exc).__name__) from exc

@@ -1,0 +1,30 @@
+"""``SlackSettings``: what the Slack edge needs, filled by ``bot.settings`` from SLACK_*."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nudges.settings import Secret
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    """Single-workspace mode needs a bot token; multi-workspace mode needs the OAuth client
+    id and secret instead. ``app_token`` switches to Socket Mode (no inbound requests)."""
+
+    signing_secret: Secret
+    bot_token: Secret | None = None
+    app_token: Secret | None = None
+    client_id: str | None = None
+    client_secret: Secret | None = None
+    api_url: str = SLACK_API_URL
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)

@@ -1,0 +1,147 @@
+"""Helpers for Slack scenarios: the whole app over real HTTP, signed like Slack signs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack.settings import SlackSettings
+from bot.app import build_app
+from bot.settings import Settings
+from nudges.settings import EngineSettings, Secret
+from tests.fakes.clock import ManualClock
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "test-signing-secret"
+TEAM = "T1"
+
+
+@dataclass
+class SlackWorld:
+    client: TestClient[web.Request, web.Application]
+    api: FakeSlackApi
+    clock: ManualClock
+    triggers: int = 0
+
+    async def post(
+        self,
+        body: str,
+        *,
+        secret: str = SECRET,
+        age_s: int = 0,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> tuple[int, str]:
+        stamp = str(int(time.time()) - age_s)
+        signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+        assert signature is not None
+        response = await self.client.post(
+            "/slack/events",
+            data=body.encode(),
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signature,
+            },
+        )
+        return response.status, await response.text()
+
+    async def command(
+        self,
+        user: str,
+        text: str,
+        *,
+        command: str = "/nudge",
+        channel: str = "C0WARD7",
+        channel_name: str = "ward-7",
+    ) -> int:
+        self.triggers += 1
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "team_domain": "ward-7",
+                "channel_id": channel,
+                "channel_name": channel_name,
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": text,
+                "api_app_id": "A1",
+                "response_url": self.api.response_url(f"r{self.triggers}"),
+                "trigger_id": f"trigger.{self.triggers}",
+            }
+        )
+        status, _ = await self.post(body)
+        return status
+
+    async def press(
+        self, user: str, message: dict[str, Any], label: str, *, channel: str | None = None
+    ) -> int:
+        """Press the button called ``label`` on a message the fake recorded."""
+        buttons = [
+            e
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["text"]["text"] == label
+        ]
+        assert buttons, f"no {label} button"
+        self.triggers += 1
+        where = channel or str(message["channel"])
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "ward-7"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A1",
+            "trigger_id": f"trigger.{self.triggers}",
+            "container": {
+                "type": "message",
+                "message_ts": message.get("ts", "1.1"),
+                "channel_id": where,
+                "is_ephemeral": False,
+            },
+            "channel": {"id": where, "name": "directmessage" if where.startswith("D") else "x"},
+            "response_url": self.api.response_url(f"r{self.triggers}"),
+            "actions": [{**buttons[0], "block_id": "b", "action_ts": str(time.time())}],
+        }
+        status, _ = await self.post(urlencode({"payload": json.dumps(payload)}))
+        return status
+
+
+async def slack_world(redis_url: str, clock: ManualClock) -> AsyncIterator[SlackWorld]:
+    api = FakeSlackApi(team_id=TEAM)
+    await api.start()
+    settings = Settings(
+        redis_url=redis_url,
+        engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"slack:UADA"})),
+        slack=SlackSettings(
+            signing_secret=Secret(SECRET), bot_token=Secret("xoxb-test"), api_url=api.api_url
+        ),
+    )
+    server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
+    async with TestClient(server) as client:
+        yield SlackWorld(client, api, clock)
+    await api.close()
+
+
+def texts(message: dict[str, Any]) -> str:
+    """Everything a person would read in a recorded message or response."""
+    parts = [str(message.get("text", ""))]
+    for block in message.get("blocks", []):
+        for key in ("text",):
+            if isinstance(block.get(key), dict):
+                parts.append(block[key]["text"])
+        parts.extend(f["text"] for f in block.get("fields", []))
+        parts.extend(
+            e.get("text", "") if isinstance(e.get("text"), str) else e["text"]["text"]
+            for e in block.get("elements", [])
+        )
+    return "\n".join(parts)

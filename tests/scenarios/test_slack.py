@@ -1,0 +1,184 @@
+"""CareNudge in Slack, end to end: signed requests into ``POST /slack/events`` and a fake
+Slack Web API on loopback that records what the bot sent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from slack_sdk.models.blocks import Block
+
+from tests.conftest import RedisServer
+from tests.fakes.clock import ManualClock, utc
+from tests.scenarios.slack import SlackWorld, slack_world, texts
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def slack(redis: Redis, redis_server: RedisServer) -> AsyncIterator[SlackWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in slack_world(redis_server.url, clock):
+        yield world
+
+
+def valid(message: dict[str, object]) -> None:
+    for block in Block.parse_all(message["blocks"]):  # type: ignore[arg-type]
+        block.validate_json()
+
+
+async def team_with_manager(slack: SlackWorld) -> None:
+    assert await slack.command("UADA", "manager add <@UMO|mo> to ward-7") == 200
+    await slack.api.wait_for_responses(1)
+
+
+# --- security ------------------------------------------------------------------------------
+
+
+async def test_a_request_with_a_bad_signature_gets_401(slack: SlackWorld) -> None:
+    status, _ = await slack.post("command=%2Fnudge&text=help", secret="not-the-secret")
+    assert status == 401
+    assert slack.api.responses == []
+
+
+async def test_a_stale_request_gets_401(slack: SlackWorld) -> None:
+    status, _ = await slack.post("command=%2Fnudge&text=help", age_s=6 * 60)
+    assert status == 401
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+async def test_a_slash_command_is_acknowledged_then_answered_privately(slack: SlackWorld) -> None:
+    assert await slack.command("USAM", "help") == 200
+    [reply] = await slack.api.wait_for_responses(1)
+    assert reply["response_type"] == "ephemeral"
+    assert "CareNudge: small, kind acts, made easy" in texts(reply)
+    valid(reply)
+
+
+async def test_a_manager_creates_a_cadence_by_text_and_it_fires_into_the_channel(
+    slack: SlackWorld,
+) -> None:
+    await team_with_manager(slack)
+    await slack.command("UMO", "create daily at 13:00 to <#C0WARD7|ward-7> theme helping")
+    replies = await slack.api.wait_for_responses(2)
+    assert "Cadence c1 is set" in texts(replies[1])
+    assert "#ward-7" in texts(replies[1])
+
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    [prompt] = await slack.api.wait_for("chat.postMessage")
+    assert prompt["channel"] == "C0WARD7"
+    assert "Helping" in texts(prompt)
+    valid(prompt)
+
+
+async def test_direct_messages_arrive_at_each_members_own_local_time(slack: SlackWorld) -> None:
+    slack.api.timezones["UNINA"] = "America/New_York"
+    await team_with_manager(slack)
+    for user in ("USAM", "UNINA"):
+        await slack.command(user, "join ward-7")
+    await slack.command("UMO", "create daily at 08:00 to team local time")
+    await slack.api.wait_for_responses(4)
+
+    slack.clock.set(utc(2026, 12, 1, 8, 0))  # 08:00 in London
+    [london] = await slack.api.wait_for("chat.postMessage")
+    assert london["channel"] == "DUSAM"
+    slack.clock.set(utc(2026, 12, 1, 13, 0))  # 08:00 in New York (Slack's time zone for Nina)
+    sent = await slack.api.wait_for("chat.postMessage", 2)
+    assert sent[1]["channel"] == "DUNINA"
+    opened = {c["users"] for c in slack.api.called("conversations.open")}
+    assert opened == {"USAM", "UNINA"}
+
+
+async def test_done_on_a_direct_message_updates_it_in_place(slack: SlackWorld) -> None:
+    await team_with_manager(slack)
+    await slack.command("USAM", "join ward-7")
+    await slack.command("UMO", "create daily at 13:00 to team")
+    await slack.api.wait_for_responses(3)
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    [prompt] = await slack.api.wait_for("chat.postMessage")
+    assert await slack.press("USAM", {**prompt, "ts": "1764500001.000100"}, "Done") == 200
+    [update] = await slack.api.wait_for("chat.update")
+    assert update["channel"] == "DUSAM"
+    assert update["ts"] == "1764500001.000100"
+    assert texts(update).startswith("Done.")
+    valid(update)
+
+
+async def test_a_button_press_delivered_twice_acts_once(slack: SlackWorld) -> None:
+    await team_with_manager(slack)
+    await slack.command("USAM", "join ward-7")
+    await slack.command("UMO", "create daily at 13:00 to team")
+    await slack.api.wait_for_responses(3)
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    [prompt] = await slack.api.wait_for("chat.postMessage")
+    message = {**prompt, "ts": "1764500001.000100"}
+    await slack.press("USAM", message, "Snooze")
+    slack.triggers -= 1  # the same trigger id again: Slack retrying the delivery
+    await slack.press("USAM", message, "Snooze")
+    await slack.api.wait_for("chat.update")
+    await asyncio.sleep(0.3)
+    assert len(slack.api.called("chat.update")) == 1
+
+
+# --- shout-outs and the Pause ---------------------------------------------------------------
+
+
+async def test_a_shoutout_posts_in_the_channel_and_typed_pings_stay_text(slack: SlackWorld) -> None:
+    await slack.command(
+        "UPRIYA",
+        "<@USAM|sam> for staying with the family after handover <!channel> @here",
+        command="/shoutout",
+    )
+    posts = await slack.api.wait_for("chat.postMessage", 2)
+    channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
+    body = texts(channel_post)
+    assert "<@UPRIYA> recognised <@USAM> for staying with the family after handover" in body
+    assert "<!channel>" not in body
+    assert "@channel @here" in body
+    valid(channel_post)
+    assert any(p["channel"] == "DUSAM" for p in posts)
+
+
+async def test_a_pause_opens_counts_presence_and_closes_after_the_silence(
+    slack: SlackWorld,
+) -> None:
+    assert await slack.command("UJO", "30s for everyone who cared for her", command="/pause") == 200
+    [opening] = await slack.api.wait_for("chat.postMessage")
+    assert "A moment to pause" in texts(opening)
+    for user in ("UALEX", "UPRIYA"):
+        await slack.press(user, {**opening, "ts": "1764500001.000100"}, "Pausing with you")
+    updates = await slack.api.wait_for("chat.update", 2)
+    assert "2 pausing together" in texts(updates[-1])
+    assert "alex" not in texts(updates[-1]).lower()
+
+    slack.clock.set(utc(2026, 11, 30, 12, 0, 30))
+    posts = await slack.api.wait_for("chat.postMessage", 2)
+    assert "Thank you for pausing together" in texts(posts[1])
+
+
+# --- rate limits ---------------------------------------------------------------------------
+
+
+async def test_a_fanout_to_200_through_429s_loses_nothing_and_sends_nothing_twice(
+    slack: SlackWorld,
+) -> None:
+    await team_with_manager(slack)
+    slack.api.rate_limit_next = 30
+    slack.api.retry_after = 0
+    for i in range(200):
+        await slack.command(f"U{i:03d}", "join ward-7")
+    await slack.command("UMO", "create daily at 13:00 to team")
+    await slack.api.wait_for_responses(202, within_s=60)
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    sent = await slack.api.wait_for("chat.postMessage", 200, within_s=60)
+    await asyncio.sleep(0.5)
+    per_channel = Counter(p["channel"] for p in slack.api.called("chat.postMessage"))
+    assert len(per_channel) == 200
+    assert set(per_channel.values()) == {1}
+    assert len(slack.api.called("chat.postMessage:429")) == 30
+    assert len(sent) == 200
