@@ -7,7 +7,10 @@ from collections.abc import Callable, Mapping
 from urllib.parse import urlparse
 
 from redis.exceptions import RedisError
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.settings import SlackSettings
 from bot.app import connect
 from bot.settings import Settings
 from nudges.errors import SettingsError
@@ -37,6 +40,8 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
             "appoint managers."
         )
     ok = await _check_redis(settings, say)
+    if settings.slack is not None:
+        ok = await _check_slack(settings.slack, say) and ok
     for name in settings.platforms_requested:
         say(f"! {name} variables are set, but this release doesn't include the {name} adapter yet.")
     if not settings.platforms_requested:
@@ -76,6 +81,35 @@ async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
         return False
     finally:
         await redis.aclose()
+
+
+async def _check_slack(slack: SlackSettings, say: Callable[[str], None]) -> bool:
+    mode = "Socket Mode" if slack.socket_mode else "HTTP (POST /slack/events)"
+    if slack.oauth:
+        say(f"✓ Slack: multi-workspace install (OAuth at /slack/install), {mode}.")
+    if slack.bot_token is None:
+        return True
+    client = AsyncWebClient(token=slack.bot_token.reveal(), base_url=slack.api_url, timeout=10)
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.data.get("error") if isinstance(exc.response.data, dict) else None
+        say(
+            f"✗ Slack refused the bot token ({error or exc.response.status_code}). Copy the "
+            "Bot User OAuth Token (xoxb-…) from OAuth & Permissions into SLACK_BOT_TOKEN."
+        )
+        return False
+    except (SlackClientError, OSError, TimeoutError) as exc:
+        say(
+            f"✗ Can't reach Slack at {slack.api_url} ({type(exc).__name__}). Check the "
+            "network or proxy, or SLACK_API_URL."
+        )
+        return False
+    say(
+        f"✓ Slack answers: signed in as {answer.get('user')} in {answer.get('team')} "
+        f"({answer.get('team_id')}), {mode}."
+    )
+    return True
 
 
 def _without_password(url: str) -> str:

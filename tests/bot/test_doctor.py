@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import RedisServer
+from tests.fakes.slack_api import FakeSlackApi
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,3 +69,52 @@ def test_run_refuses_to_start_with_bad_configuration() -> None:
     assert done.returncode == 2
     assert "CARENUDGE_GRACE_MINUTES must be between 1 and 1440" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+async def adoctor(**environment: str) -> tuple[int, str]:
+    """doctor in a child process while this test's loop keeps a fake Slack answering."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("REDIS_", "CARENUDGE_", "SLACK_", "MICROSOFT_"))
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "doctor",
+        cwd=ROOT,
+        env=base | environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert b"Traceback" not in err, err.decode()
+    return process.returncode or 0, out.decode()
+
+
+async def test_doctor_checks_the_slack_token(redis_server: RedisServer) -> None:
+    api = FakeSlackApi()
+    await api.start()
+    try:
+        code, out = await adoctor(
+            REDIS_URL=redis_server.url,
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="s",
+            SLACK_API_URL=api.api_url,
+        )
+    finally:
+        await api.close()
+    assert code == 0, out
+    assert "✓ Slack answers: signed in as carenudge in Ward 7 (T1), HTTP" in out
+
+
+async def test_doctor_says_where_to_find_a_working_slack_token(redis_server: RedisServer) -> None:
+    code, out = await adoctor(
+        REDIS_URL=redis_server.url,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+    )
+    assert code == 1
+    assert "Can't reach Slack at http://127.0.0.1:9/api/" in out

@@ -41,3 +41,34 @@ def test_the_image_runs_as_a_user_and_serves_carenudge_run() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "USER carenudge" in dockerfile
     assert 'CMD ["carenudge", "run"]' in dockerfile
+
+
+def manifest() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "slack-manifest.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_the_slack_manifest_asks_for_the_fewest_scopes_and_each_is_explained() -> None:
+    scopes = manifest()["oauth_config"]["scopes"]["bot"]
+    assert sorted(scopes) == ["chat:write", "commands", "im:write", "users:read"]
+    readme = (ROOT / "README.md").read_text()
+    for scope in scopes:
+        assert f"`{scope}`" in readme, f"README does not say why CareNudge needs {scope}"
+    assert not any("history" in s or ("read" in s and s != "users:read") for s in scopes)
+
+
+def test_the_slack_manifest_has_the_three_commands_on_one_url_with_escaping() -> None:
+    data = manifest()
+    commands = {c["command"]: c for c in data["features"]["slash_commands"]}
+    assert set(commands) == {"/nudge", "/shoutout", "/pause"}
+    urls = {c["url"] for c in commands.values()}
+    urls |= {
+        data["settings"]["event_subscriptions"]["request_url"],
+        data["settings"]["interactivity"]["request_url"],
+    }
+    assert len(urls) == 1
+    assert urls.pop().endswith("/slack/events")
+    assert all(c["should_escape"] for c in commands.values())
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
+    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
