@@ -44,7 +44,8 @@ from nudges.delivery import Deliveries
 from nudges.errors import InvalidSchedule, NotFound, ParseError, Refused
 from nudges.events import ActionInvoked, CommandInvoked, Event
 from nudges.firing import Firing
-from nudges.language import parse
+from nudges.home import home_card
+from nudges.language import parse, tokenize
 from nudges.model import Fire, MemberRef
 from nudges.pause import Pauses
 from nudges.planning import Planner
@@ -212,6 +213,16 @@ class Engine:
                 return await self.shoutouts.retag(event.actor, event.value)
             case Action.PAUSE_JOIN:
                 return await self.pauses.join(event.actor, event.value, event.message)
+            case Action.RUN_COMMAND:
+                command = CommandInvoked(
+                    "nudge",
+                    tuple(tokenize(event.value)),
+                    event.actor,
+                    event.actor_name,
+                    event.conversation,
+                )
+                answer = await self._command(command)
+                return answer if isinstance(answer, Reply) else Reply(answer)
             case Action.PROMPT_RESTORE:
                 team, _, prompt_id = event.value.partition("|")
                 return Reply(
@@ -234,6 +245,10 @@ class Engine:
         else:
             blocks.append(ContextLine(("Your CareNudge admin can help.",)))
         return Card(tuple(blocks), exc.reason)
+
+    async def home(self, member: MemberRef, note: str = "") -> Card:
+        """The member's home: settings with one-press changes; cadences for managers."""
+        return await home_card(self.store, self.settings, await self.store.member(member), note)
 
     async def knows_time_zone(self, member: MemberRef) -> bool:
         return (await self.store.member(member)).settings.tz is not None

@@ -16,18 +16,20 @@ from aiohttp import web
 from redis.asyncio import Redis
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
-from adapters.slack.translate import from_action, from_command
-from nudges.cards import Reply
+from adapters.slack.translate import PLATFORM, from_action, from_command
+from nudges.cards import Card, Reply
 from nudges.events import Event
 from nudges.model import MemberRef
 
 log = logging.getLogger(__name__)
 
 SEEN_TTL_S = 3600
+MAX_VIEW_BLOCKS = 100
 TimeZoneOf = Callable[[MemberRef], Awaitable[str | None]]
 
 
@@ -39,6 +41,8 @@ class EngineDoor(Protocol):
     async def learn_time_zone(self, member: MemberRef, tz: str) -> None: ...
 
     async def knows_time_zone(self, member: MemberRef) -> bool: ...
+
+    async def home(self, member: MemberRef, note: str = "") -> Card: ...
 
 
 class SlackInbound:
@@ -70,6 +74,8 @@ class SlackInbound:
         )
         self.app.command(re.compile(r"^/(nudge|shoutout|pause)$"))(self._command)
         self.app.action(re.compile(r".*"))(self._action)
+        self.app.event("app_home_opened")(self._home_opened)
+        self.client = client
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/slack/events", self._dispatch)]
@@ -107,7 +113,30 @@ class SlackInbound:
         if event is None:
             log.info("ignored an action that is not ours")
             return
-        await self._answer(await self.engine.handle(event), respond)
+        reply = await self.engine.handle(event)
+        if (body.get("view") or {}).get("type") == "home":
+            # The Home tab has no place for a private reply: show it at the top of the tab.
+            note = reply.card.fallback_text if reply is not None else ""
+            await self._publish_home(event.actor, note)
+            return
+        await self._answer(reply, respond)
+
+    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        if not await self._first_time("event", str(body.get("event_id", ""))):
+            return
+        member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
+        await self._learn_time_zone(member)
+        await self._publish_home(member)
+
+    async def _publish_home(self, member: MemberRef, note: str = "") -> None:
+        card = await self.engine.home(member, note[:300])
+        view = {"type": "home", "blocks": to_block_kit(card)["blocks"][:MAX_VIEW_BLOCKS]}
+        try:
+            await self.client.views_publish(user_id=member.user_id, view=view)
+        except SlackApiError as exc:
+            log.warning("could not publish the Home tab (%s)", exc.response.status_code)
 
     async def _answer(self, reply: Reply | None, respond: Any) -> None:
         if reply is None:

@@ -145,3 +145,49 @@ def texts(message: dict[str, Any]) -> str:
             for e in block.get("elements", [])
         )
     return "\n".join(parts)
+
+
+async def open_home(world: SlackWorld, user: str, event_id: str) -> int:
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": f"D{user}",
+                "tab": "home",
+                "event_ts": str(time.time()),
+            },
+        }
+    )
+    status, _ = await world.post(body, content_type="application/json")
+    return status
+
+
+async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], label: str) -> int:
+    buttons = [
+        e
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == label
+    ]
+    assert buttons, f"no {label} button on the Home tab"
+    world.triggers += 1
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "ward-7"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A1",
+        "trigger_id": f"trigger.{world.triggers}",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home", "blocks": view["blocks"]},
+        "actions": [{**buttons[0], "block_id": "b", "action_ts": str(time.time())}],
+    }
+    status, _ = await world.post(urlencode({"payload": json.dumps(payload)}))
+    return status

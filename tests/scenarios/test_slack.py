@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
-from tests.scenarios.slack import SlackWorld, slack_world, texts
+from tests.scenarios.slack import SlackWorld, open_home, press_on_home, slack_world, texts
 
 pytestmark = pytest.mark.slow
 
@@ -182,3 +183,57 @@ async def test_a_fanout_to_200_through_429s_loses_nothing_and_sends_nothing_twic
     assert set(per_channel.values()) == {1}
     assert len(slack.api.called("chat.postMessage:429")) == 30
     assert len(sent) == 200
+
+
+# --- App Home ------------------------------------------------------------------------------
+
+
+def valid_view(view: dict[str, object]) -> None:
+    View(**view).validate_json()  # type: ignore[arg-type]
+
+
+async def test_the_home_tab_shows_settings_and_a_retried_event_publishes_once(
+    slack: SlackWorld,
+) -> None:
+    assert await open_home(slack, "USAM", "Ev1") == 200
+    assert await open_home(slack, "USAM", "Ev1") == 200  # Slack retrying the same event
+    [published] = await slack.api.wait_for("views.publish")
+    await asyncio.sleep(0.3)
+    assert len(slack.api.called("views.publish")) == 1
+    assert published["user_id"] == "USAM"
+    view = published["view"]
+    valid_view(view)
+    body = texts(view)
+    assert "Your CareNudge" in body
+    assert "Quiet hours" in body
+    assert "Europe/London" in body  # Slack's time zone for Sam, learnt on first visit
+
+
+async def test_a_home_button_changes_a_setting_and_the_tab_shows_it(slack: SlackWorld) -> None:
+    await open_home(slack, "USAM", "Ev2")
+    [first] = await slack.api.wait_for("views.publish")
+    assert await press_on_home(slack, "USAM", first["view"], "Snooze a week") == 200
+    published = await slack.api.wait_for("views.publish", 2)
+    body = texts(published[1]["view"])
+    assert "Snoozed until" in body
+    assert "No nudges until" in body  # the confirmation, shown at the top of the tab
+    assert slack.api.responses == []  # nothing posted to a response_url: Home has none
+
+
+async def test_managers_pause_and_delete_cadences_from_the_home_tab(slack: SlackWorld) -> None:
+    await team_with_manager(slack)
+    await slack.command("UMO", "create daily at 13:00 to <#C0WARD7|ward-7>")
+    await slack.api.wait_for_responses(2)
+    await open_home(slack, "UMO", "Ev3")
+    [home] = await slack.api.wait_for("views.publish")
+    assert "c1 · Every day at 13:00 · #ward-7" in texts(home["view"])
+    await press_on_home(slack, "UMO", home["view"], "Pause")
+    paused = (await slack.api.wait_for("views.publish", 2))[1]["view"]
+    assert "(paused)" in texts(paused)
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    await asyncio.sleep(0.3)
+    assert slack.api.called("chat.postMessage") == []
+    await press_on_home(slack, "UMO", paused, "Delete")
+    deleted = (await slack.api.wait_for("views.publish", 3))[2]["view"]
+    assert "c1 ·" not in texts(deleted)
+    assert "Deleted c1" in texts(deleted)
