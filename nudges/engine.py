@@ -51,7 +51,7 @@ from nudges.pause import Pauses
 from nudges.planning import Planner
 from nudges.ports import Clock, FireQueue, Messenger, Timetable
 from nudges.prompts import Prompts
-from nudges.rosters import Rosters
+from nudges.rosters import MANAGERS, Rosters
 from nudges.settings import EngineSettings
 from nudges.shoutouts import Shoutouts
 from nudges.store import RedisStore
@@ -249,6 +249,13 @@ class Engine:
     async def home(self, member: MemberRef, note: str = "") -> Card:
         """The member's home: settings with one-press changes; cadences for managers."""
         return await home_card(self.store, self.settings, await self.store.member(member), note)
+
+    async def drafting(self, member: MemberRef) -> tuple[str, list[str]]:
+        """What a form for a new cadence starts from: the member's time zone, and the teams
+        they manage."""
+        known = await self.store.member(member)
+        tz = members.zone_of(known.settings, self.settings.default_tz)
+        return tz, await self.store.member_teams(member, MANAGERS)
 
     async def knows_time_zone(self, member: MemberRef) -> bool:
         return (await self.store.member(member)).settings.tz is not None

@@ -7,6 +7,7 @@ because Bolt otherwise reads SLACK_* variables by itself. Retried deliveries nev
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -19,12 +20,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import modals
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
-from adapters.slack.translate import PLATFORM, from_action, from_command
-from nudges.cards import Card, Reply
-from nudges.events import Event
-from nudges.model import MemberRef
+from adapters.slack.translate import PLATFORM, conversation, from_action, from_command
+from nudges.cards import Card, Reply, Text
+from nudges.events import Arg, CommandInvoked, Event
+from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class EngineDoor(Protocol):
     async def knows_time_zone(self, member: MemberRef) -> bool: ...
 
     async def home(self, member: MemberRef, note: str = "") -> Card: ...
+
+    async def drafting(self, member: MemberRef) -> tuple[str, list[str]]: ...
 
 
 class SlackInbound:
@@ -75,6 +79,9 @@ class SlackInbound:
         self.app.command(re.compile(r"^/(nudge|shoutout|pause)$"))(self._command)
         self.app.action(re.compile(r".*"))(self._action)
         self.app.event("app_home_opened")(self._home_opened)
+        self.app.view(modals.CADENCE)(self._cadence_previewed)
+        self.app.view(modals.CADENCE_PREVIEW)(self._cadence_saved)
+        self.app.view(modals.SHOUTOUT)(self._shoutout_sent)
         self.client = client
 
     def routes(self) -> list[web.RouteDef]:
@@ -100,7 +107,76 @@ class SlackInbound:
             return
         event = from_command(command)
         await self._learn_time_zone(event.actor)
+        if not event.args and event.name in ("nudge", "shoutout"):
+            await self._open_modal(event, str(command.get("trigger_id", "")))
+            return
         await self._answer(await self.engine.handle(event), respond)
+
+    async def _open_modal(self, event: CommandInvoked, trigger_id: str) -> None:
+        where = event.conversation
+        if event.name == "nudge":
+            tz, teams = await self.engine.drafting(event.actor)
+            view = modals.cadence_modal(where.channel_id, event.conversation_name, tz, teams)
+        else:
+            view = modals.shoutout_modal(where.channel_id, event.conversation_name)
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as exc:
+            log.warning("could not open a modal (%s)", exc.response.status_code)
+
+    async def _cadence_previewed(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        actor, where, metadata = _submitted(body, view)
+        words = modals.cadence_words(view.get("state", {}), actor.tenant_id)
+        words = [_named_channel(w, metadata) for w in words]
+        reply = await self.engine.handle(_nudge(actor, body, where, metadata, "preview", words))
+        if reply is not None and reply.status == "ok":
+            await ack(
+                response_action="update", view=modals.preview_modal(reply.card, words, metadata)
+            )
+        else:
+            await ack(**modals.problem(_block_for(reply), _said(reply)))
+
+    async def _cadence_saved(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor, where, metadata = _submitted(body, view)
+        words = modals.saved_words(metadata, actor.tenant_id)
+        reply = await self.engine.handle(_nudge(actor, body, where, metadata, "create", words))
+        if reply is not None and reply.status == "ok":
+            await ack()
+            await self._tell(actor, where, reply.card)
+        else:
+            await ack(
+                response_action="update",
+                view=modals.notice("Not saved", reply.card if reply else None),
+            )
+
+    async def _shoutout_sent(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor, where, metadata = _submitted(body, view)
+        words = modals.shoutout_words(view.get("state", {}), actor.tenant_id)
+        event = CommandInvoked(
+            "shoutout", tuple(words), actor, _user_name(body), where, str(metadata.get("name", ""))
+        )
+        reply = await self.engine.handle(event)
+        if reply is None or reply.status in ("ok", "refused"):
+            await ack()
+            if reply is not None:
+                await self._tell(actor, where, reply.card)
+        else:
+            await ack(**modals.problem("message", _said(reply)))
+
+    async def _tell(self, member: MemberRef, where: Conversation, card: Card) -> None:
+        """A private note after a modal closes: ephemeral in the channel, or by DM."""
+        try:
+            if where.kind is ConversationKind.CHANNEL and where.channel_id:
+                await self.client.chat_postEphemeral(
+                    channel=where.channel_id, user=member.user_id, **to_block_kit(card)
+                )
+                return
+            dm = await self.client.conversations_open(users=member.user_id)
+            await self.client.chat_postMessage(channel=dm["channel"]["id"], **to_block_kit(card))
+        except SlackApiError as exc:
+            log.warning("could not send a private note (%s)", exc.response.status_code)
 
     async def _action(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -158,3 +234,67 @@ class SlackInbound:
                 await self.engine.learn_time_zone(member, tz)
         except Exception as exc:
             log.warning("could not learn a time zone from Slack (%s)", type(exc).__name__)
+
+
+def _submitted(
+    body: dict[str, Any], view: dict[str, Any]
+) -> tuple[MemberRef, Conversation, dict[str, Any]]:
+    user = body.get("user") or {}
+    team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    where = conversation(team, str(metadata.get("channel", "")), "")
+    return MemberRef(PLATFORM, team, str(user.get("id", ""))), where, metadata
+
+
+def _nudge(
+    actor: MemberRef,
+    body: dict[str, Any],
+    where: Conversation,
+    metadata: dict[str, Any],
+    verb: str,
+    words: list[Arg],
+) -> CommandInvoked:
+    return CommandInvoked(
+        "nudge", (verb, *words), actor, _user_name(body), where, str(metadata.get("name", ""))
+    )
+
+
+def _user_name(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str(user.get("username") or user.get("name") or "")
+
+
+def _named_channel(word: Arg, metadata: dict[str, Any]) -> Arg:
+    """The channel picked in a modal, with its name when it is the channel the form came
+    from (Slack sends only the id, and reading names would need another scope)."""
+    if isinstance(word, ChannelRef) and word.conversation.channel_id == metadata.get("channel"):
+        return ChannelRef(word.conversation, str(metadata.get("name") or word.name))
+    return word
+
+
+def _said(reply: Reply | None) -> str:
+    if reply is None:
+        return "Something went wrong on my side. Please try again."
+    return (
+        " ".join(
+            "".join(p if isinstance(p, str) else "" for p in b.parts)
+            for b in reply.card.blocks
+            if isinstance(b, Text)
+        )
+        or reply.card.fallback_text
+    )
+
+
+def _block_for(reply: Reply | None) -> str:
+    """Which input of the cadence form a problem belongs under."""
+    said = _said(reply).lower()
+    if "time zone" in said:
+        return "tz"
+    if "who should" in said or "channel" in said or "direct message" in said:
+        return "channel"
+    if "day" in said and "time" not in said:
+        return "days"
+    return "times"

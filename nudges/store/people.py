@@ -36,6 +36,8 @@ class PeopleKeys(StoreBase):
         """Keep the display name a platform gave us (at most 80 characters), without touching
         settings."""
         name = " ".join(name.split())[:MAX_NAME]
+        if name == ref.user_id:
+            return  # a platform gave us only the id: keep any real name we already have
         member = await self.member(ref)
         if name and member.name != name:
             await self.save_member(Member(ref, name, member.settings))

@@ -191,3 +191,21 @@ async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], labe
     }
     status, _ = await world.post(urlencode({"payload": json.dumps(payload)}))
     return status
+
+
+async def submit(
+    world: SlackWorld, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]
+) -> tuple[int, dict[str, Any]]:
+    """Submit a modal the bot opened, with ``values`` for its inputs (block id -> value)."""
+    world.triggers += 1
+    state = {block: {block: answer} for block, answer in values.items()}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "ward-7"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A1",
+        "trigger_id": f"trigger.{world.triggers}",
+        "view": {**view, "id": "V1", "state": {"values": state}},
+    }
+    status, text = await world.post(urlencode({"payload": json.dumps(payload)}))
+    return status, (json.loads(text) if text.strip().startswith("{") else {})

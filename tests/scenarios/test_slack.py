@@ -12,9 +12,17 @@ from redis.asyncio import Redis
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.app import ENGINE
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
-from tests.scenarios.slack import SlackWorld, open_home, press_on_home, slack_world, texts
+from tests.scenarios.slack import (
+    SlackWorld,
+    open_home,
+    press_on_home,
+    slack_world,
+    submit,
+    texts,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -237,3 +245,97 @@ async def test_managers_pause_and_delete_cadences_from_the_home_tab(slack: Slack
     deleted = (await slack.api.wait_for("views.publish", 3))[2]["view"]
     assert "c1 ·" not in texts(deleted)
     assert "Deleted c1" in texts(deleted)
+
+
+# --- modals --------------------------------------------------------------------------------
+
+CADENCE_ANSWERS = {
+    "channel": {"type": "conversations_select", "selected_conversation": "C0WARD7"},
+    "days": {"type": "checkboxes", "selected_options": [{"value": "mon"}, {"value": "wed"}]},
+    "times": {"type": "plain_text_input", "value": "13:00, 19:00"},
+    "tz": {"type": "plain_text_input", "value": "Europe/London"},
+    "theme": {"type": "static_select", "selected_option": {"value": "attending"}},
+}
+
+
+async def test_nudge_alone_opens_a_form_that_previews_before_saving(slack: SlackWorld) -> None:
+    await team_with_manager(slack)
+    assert await slack.command("UMO", "") == 200
+    [opened] = await slack.api.wait_for("views.open")
+    assert opened["trigger_id"] == f"trigger.{slack.triggers}"
+    form = opened["view"]
+    valid_view(form)
+    assert form["title"]["text"] == "New cadence"
+
+    status, answer = await submit(slack, "UMO", form, CADENCE_ANSWERS)
+    assert status == 200
+    assert answer["response_action"] == "update"
+    preview = answer["view"]
+    valid_view(preview)
+    assert "Mon, Wed at 13:00 and 19:00 (Europe/London)" in texts(preview)
+    assert "Attending" in texts(preview)
+    assert await slack.client.app[ENGINE].store.cadence("c1") is None  # not saved yet
+
+    status, answer = await submit(slack, "UMO", preview, {})
+    assert status == 200
+    assert answer == {}  # the form closes
+    [note] = await slack.api.wait_for("chat.postEphemeral")
+    assert note["user"] == "UMO"
+    assert "Cadence c1 is set" in texts(note)
+    assert await slack.client.app[ENGINE].store.cadence("c1") is not None
+
+
+async def test_a_mistake_in_the_form_is_shown_under_its_field(slack: SlackWorld) -> None:
+    await team_with_manager(slack)
+    await slack.command("UMO", "")
+    [opened] = await slack.api.wait_for("views.open")
+    answers = {**CADENCE_ANSWERS, "times": {"type": "plain_text_input", "value": "25:00"}}
+    status, answer = await submit(slack, "UMO", opened["view"], answers)
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert "I couldn't read the time '25:00'" in answer["errors"]["times"]
+
+
+async def test_shoutout_alone_opens_a_form_and_sending_it_posts_the_shoutout(
+    slack: SlackWorld,
+) -> None:
+    assert await slack.command("UPRIYA", "", command="/shoutout") == 200
+    [opened] = await slack.api.wait_for("views.open")
+    valid_view(opened["view"])
+    answers = {
+        "people": {"type": "multi_users_select", "selected_users": ["USAM", "UJO"]},
+        "message": {
+            "type": "plain_text_input",
+            "value": "for staying with the family after handover",
+        },
+        "behaviour": {"type": "static_select", "selected_option": {"value": "helping"}},
+        "private": {"type": "checkboxes", "selected_options": []},
+    }
+    status, answer = await submit(slack, "UPRIYA", opened["view"], answers)
+    assert status == 200
+    assert answer == {}
+    posts = await slack.api.wait_for("chat.postMessage", 3)
+    channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
+    assert "<@UPRIYA> recognised <@USAM> and <@UJO> for staying with the family" in texts(
+        channel_post
+    )
+    assert "Helping" in texts(channel_post)
+    [note] = await slack.api.wait_for("chat.postEphemeral")
+    assert "Shout-out s1 sent in #ward-7" in texts(note)
+
+
+async def test_a_shoutout_form_with_identifying_details_asks_for_a_rephrase(
+    slack: SlackWorld,
+) -> None:
+    await slack.command("UPRIYA", "", command="/shoutout")
+    [opened] = await slack.api.wait_for("views.open")
+    answers = {
+        "people": {"type": "multi_users_select", "selected_users": ["USAM"]},
+        "message": {"type": "plain_text_input", "value": "for looking after Mrs Jones so well"},
+        "behaviour": {"type": "static_select", "selected_option": {"value": "suggest"}},
+    }
+    _, answer = await submit(slack, "UPRIYA", opened["view"], answers)
+    assert answer["response_action"] == "errors"
+    assert "title and surname" in answer["errors"]["message"]
+    assert "Jones" not in answer["errors"]["message"]
+    assert slack.api.called("chat.postMessage") == []

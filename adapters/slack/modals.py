@@ -1,0 +1,299 @@
+"""Slack's modals: ``/nudge`` with no words opens "New cadence" (pickers, then a preview before
+saving); ``/shoutout`` with no words opens "Recognise a colleague". Pure builders and readers:
+the modals' answers become the same command words a person could type, so the engine's one
+command language decides everything.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters.slack.render import MAX_FIELD, clip, to_block_kit
+from nudges.cards import Card, Mention
+from nudges.events import Arg
+from nudges.model import (
+    SHOUTOUT_BEHAVIOURS,
+    WEEKDAYS,
+    Behaviour,
+    ChannelRef,
+    Context,
+    Conversation,
+    MemberRef,
+)
+
+PLATFORM = "slack"
+CADENCE = "carenudge.cadence"
+CADENCE_PREVIEW = "carenudge.cadence.preview"
+SHOUTOUT = "carenudge.shoutout"
+MAX_TITLE = 24  # https://api.slack.com/reference/surfaces/views
+_DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(label), "value": value}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint, 2000)
+    return block
+
+
+def _modal(
+    callback: str, title: str, submit: str, blocks: list[dict[str, Any]], metadata: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback,
+        "title": _plain(title, MAX_TITLE),
+        "submit": _plain(submit, MAX_TITLE),
+        "close": _plain("Cancel", MAX_TITLE),
+        "private_metadata": json.dumps(metadata)[:3000],
+        "blocks": blocks,
+    }
+
+
+def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str]) -> dict[str, Any]:
+    themes = [_option("A mix of all six", "mixed")]
+    themes += [_option(b.label, b.value) for b in Behaviour]
+    themes += [_option(c.label.capitalize(), c.value) for c in Context]
+    blocks = [
+        _input(
+            "channel",
+            "Post in a channel",
+            {
+                "type": "conversations_select",
+                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                **(
+                    {"initial_conversation": channel_id}
+                    if channel_id.startswith(("C", "G"))
+                    else {}
+                ),
+            },
+            optional=True,
+            hint="Or choose people below, or the whole team.",
+        ),
+        _input("people", "Or send to these people", {"type": "multi_users_select"}, optional=True),
+        _input(
+            "everyone",
+            "Or to everyone who joined the team",
+            {
+                "type": "checkboxes",
+                "options": [_option("Everyone in the team, by direct message", "team")],
+            },
+            optional=True,
+        ),
+        _input(
+            "days",
+            "Days",
+            {
+                "type": "checkboxes",
+                "options": [
+                    _option(label, day) for label, day in zip(_DAY_LABELS, WEEKDAYS, strict=True)
+                ],
+                "initial_options": [
+                    _option(label, day)
+                    for label, day in zip(_DAY_LABELS[:5], WEEKDAYS[:5], strict=True)
+                ],
+            },
+        ),
+        _input(
+            "times",
+            "Times of day",
+            {
+                "type": "plain_text_input",
+                "initial_value": "07:30",
+                "placeholder": _plain("07:30, 19:00"),
+            },
+            hint="24-hour times, separated by commas.",
+        ),
+        _input("tz", "Time zone", {"type": "plain_text_input", "initial_value": tz}),
+        _input(
+            "theme",
+            "Theme",
+            {
+                "type": "static_select",
+                "options": themes,
+                "initial_option": themes[0],
+            },
+        ),
+    ]
+    if len(teams) > 1:
+        options = [_option(t, t) for t in teams]
+        blocks.append(
+            _input(
+                "team",
+                "Team",
+                {
+                    "type": "static_select",
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            )
+        )
+    return _modal(
+        CADENCE, "New cadence", "Preview", blocks, {"channel": channel_id, "name": channel_name}
+    )
+
+
+def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
+    """The /nudge create words (after "create") that the modal's answers amount to."""
+    values = state.get("values", {})
+    words: list[Arg] = []
+    days = [o["value"] for o in _value(values, "days", "selected_options") or []]
+    if days:
+        words.append(",".join(days))
+    times = [t.strip() for t in str(_value(values, "times", "value") or "").split(",")]
+    words.extend(("at", *_joined([t for t in times if t])))
+    channel = _value(values, "channel", "selected_conversation")
+    people = _value(values, "people", "selected_users") or []
+    everyone = _value(values, "everyone", "selected_options") or []
+    if channel:
+        words.extend(
+            ("to", ChannelRef(Conversation(PLATFORM, team_id, str(channel)), str(channel)))
+        )
+    elif people:
+        words.append("to")
+        words.extend(Mention(MemberRef(PLATFORM, team_id, str(u)), str(u)) for u in people)
+    elif everyone:
+        words.extend(("to", "team"))
+    tz = str(_value(values, "tz", "value") or "").strip()
+    if tz:
+        words.extend(("tz", tz))
+    theme = _value(values, "theme", "selected_option")
+    if theme:
+        words.extend(("theme", str(theme["value"])))
+    team = _value(values, "team", "selected_option")
+    if team:
+        words.extend(("team", str(team["value"])))
+    return words
+
+
+def preview_modal(card: Card, words: list[Arg], metadata: dict[str, Any]) -> dict[str, Any]:
+    """The preview, with Save; the words to save travel in private_metadata."""
+    saved = {**metadata, "words": [_encode(w) for w in words]}
+    return _modal(CADENCE_PREVIEW, "Preview", "Save", to_block_kit(card)["blocks"][:90], saved)
+
+
+def saved_words(metadata: dict[str, Any], team_id: str) -> list[Arg]:
+    return [_decode(w, team_id) for w in metadata.get("words", [])]
+
+
+def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
+    behaviours = [_option("Let CareNudge suggest one", "suggest")]
+    behaviours += [_option(b.label, b.value) for b in SHOUTOUT_BEHAVIOURS]
+    blocks = [
+        _input("people", "Who would you like to recognise?", {"type": "multi_users_select"}),
+        _input(
+            "message",
+            "What did they do, and what difference did it make?",
+            {
+                "type": "plain_text_input",
+                "multiline": True,
+                "max_length": 500,
+                "placeholder": _plain(
+                    "for staying with the family after handover: they felt looked after"
+                ),
+            },
+        ),
+        _input(
+            "behaviour",
+            "Behaviour",
+            {
+                "type": "static_select",
+                "options": behaviours,
+                "initial_option": behaviours[0],
+            },
+        ),
+        _input(
+            "private",
+            "Who sees it",
+            {
+                "type": "checkboxes",
+                "options": [_option("Send it only to them, not the channel", "private")],
+            },
+            optional=True,
+        ),
+    ]
+    return _modal(
+        SHOUTOUT,
+        "Recognise a colleague",
+        "Send",
+        blocks,
+        {"channel": channel_id, "name": channel_name},
+    )
+
+
+def shoutout_words(state: dict[str, Any], team_id: str) -> list[Arg]:
+    values = state.get("values", {})
+    words: list[Arg] = [
+        Mention(MemberRef(PLATFORM, team_id, str(u)), str(u))
+        for u in _value(values, "people", "selected_users") or []
+    ]
+    words.extend(str(_value(values, "message", "value") or "").split())
+    behaviour = _value(values, "behaviour", "selected_option")
+    if behaviour and behaviour["value"] != "suggest":
+        words.extend(("behaviour", str(behaviour["value"])))
+    if _value(values, "private", "selected_options"):
+        words.append("private")
+    return words
+
+
+def notice(title: str, card: Card | None) -> dict[str, Any]:
+    """A modal that only tells (no submit): for a refusal after a preview."""
+    blocks = to_block_kit(card)["blocks"][:90] if card else []
+    return {
+        "type": "modal",
+        "title": _plain(title, MAX_TITLE),
+        "close": _plain("Close"),
+        "blocks": blocks,
+    }
+
+
+def problem(block_id: str, text: str) -> dict[str, Any]:
+    """A ``response_action: errors`` answer: the problem shown under one input."""
+    return {"response_action": "errors", "errors": {block_id: clip(text, MAX_FIELD)}}
+
+
+def _value(values: dict[str, Any], block_id: str, key: str) -> Any:
+    return (values.get(block_id) or {}).get(block_id, {}).get(key)
+
+
+def _joined(times: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in times:
+        if out:
+            out.append("and")
+        out.append(t)
+    return out
+
+
+def _encode(word: Arg) -> Any:
+    if isinstance(word, Mention):
+        return {"m": word.member.user_id}
+    if isinstance(word, ChannelRef):
+        return {"c": word.conversation.channel_id, "n": word.name}
+    return word
+
+
+def _decode(word: Any, team_id: str) -> Arg:
+    if isinstance(word, dict) and "m" in word:
+        ident = str(word["m"])
+        return Mention(MemberRef(PLATFORM, team_id, ident), ident)
+    if isinstance(word, dict) and "c" in word:
+        return ChannelRef(Conversation(PLATFORM, team_id, str(word["c"])), str(word["n"]))
+    return str(word)
