@@ -194,7 +194,7 @@ async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], labe
 
 
 async def submit(
-    world: SlackWorld, user: str, view: dict[str, Any], values: dict[str, dict[str, Any]]
+    world: SlackWorld, user: str, view: dict[str, Any], values: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
     """Submit a modal the bot opened, with ``values`` for its inputs (block id -> value)."""
     world.triggers += 1
