@@ -8,18 +8,21 @@ from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 from redis.asyncio import Redis
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.inbound import SlackInbound
+from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.pacing import RedisPacer
-from adapters.slack.settings import SlackSettings
+from adapters.slack.settings import SCOPES, SlackSettings
 from bot import health
 from bot.clock import SystemClock
 from bot.messengers import RoutingMessenger
 from bot.settings import Settings
 from nudges.engine import Engine
+from nudges.errors import ConversationGone
 from nudges.ports import Clock, Messenger
 from nudges.store import RedisStore
 from scheduler.cadence import CronTimetable
@@ -84,19 +87,46 @@ def build_app(
 def _slack(
     settings: SlackSettings, engine: Engine, redis: Redis, clock: Clock
 ) -> tuple[SlackMessenger, SlackInbound]:
-    client = AsyncWebClient(
-        token=settings.bot_token.reveal() if settings.bot_token else None,
-        base_url=settings.api_url,
-        timeout=SLACK_TIMEOUT_S,
-        # By default only connection errors are retried; 429s wait out Retry-After too.
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-    )
+    def web_client(token: str | None) -> AsyncWebClient:
+        return AsyncWebClient(
+            token=token,
+            base_url=settings.api_url,
+            timeout=SLACK_TIMEOUT_S,
+            # By default only connection errors are retried; 429s wait out Retry-After too.
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+
+    client = web_client(settings.bot_token.reveal() if settings.bot_token else None)
+    bolt: dict[str, object] = {}
+    clients: dict[str, AsyncWebClient] = {}
+    installs = RedisInstallationStore(redis)
 
     async def client_for(team_id: str) -> AsyncWebClient:
-        return client
+        if settings.bot_token is not None:
+            return client
+        if team_id not in clients:
+            bot = await installs.async_find_bot(enterprise_id=None, team_id=team_id)
+            if bot is None:
+                raise ConversationGone(f"CareNudge is not installed in Slack workspace {team_id}")
+            clients[team_id] = web_client(bot.bot_token)
+        return clients[team_id]
 
+    if settings.oauth:
+        assert settings.client_id is not None
+        assert settings.client_secret is not None
+        bolt["installation_store"] = installs
+        bolt["oauth_settings"] = AsyncOAuthSettings(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret.reveal(),
+            scopes=list(SCOPES),
+            user_scopes=[],
+            installation_store=installs,
+            state_store=RedisOAuthStateStore(redis),
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+        )
     messenger = SlackMessenger(client_for, redis, RedisPacer(redis, clock.sleep))
-    inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone)
+    inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
     return messenger, inbound
 
 

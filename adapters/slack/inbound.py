@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 SEEN_TTL_S = 3600
 MAX_VIEW_BLOCKS = 100
+NOT_INSTALLED = (
+    "CareNudge isn't installed in this workspace yet (or was removed). "
+    "Your Slack admin can add it again."
+)
 TimeZoneOf = Callable[[MemberRef], Awaitable[str | None]]
 
 
@@ -74,6 +78,7 @@ class SlackInbound:
             ignoring_self_events_enabled=True,
             ssl_check_enabled=True,
             url_verification_enabled=True,
+            user_facing_authorize_error_message=NOT_INSTALLED,
             **bolt,
         )
         self.app.command(re.compile(r"^/(nudge|shoutout|pause)$"))(self._command)
@@ -82,10 +87,25 @@ class SlackInbound:
         self.app.view(modals.CADENCE)(self._cadence_previewed)
         self.app.view(modals.CADENCE_PREVIEW)(self._cadence_saved)
         self.app.view(modals.SHOUTOUT)(self._shoutout_sent)
-        self.client = client
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post("/slack/events", self._dispatch)]
+        routes = [web.post("/slack/events", self._dispatch)]
+        if self.app.oauth_flow is not None:
+            routes += [
+                web.get("/slack/install", self._install),
+                web.get("/slack/oauth_redirect", self._installed),
+            ]
+        return routes
+
+    async def _install(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        answer = await self.app.oauth_flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    async def _installed(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        answer = await self.app.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         response = await self.app.async_dispatch(await to_bolt_request(request))
@@ -101,18 +121,22 @@ class SlackInbound:
             )
         )
 
-    async def _command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+    async def _command(
+        self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
         await ack()
         if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
             return
         event = from_command(command)
         await self._learn_time_zone(event.actor)
         if not event.args and event.name in ("nudge", "shoutout"):
-            await self._open_modal(event, str(command.get("trigger_id", "")))
+            await self._open_modal(event, str(command.get("trigger_id", "")), client)
             return
         await self._answer(await self.engine.handle(event), respond)
 
-    async def _open_modal(self, event: CommandInvoked, trigger_id: str) -> None:
+    async def _open_modal(
+        self, event: CommandInvoked, trigger_id: str, client: AsyncWebClient
+    ) -> None:
         where = event.conversation
         if event.name == "nudge":
             tz, teams = await self.engine.drafting(event.actor)
@@ -120,7 +144,7 @@ class SlackInbound:
         else:
             view = modals.shoutout_modal(where.channel_id, event.conversation_name)
         try:
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as exc:
             log.warning("could not open a modal (%s)", exc.response.status_code)
 
@@ -138,20 +162,24 @@ class SlackInbound:
         else:
             await ack(**modals.problem(_block_for(reply), _said(reply)))
 
-    async def _cadence_saved(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def _cadence_saved(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         actor, where, metadata = _submitted(body, view)
         words = modals.saved_words(metadata, actor.tenant_id)
         reply = await self.engine.handle(_nudge(actor, body, where, metadata, "create", words))
         if reply is not None and reply.status == "ok":
             await ack()
-            await self._tell(actor, where, reply.card)
+            await self._tell(actor, where, reply.card, client)
         else:
             await ack(
                 response_action="update",
                 view=modals.notice("Not saved", reply.card if reply else None),
             )
 
-    async def _shoutout_sent(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def _shoutout_sent(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         actor, where, metadata = _submitted(body, view)
         words = modals.shoutout_words(view.get("state", {}), actor.tenant_id)
         event = CommandInvoked(
@@ -161,25 +189,32 @@ class SlackInbound:
         if reply is None or reply.status in ("ok", "refused"):
             await ack()
             if reply is not None:
-                await self._tell(actor, where, reply.card)
+                await self._tell(actor, where, reply.card, client)
         else:
             await ack(**modals.problem("message", _said(reply)))
 
-    async def _tell(self, member: MemberRef, where: Conversation, card: Card) -> None:
+    async def _tell(
+        self, member: MemberRef, where: Conversation, card: Card, client: AsyncWebClient
+    ) -> None:
         """A private note after a modal closes: ephemeral in the channel, or by DM."""
         try:
             if where.kind is ConversationKind.CHANNEL and where.channel_id:
-                await self.client.chat_postEphemeral(
+                await client.chat_postEphemeral(
                     channel=where.channel_id, user=member.user_id, **to_block_kit(card)
                 )
                 return
-            dm = await self.client.conversations_open(users=member.user_id)
-            await self.client.chat_postMessage(channel=dm["channel"]["id"], **to_block_kit(card))
+            dm = await client.conversations_open(users=member.user_id)
+            await client.chat_postMessage(channel=dm["channel"]["id"], **to_block_kit(card))
         except SlackApiError as exc:
             log.warning("could not send a private note (%s)", exc.response.status_code)
 
     async def _action(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Any,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
         ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
@@ -193,24 +228,28 @@ class SlackInbound:
         if (body.get("view") or {}).get("type") == "home":
             # The Home tab has no place for a private reply: show it at the top of the tab.
             note = reply.card.fallback_text if reply is not None else ""
-            await self._publish_home(event.actor, note)
+            await self._publish_home(event.actor, client, note)
             return
         await self._answer(reply, respond)
 
-    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def _home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         if event.get("tab", "home") != "home":
             return
         if not await self._first_time("event", str(body.get("event_id", ""))):
             return
         member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
         await self._learn_time_zone(member)
-        await self._publish_home(member)
+        await self._publish_home(member, client)
 
-    async def _publish_home(self, member: MemberRef, note: str = "") -> None:
+    async def _publish_home(
+        self, member: MemberRef, client: AsyncWebClient, note: str = ""
+    ) -> None:
         card = await self.engine.home(member, note[:300])
         view = {"type": "home", "blocks": to_block_kit(card)["blocks"][:MAX_VIEW_BLOCKS]}
         try:
-            await self.client.views_publish(user_id=member.user_id, view=view)
+            await client.views_publish(user_id=member.user_id, view=view)
         except SlackApiError as exc:
             log.warning("could not publish the Home tab (%s)", exc.response.status_code)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from nudges.settings import Secret
 
 SLACK_API_URL = "https://slack.com/api/"
+SCOPES = ("commands", "chat:write", "im:write", "users:read")
+"""The bot scopes CareNudge asks for (as in slack-manifest.yml); README.md says why each."""
 
 
 @dataclass(frozen=True, slots=True)

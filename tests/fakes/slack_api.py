@@ -21,6 +21,7 @@ RESPONSES = Path(__file__).parent / "responses" / "slack"
 class Call:
     method: str
     params: dict[str, Any]
+    token: str = ""
 
 
 @dataclass
@@ -78,9 +79,12 @@ class FakeSlackApi:
             await self._changed.wait_for(lambda: len(self.responses) >= count)
         return self.responses
 
-    async def _record(self, method: str, params: dict[str, Any]) -> None:
+    def tokens(self, method: str) -> list[str]:
+        return [c.token for c in self.calls if c.method == method]
+
+    async def _record(self, method: str, params: dict[str, Any], token: str = "") -> None:
         async with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, token))
             self._changed.notify_all()
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -108,7 +112,8 @@ class FakeSlackApi:
                 status=429,
                 headers={"Retry-After": str(self.retry_after)},
             )
-        await self._record(method, params)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        await self._record(method, params, token)
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -61,12 +61,13 @@ class SlackWorld:
         command: str = "/nudge",
         channel: str = "C0WARD7",
         channel_name: str = "ward-7",
+        team: str = TEAM,
     ) -> int:
         self.triggers += 1
         body = urlencode(
             {
                 "token": "legacy",
-                "team_id": TEAM,
+                "team_id": team,
                 "team_domain": "ward-7",
                 "channel_id": channel,
                 "channel_name": channel_name,
@@ -81,6 +82,9 @@ class SlackWorld:
         )
         status, _ = await self.post(body)
         return status
+
+    async def command_in(self, team: str, user: str, text: str) -> int:
+        return await self.command(user, text, team=team)
 
     async def press(
         self, user: str, message: dict[str, Any], label: str, *, channel: str | None = None
@@ -116,15 +120,26 @@ class SlackWorld:
         return status
 
 
-async def slack_world(redis_url: str, clock: ManualClock) -> AsyncIterator[SlackWorld]:
+async def slack_world(
+    redis_url: str, clock: ManualClock, *, oauth: bool = False
+) -> AsyncIterator[SlackWorld]:
     api = FakeSlackApi(team_id=TEAM)
     await api.start()
+    if oauth:
+        slack = SlackSettings(
+            signing_secret=Secret(SECRET),
+            client_id="111.222",
+            client_secret=Secret("client-secret"),
+            api_url=api.api_url,
+        )
+    else:
+        slack = SlackSettings(
+            signing_secret=Secret(SECRET), bot_token=Secret("xoxb-test"), api_url=api.api_url
+        )
     settings = Settings(
         redis_url=redis_url,
         engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"slack:UADA"})),
-        slack=SlackSettings(
-            signing_secret=Secret(SECRET), bot_token=Secret("xoxb-test"), api_url=api.api_url
-        ),
+        slack=slack,
     )
     server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
     async with TestClient(server) as client:

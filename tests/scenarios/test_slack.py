@@ -4,8 +4,11 @@ Slack Web API on loopback that records what the bot sent."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from redis.asyncio import Redis
@@ -339,3 +342,58 @@ async def test_a_shoutout_form_with_identifying_details_asks_for_a_rephrase(
     assert "title and surname" in answer["errors"]["message"]
     assert "Jones" not in answer["errors"]["message"]
     assert slack.api.called("chat.postMessage") == []
+
+
+# --- installing in many workspaces ---------------------------------------------------------
+
+
+@pytest.fixture
+async def multi(redis: Redis, redis_server: RedisServer) -> AsyncIterator[SlackWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in slack_world(redis_server.url, clock, oauth=True):
+        yield world
+
+
+async def test_a_workspace_installs_through_oauth_and_is_then_served_with_its_own_token(
+    multi: SlackWorld, redis: Redis
+) -> None:
+    page = await multi.client.get("/slack/install")
+    assert page.status == 200
+    html = await page.text()
+    link = re.search(r'href="(https://slack.com/oauth/v2/authorize[^"]+)"', html)
+    assert link is not None
+    query = parse_qs(urlsplit(unescape(link.group(1))).query)
+    assert query["client_id"] == ["111.222"]
+    assert query["scope"] == ["commands,chat:write,im:write,users:read"]
+    state = query["state"][0]
+
+    # Bolt ties the state to this browser with a Secure cookie; send it back as a browser
+    # on HTTPS would (the test client speaks plain HTTP on loopback).
+    cookie = {"Cookie": f"slack-app-oauth-state={page.cookies['slack-app-oauth-state'].value}"}
+    done = await multi.client.get(
+        f"/slack/oauth_redirect?code=the-code&state={state}", headers=cookie
+    )
+    assert done.status == 200, await done.text()
+    [exchange] = multi.api.called("oauth.v2.access")
+    assert exchange["code"] == "the-code"
+    assert await redis.exists("carenudge:slack:bot:-:T9")
+
+    # A forged or replayed state is refused.
+    again = await multi.client.get(f"/slack/oauth_redirect?code=x&state={state}", headers=cookie)
+    assert again.status in (400, 401)
+    assert len(multi.api.called("oauth.v2.access")) == 1
+
+    assert await multi.command_in("T9", "UADA", "manager add <@UMO|mo> to ward-9") == 200
+    await multi.api.wait_for_responses(1)
+    await multi.command_in("T9", "UMO", "create daily at 13:00 to <#C9|ward-9>")
+    await multi.api.wait_for_responses(2)
+    multi.clock.set(utc(2026, 11, 30, 13, 0))
+    await multi.api.wait_for("chat.postMessage")
+    assert multi.api.tokens("chat.postMessage") == ["xoxb-ward-9"]
+
+
+async def test_a_workspace_that_never_installed_is_not_served(multi: SlackWorld) -> None:
+    await multi.command_in("T404", "USAM", "help")
+    [answer] = await multi.api.wait_for_responses(1)
+    assert "CareNudge isn't installed in this workspace yet" in answer["text"]
+    assert multi.api.called("chat.postMessage") == []
