@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from aiohttp import web
 from redis.asyncio import Redis
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -69,7 +70,9 @@ def build_app(
         slack_messenger, inbound = _slack(settings.slack, engine, redis, used_clock)
         served["slack"] = slack_messenger
         router.platforms["slack"] = slack_messenger
-        app.add_routes(inbound.routes())
+        app.add_routes(inbound.routes(events=not settings.slack.socket_mode))
+        if settings.slack.app_token is not None:
+            app.cleanup_ctx.append(_socket_mode(inbound, settings.slack))
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         _announce_platforms(settings, served)
@@ -128,6 +131,29 @@ def _slack(
     messenger = SlackMessenger(client_for, redis, RedisPacer(redis, clock.sleep))
     inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
     return messenger, inbound
+
+
+def _socket_mode(
+    inbound: SlackInbound, settings: SlackSettings
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Socket Mode: CareNudge dials out to Slack, for networks that take no inbound requests."""
+
+    async def connected(app: web.Application) -> AsyncIterator[None]:
+        assert settings.app_token is not None
+        handler = AsyncSocketModeHandler(
+            inbound.app,
+            app_token=settings.app_token.reveal(),
+            logger=logging.getLogger("slack_bolt.socket_mode"),
+            web_client=AsyncWebClient(base_url=settings.api_url, timeout=SLACK_TIMEOUT_S),
+        )
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+        log.info("connected to Slack in Socket Mode")
+        try:
+            yield
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+
+    return connected
 
 
 async def _stop(runner: Runner, task: asyncio.Task[None]) -> None:

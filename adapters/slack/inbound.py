@@ -88,8 +88,10 @@ class SlackInbound:
         self.app.view(modals.CADENCE_PREVIEW)(self._cadence_saved)
         self.app.view(modals.SHOUTOUT)(self._shoutout_sent)
 
-    def routes(self) -> list[web.RouteDef]:
-        routes = [web.post("/slack/events", self._dispatch)]
+    def routes(self, *, events: bool = True) -> list[web.RouteDef]:
+        """The HTTP routes: Slack's requests (not in Socket Mode, where no request may come in
+        and there is no signing secret to check them with), and the OAuth install pages."""
+        routes = [web.post("/slack/events", self._dispatch)] if events else []
         if self.app.oauth_flow is not None:
             routes += [
                 web.get("/slack/install", self._install),

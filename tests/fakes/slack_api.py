@@ -36,6 +36,9 @@ class FakeSlackApi:
     gone_users: set[str] = field(default_factory=set)
     timezones: dict[str, str] = field(default_factory=dict)
     server: TestServer | None = None
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    """Socket Mode: every acknowledgement the app sent back over the WebSocket."""
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -44,11 +47,14 @@ class FakeSlackApi:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
         return self.api_url
 
     async def close(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
         if self.server is not None:
             await self.server.close()
 
@@ -81,6 +87,42 @@ class FakeSlackApi:
 
     def tokens(self, method: str) -> list[str]:
         return [c.token for c in self.calls if c.method == method]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's WebSocket: say hello, then record the app's acknowledgements."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async with self._changed:
+            self._sockets.append(ws)
+            self._changed.notify_all()
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                async with self._changed:
+                    self.acks.append(data)
+                    self._changed.notify_all()
+        return ws
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Deliver a slash command or interaction the way Socket Mode does."""
+        async with asyncio.timeout(5), self._changed:
+            await self._changed.wait_for(lambda: bool(self._sockets))
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+
+    async def wait_for_ack(self, envelope_id: str, within_s: float = 5.0) -> dict[str, Any]:
+        async with asyncio.timeout(within_s), self._changed:
+            await self._changed.wait_for(
+                lambda: any(a.get("envelope_id") == envelope_id for a in self.acks)
+            )
+        return next(a for a in self.acks if a.get("envelope_id") == envelope_id)
 
     async def _record(self, method: str, params: dict[str, Any], token: str = "") -> None:
         async with self._changed:
@@ -137,6 +179,10 @@ class FakeSlackApi:
                 "tz": self.timezones.get(user, "Europe/London"),
             }
             return answer
+        if method == "apps.connections.open":
+            assert self.server is not None
+            url = str(self.server.make_url("/socket")).replace("http://", "ws://")
+            return {"ok": True, "url": url}
         if method == "auth.test":
             return _seeded("auth.test") | {"team_id": self.team_id}
         try:

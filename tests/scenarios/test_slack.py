@@ -11,13 +11,18 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.app import ENGINE
+from adapters.slack.settings import SlackSettings
+from bot.app import ENGINE, build_app
+from bot.settings import Settings
+from nudges.settings import Secret
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
+from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios.slack import (
     SlackWorld,
     open_home,
@@ -397,3 +402,50 @@ async def test_a_workspace_that_never_installed_is_not_served(multi: SlackWorld)
     [answer] = await multi.api.wait_for_responses(1)
     assert "CareNudge isn't installed in this workspace yet" in answer["text"]
     assert multi.api.called("chat.postMessage") == []
+
+
+# --- Socket Mode ---------------------------------------------------------------------------
+
+
+async def test_in_socket_mode_commands_arrive_over_the_websocket_and_are_acknowledged(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    api = FakeSlackApi(team_id="T1")
+    await api.start()
+    settings = Settings(
+        redis_url=redis_server.url,
+        slack=SlackSettings(
+            signing_secret=Secret(""),
+            bot_token=Secret("xoxb-test"),
+            app_token=Secret("xapp-test"),
+            api_url=api.api_url,
+        ),
+    )
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    try:
+        server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
+        async with TestClient(server) as client:
+            unsigned = await client.post("/slack/events", data=b"command=%2Fnudge&text=help")
+            assert unsigned.status == 404  # nothing comes in over HTTP in Socket Mode
+            [opened] = await api.wait_for("apps.connections.open")
+            assert api.tokens("apps.connections.open") == ["xapp-test"]
+            payload = {
+                "team_id": "T1",
+                "channel_id": "C0WARD7",
+                "channel_name": "ward-7",
+                "user_id": "USAM",
+                "user_name": "sam",
+                "command": "/nudge",
+                "text": "help",
+                "response_url": api.response_url("socket"),
+                "trigger_id": "trigger.socket",
+            }
+            await api.send_envelope("slash_commands", payload, "env-1")
+            ack = await api.wait_for_ack("env-1")
+            assert ack["envelope_id"] == "env-1"
+            [reply] = await api.wait_for_responses(1)
+            assert reply["response_type"] == "ephemeral"
+            assert "CareNudge: small, kind acts" in texts(reply)
+            assert opened is not None
+    finally:
+        await api.close()
