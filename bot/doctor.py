@@ -44,7 +44,7 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
         ok = await _check_slack(settings.slack, say) and ok
     for name in settings.platforms_requested:
         say(f"! {name} variables are set, but this release doesn't include the {name} adapter yet.")
-    if not settings.platforms_requested:
+    if settings.slack is None and not settings.platforms_requested:
         say(
             "  No chat platform configured: `carenudge run` serves health and the scheduler; "
             "`carenudge sandbox` lets you try everything."

@@ -107,6 +107,7 @@ async def test_doctor_checks_the_slack_token(redis_server: RedisServer) -> None:
         await api.close()
     assert code == 0, out
     assert "✓ Slack answers: signed in as carenudge in Ward 7 (T1), HTTP" in out
+    assert "No chat platform configured" not in out
 
 
 async def test_doctor_says_where_to_find_a_working_slack_token(redis_server: RedisServer) -> None:
