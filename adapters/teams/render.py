@@ -1,0 +1,146 @@
+"""``to_adaptive_card``: the engine's neutral cards as Adaptive Cards for Teams. Pure.
+
+Mentions become ``<at>Name</at>`` with a matching mention entity; text people typed is kept
+from forming links or mention tags. The schema version is one constant: 1.5, the highest
+Teams supports (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/
+cards/cards-reference).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, assert_never
+
+from nudges.cards import (
+    Actions,
+    Bold,
+    Card,
+    ContextLine,
+    Divider,
+    Fields,
+    Heading,
+    Inline,
+    Link,
+    Mention,
+    Text,
+)
+
+PLATFORM = "teams"
+VERSION = "1.5"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+MAX_TEXT = 4000
+_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+_TAGS = re.compile(r"<(/?at\b)", re.IGNORECASE)
+_GUILLEMET = "\u2039"  # a look-alike "<" that Teams never reads as the start of a mention tag
+
+
+def to_adaptive_card(card: Card) -> dict[str, Any]:
+    entities: list[dict[str, Any]] = []
+    body: list[dict[str, Any]] = []
+    separate = False
+    for block in card.blocks:
+        element = _element(block, entities)
+        if element is None:
+            separate = True
+            continue
+        if separate:
+            element["separator"] = True
+            separate = False
+        body.append(element)
+    result: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "fallbackText": card.fallback_text[:MAX_TEXT],
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if entities:
+        result["msteams"]["entities"] = entities
+    return result
+
+
+def submitted(data: Any) -> tuple[str, str] | None:
+    """The (action, value) a pressed button carried, from Teams' ``Action.Submit`` data."""
+    if isinstance(data, dict) and isinstance(data.get("carenudge"), str):
+        return data["carenudge"], str(data.get("value", ""))
+    return None
+
+
+def _element(block: Any, entities: list[dict[str, Any]]) -> dict[str, Any] | None:
+    match block:
+        case Heading(text=heading):
+            return {
+                "type": "TextBlock",
+                "text": _escape(heading),
+                "size": "Medium",
+                "weight": "Bolder",
+                "wrap": True,
+            }
+        case Text(parts=parts):
+            return {"type": "TextBlock", "text": _inline(parts, entities), "wrap": True}
+        case Fields(pairs=pairs):
+            return {
+                "type": "FactSet",
+                "facts": [
+                    {"title": _escape(label), "value": _escape(value)} for label, value in pairs
+                ],
+            }
+        case ContextLine(parts=parts):
+            return {
+                "type": "TextBlock",
+                "text": _inline(parts, entities),
+                "wrap": True,
+                "isSubtle": True,
+                "size": "Small",
+            }
+        case Actions(buttons=buttons):
+            return {
+                "type": "ActionSet",
+                "actions": [
+                    {
+                        "type": "Action.Submit",
+                        "title": button.label,
+                        "style": "positive" if button.primary else "default",
+                        "data": {"carenudge": button.action.value, "value": button.value},
+                    }
+                    for button in buttons
+                ],
+            }
+        case Divider():
+            return None
+        case _:
+            assert_never(block)
+
+
+def _inline(parts: tuple[Inline, ...], entities: list[dict[str, Any]]) -> str:
+    out: list[str] = []
+    for part in parts:
+        match part:
+            case str():
+                out.append(_escape(part))
+            case Bold(text=t):
+                out.append(f"**{_escape(t)}**" if t.strip() else _escape(t))
+            case Link(url=url, text=t):
+                out.append(f"[{_escape(t)}]({url.replace(')', '%29')})")
+            case Mention(member=member, name=name):
+                if member.platform == PLATFORM:
+                    tag = f"<at>{_escape(name)}</at>"
+                    entities.append(
+                        {
+                            "type": "mention",
+                            "text": tag,
+                            "mentioned": {"id": member.user_id, "name": name},
+                        }
+                    )
+                    out.append(tag)
+                else:
+                    out.append(_escape(f"@{name}"))
+            case _:
+                assert_never(part)
+    return "".join(out)[:MAX_TEXT]
+
+
+def _escape(text: str) -> str:
+    """Typed text shows as typed: no markdown links or emphasis, no mention tags."""
+    return _TAGS.sub(_GUILLEMET + r"\1", _MARKDOWN.sub(r"\\\1", text))
