@@ -13,10 +13,10 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.pacing import RedisPacer
 from adapters.slack.inbound import SlackInbound
 from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
 from adapters.slack.messenger import SlackMessenger
-from adapters.slack.pacing import RedisPacer
 from adapters.slack.settings import SCOPES, SlackSettings
 from bot import health
 from bot.clock import SystemClock
@@ -128,7 +128,9 @@ def _slack(
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",
         )
-    messenger = SlackMessenger(client_for, redis, RedisPacer(redis, clock.sleep))
+    messenger = SlackMessenger(
+        client_for, redis, RedisPacer(redis, clock.sleep, 1.0, "carenudge:slack:pace")
+    )
     inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
     return messenger, inbound
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.pacing import RedisPacer
+from adapters.pacing import RedisPacer
 from adapters.slack.render import to_block_kit
 from nudges.cards import Card
 from nudges.errors import ConversationGone, DeliveryError, RateLimited

@@ -10,8 +10,8 @@ import pytest
 from redis.asyncio import Redis
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.pacing import RedisPacer
 from adapters.slack.messenger import SlackMessenger
-from adapters.slack.pacing import RedisPacer
 from nudges.cards import Card, Text
 from nudges.errors import ConversationGone, RateLimited
 from nudges.model import Conversation, MemberRef
@@ -38,7 +38,9 @@ def messenger(api: FakeSlackApi, redis: Redis) -> SlackMessenger:
     async def client_for(team: str) -> AsyncWebClient:
         return client
 
-    return SlackMessenger(client_for, redis, RedisPacer(redis, no_wait))
+    return SlackMessenger(
+        client_for, redis, RedisPacer(redis, no_wait, 1.0, "carenudge:slack:pace")
+    )
 
 
 async def test_send_update_and_open_dm_call_the_web_api(api: FakeSlackApi, redis: Redis) -> None:
@@ -81,7 +83,8 @@ async def test_messages_to_one_channel_are_paced_a_second_apart_across_senders(
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    first, second = RedisPacer(redis, record), RedisPacer(redis, record)  # two replicas
+    first = RedisPacer(redis, record, 1.0, "carenudge:slack:pace")
+    second = RedisPacer(redis, record, 1.0, "carenudge:slack:pace")  # another replica
     started = time.monotonic()
     await first.wait_turn("T1", "C1")
     await second.wait_turn("T1", "C1")

@@ -1,6 +1,6 @@
-"""Pacing shared by every replica through Redis: at most one message per second per Slack
-channel (https://api.slack.com/apis/rate-limits#posting-messages). Each sender reserves the
-next free slot atomically and waits for it."""
+"""Pacing shared by every replica through Redis, for the platforms' rate limits (Slack: one
+message a second per channel; Teams: seven a second per conversation, thirty per tenant).
+Each sender reserves the next free slot atomically, with Redis's clock, and waits for it."""
 
 from __future__ import annotations
 
