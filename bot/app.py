@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 
 from aiohttp import web
+from botframework.connector.auth import MicrosoftAppCredentials
 from redis.asyncio import Redis
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -18,6 +19,11 @@ from adapters.slack.inbound import SlackInbound
 from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.settings import SCOPES, SlackSettings
+from adapters.teams.connector import BotConnector
+from adapters.teams.inbound import TeamsInbound
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.records import TeamsRecords
+from adapters.teams.settings import TeamsSettings
 from bot import health
 from bot.clock import SystemClock
 from bot.messengers import RoutingMessenger
@@ -73,6 +79,14 @@ def build_app(
         app.add_routes(inbound.routes(events=not settings.slack.socket_mode))
         if settings.slack.app_token is not None:
             app.cleanup_ctx.append(_socket_mode(inbound, settings.slack))
+    if settings.teams is not None and "teams" not in served:
+        teams_messenger, teams_inbound, connector = _teams(
+            settings.teams, engine, redis, used_clock
+        )
+        served["teams"] = teams_messenger
+        router.platforms["teams"] = teams_messenger
+        app.add_routes(teams_inbound.routes())
+        app.on_cleanup.append(lambda _: connector.close())
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         _announce_platforms(settings, served)
@@ -133,6 +147,38 @@ def _slack(
     )
     inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
     return messenger, inbound
+
+
+def _teams(
+    settings: TeamsSettings, engine: Engine, redis: Redis, clock: Clock
+) -> tuple[TeamsMessenger, TeamsInbound, BotConnector]:
+    if settings.anonymous:
+        log.warning(
+            "Teams is served WITHOUT authentication (no MICROSOFT_APP_ID): for local "
+            "testing only; anyone who can reach /api/messages can act as anyone"
+        )
+        credentials = None
+    else:
+        credentials = MicrosoftAppCredentials(
+            settings.app_id,
+            settings.app_password.reveal() if settings.app_password else "",
+            channel_auth_tenant=settings.tenant_id if settings.app_type == "SingleTenant" else None,
+        )
+
+    async def token() -> str | None:
+        if credentials is None:
+            return None
+        # MSAL refreshes synchronously (over the network): never on the event loop.
+        return str(await asyncio.to_thread(credentials.get_access_token))
+
+    connector = BotConnector(
+        token,
+        RedisPacer(redis, clock.sleep, 1 / 7, "carenudge:teams:pace:conversation"),
+        RedisPacer(redis, clock.sleep, 1 / 30, "carenudge:teams:pace:tenant"),
+    )
+    records = TeamsRecords(redis)
+    messenger = TeamsMessenger(connector, records)
+    return messenger, TeamsInbound(settings, engine, records, messenger), connector
 
 
 def _socket_mode(

@@ -10,15 +10,14 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
+from adapters.teams.settings import APP_TYPES, TeamsSettings
 from nudges.errors import SettingsError
 from nudges.settings import EngineSettings, Secret
 from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-PLATFORM_VARIABLES = {
-    "Teams": ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"),
-}
+PLATFORM_VARIABLES: dict[str, tuple[str, ...]] = {}
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
@@ -43,6 +42,8 @@ class Settings:
     """Platforms whose variables are set but whose adapters are not in this release yet."""
     slack: SlackSettings | None = None
     """Set when Slack is configured; otherwise Slack is simply not served."""
+    teams: TeamsSettings | None = None
+    """Set when Teams is configured (or anonymous for local testing); otherwise not served."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -83,6 +84,7 @@ class Settings:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
 
         slack = _slack(environ, problems)
+        teams = _teams(environ, problems)
         if problems:
             raise SettingsError(problems)
         requested = tuple(
@@ -97,6 +99,7 @@ class Settings:
             engine=EngineSettings(default_tz=tz, admins=admins, grace=timedelta(minutes=grace)),
             platforms_requested=requested,
             slack=slack,
+            teams=teams,
         )
 
 
@@ -137,6 +140,41 @@ def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | N
         client_id=client_id or None,
         client_secret=Secret(client_secret) if client_secret else None,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
+    )
+
+
+def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:
+    app_id = environ.get("MICROSOFT_APP_ID", "").strip()
+    password = environ.get("MICROSOFT_APP_PASSWORD", "").strip()
+    app_type = environ.get("MICROSOFT_APP_TYPE", "").strip() or "MultiTenant"
+    tenant = environ.get("MICROSOFT_APP_TENANT_ID", "").strip()
+    anonymous = environ.get("CARENUDGE_TEAMS_ANONYMOUS", "").strip().lower() in ("1", "yes")
+    if not app_id and not anonymous:
+        if password or tenant:
+            problems.append(
+                "MICROSOFT_APP_ID is missing: copy the Microsoft App ID from the "
+                "Azure Bot's Configuration page."
+            )
+        return None
+    if app_id and not password:
+        problems.append(
+            "MICROSOFT_APP_PASSWORD is missing: create a client secret for the "
+            "app registration (Certificates & secrets) and put its value here."
+        )
+    if app_type not in APP_TYPES:
+        problems.append(
+            f"MICROSOFT_APP_TYPE must be {' or '.join(APP_TYPES)} (got '{app_type[:20]}')."
+        )
+    if app_type == "SingleTenant" and app_id and not tenant:
+        problems.append(
+            "A SingleTenant bot needs MICROSOFT_APP_TENANT_ID: your Microsoft Entra "
+            "tenant id (Directory ID)."
+        )
+    return TeamsSettings(
+        app_id=app_id,
+        app_password=Secret(password) if password else None,
+        app_type=app_type,
+        tenant_id=tenant,
     )
 
 

@@ -87,3 +87,15 @@ def help_card(topic: str) -> Card:
     if found.more:
         blocks.append(ContextLine((found.more,)))
     return Card(tuple(blocks), found.title)
+
+
+def welcome_card() -> Card:
+    """The greeting when someone adds CareNudge: what it does, what it never does, and how
+    to snooze or stop it."""
+    raw = resources.files("nudges").joinpath("help.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(raw)["welcome"]
+    blocks: list[Block] = [Heading(table["title"])]
+    blocks.extend(Text((line,)) for line in table["text"])
+    blocks.append(Text(("Try: " + ", ".join(table["examples"]),)))
+    blocks.append(ContextLine((table["more"],)))
+    return Card(tuple(blocks), table["title"])

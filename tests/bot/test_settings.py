@@ -57,10 +57,24 @@ def test_every_problem_is_listed_at_once_with_what_to_do() -> None:
     assert any("LOG_LEVEL" in p for p in problems)
 
 
-def test_teams_variables_are_noticed_until_its_adapter_arrives() -> None:
-    settings = Settings.from_env({"MICROSOFT_APP_ID": "abc"})
-    assert settings.platforms_requested == ("Teams",)
+def test_teams_needs_an_app_id_and_password_or_says_where_to_find_them() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"MICROSOFT_APP_ID": "abc", "MICROSOFT_APP_TYPE": "SingleTenant"})
+    problems = "\n".join(caught.value.problems)
+    assert "MICROSOFT_APP_PASSWORD is missing" in problems
+    assert "MICROSOFT_APP_TENANT_ID" in problems
+    settings = Settings.from_env({"MICROSOFT_APP_ID": "abc", "MICROSOFT_APP_PASSWORD": "pw"})
+    assert settings.teams is not None
+    assert settings.teams.app_type == "MultiTenant"
+    assert not settings.teams.anonymous
     assert settings.slack is None
+
+
+def test_teams_without_authentication_must_be_asked_for_by_name() -> None:
+    assert Settings.from_env({"MICROSOFT_APP_ID": ""}).teams is None
+    settings = Settings.from_env({"CARENUDGE_TEAMS_ANONYMOUS": "yes"})
+    assert settings.teams is not None
+    assert settings.teams.anonymous
 
 
 def test_slack_in_one_workspace_needs_a_bot_token_and_the_signing_secret() -> None:

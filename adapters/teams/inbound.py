@@ -1,0 +1,160 @@
+"""``POST /api/messages``: Teams activities through botbuilder's ``CloudAdapter`` (which checks
+the Bot Framework token), translated into engine events; answers go out through our own
+``TeamsMessenger``. The inbound half of the Teams transport seam."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.records import Place, TeamsRecords
+from adapters.teams.settings import TeamsSettings
+from adapters.teams.translate import (
+    conversation_of,
+    from_message,
+    from_submit,
+    member_of,
+    mentioned,
+    place_of,
+)
+from nudges import help
+from nudges.cards import Card, Reply
+from nudges.errors import DeliveryError
+from nudges.events import Event
+from nudges.model import Conversation, ConversationKind, MemberRef
+
+log = logging.getLogger(__name__)
+
+
+class EngineDoor(Protocol):
+    """What the Teams edge needs from the engine."""
+
+    async def handle(self, event: Event) -> Reply | None: ...
+
+    async def learn_time_zone(self, member: MemberRef, tz: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    """The names botbuilder's configuration reader looks for, from our settings only."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def bot_framework_auth(settings: TeamsSettings) -> ConfigurationBotFrameworkAuthentication:
+    return ConfigurationBotFrameworkAuthentication(
+        _Configuration(
+            APP_ID=settings.app_id,
+            APP_PASSWORD=settings.app_password.reveal() if settings.app_password else "",
+            APP_TYPE=settings.app_type,
+            APP_TENANTID=settings.tenant_id,
+        )
+    )
+
+
+class TeamsInbound:
+    def __init__(
+        self,
+        settings: TeamsSettings,
+        engine: EngineDoor,
+        records: TeamsRecords,
+        messenger: TeamsMessenger,
+    ) -> None:
+        self.engine = engine
+        self.records = records
+        self.messenger = messenger
+        self.adapter = CloudAdapter(bot_framework_auth(settings))
+        self.adapter.on_turn_error = self._on_error
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/api/messages", self._messages)]
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        answer = await self.adapter.process(request, self)
+        return answer if answer is not None else web.Response(status=201)
+
+    async def _on_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("a Teams activity failed (%s)", type(error).__name__)
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """botbuilder's Bot protocol: one activity from Teams."""
+        activity = context.activity
+        await self._remember(activity)
+        if activity.type == "message":
+            await self._message(activity)
+        elif activity.type in ("installationUpdate", "conversationUpdate"):
+            await self._installed(activity)
+
+    async def _remember(self, activity: Any) -> None:
+        """Keep where this conversation and these people can be reached (on install, and on
+        every message); hearing from someone makes them reachable again."""
+        place = place_of(activity)
+        await self.records.remember_conversation(place)
+        if place.user_id and not place.user_id.startswith("28:"):
+            chat = place.conversation_id if place.kind == "personal" else ""
+            await self.records.remember_person(place, personal_chat=chat)
+        for _, user_id, _ in mentioned(activity):
+            if await self.records.person(place.tenant_id, user_id) is None:
+                await self.records.remember_person(
+                    Place(place.service_url, place.tenant_id, place.bot_id, user_id=user_id)
+                )
+        tz = activity.local_timezone or _client_time_zone(activity)
+        if tz:
+            try:
+                await self.engine.learn_time_zone(member_of(activity), str(tz))
+            except Exception as exc:
+                log.warning("could not learn a time zone from Teams (%s)", type(exc).__name__)
+
+    async def _message(self, activity: Any) -> None:
+        event: Event | None = from_submit(activity) if activity.value else from_message(activity)
+        where = conversation_of(activity)
+        if event is None:
+            if where.kind is ConversationKind.DIRECT and not activity.value:
+                await self._send(where, help.help_card(""))
+            return
+        reply = await self.engine.handle(event)
+        if reply is None:
+            return
+        target = where
+        if reply.private and where.kind is not ConversationKind.DIRECT:
+            # Teams has no message only one person sees: private answers go to their 1:1.
+            try:
+                target = await self.messenger.open_dm(event.actor)
+            except DeliveryError:
+                log.info("could not open a 1:1 for a private answer")
+                return
+        await self._send(target, reply.card)
+
+    async def _installed(self, activity: Any) -> None:
+        where = conversation_of(activity)
+        added = activity.type == "installationUpdate" and str(activity.action or "").startswith(
+            "add"
+        )
+        added = added or any(m.id == activity.recipient.id for m in activity.members_added or [])
+        if added and where.kind is ConversationKind.DIRECT:
+            await self._send(where, help.welcome_card())
+
+    async def _send(self, where: Conversation, card: Card) -> None:
+        try:
+            await self.messenger.send(where, card)
+        except DeliveryError as exc:
+            log.warning("could not answer in Teams (%s)", type(exc).__name__)
+
+
+def _client_time_zone(activity: Any) -> str:
+    for entity in activity.entities or []:
+        if entity.type == "clientInfo":
+            return str((entity.additional_properties or {}).get("timezone") or "")
+    return ""

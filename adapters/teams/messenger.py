@@ -1,0 +1,87 @@
+"""``TeamsMessenger``: the Messenger port for Teams, over our own conversation records and the
+Bot Connector client. A 403 from a person's 1:1 (they removed or blocked the app) marks them
+unreachable: no retries until they write to the bot again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.teams.connector import BotConnector
+from adapters.teams.records import Place, TeamsRecords
+from adapters.teams.render import to_adaptive_card
+from nudges.cards import Card
+from nudges.errors import ConversationGone
+from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+
+PLATFORM = "teams"
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def activity(card: Card) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "summary": card.fallback_text[:250],
+        "attachments": [{"contentType": CARD, "content": to_adaptive_card(card)}],
+    }
+
+
+class TeamsMessenger:
+    def __init__(self, connector: BotConnector, records: TeamsRecords) -> None:
+        self.connector = connector
+        self.records = records
+
+    async def _place(self, conversation: Conversation) -> Place:
+        place = await self.records.conversation(conversation.tenant_id, conversation.channel_id)
+        if place is None:
+            raise ConversationGone("CareNudge has no record of that conversation")
+        return place
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        place = await self._place(conversation)
+        try:
+            sent = await self.connector.send(
+                place.service_url, place.tenant_id, place.conversation_id, activity(card)
+            )
+        except ConversationGone:
+            if place.kind == "personal" and place.user_id:
+                await self.records.mark_unreachable(place.tenant_id, place.user_id)
+            raise
+        return MessageRef(conversation, sent)
+
+    async def update(self, ref: MessageRef, card: Card) -> None:
+        place = await self._place(ref.conversation)
+        await self.connector.update(
+            place.service_url,
+            place.tenant_id,
+            place.conversation_id,
+            ref.message_id,
+            activity(card),
+        )
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        person = await self.records.person(member.tenant_id, member.user_id)
+        if person is None:
+            raise ConversationGone("this person has not installed CareNudge in Teams")
+        if person.unreachable:
+            raise ConversationGone("this person removed or blocked CareNudge")
+        chat = person.conversation_id
+        if not chat:
+            chat = await self.connector.open_personal(
+                person.service_url, person.tenant_id, person.bot_id, person.user_id
+            )
+            await self.records.remember_person(person, personal_chat=chat)
+        await self.records.remember_conversation(
+            Place(
+                person.service_url,
+                person.tenant_id,
+                person.bot_id,
+                chat,
+                "personal",
+                person.user_id,
+                person.aad_object_id,
+            )
+        )
+        return Conversation(PLATFORM, member.tenant_id, chat, ConversationKind.DIRECT)
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        return None  # the Bot Connector cannot list what a bot sent

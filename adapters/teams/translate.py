@@ -1,0 +1,118 @@
+"""Teams activities into engine events, and into our own records. Pure.
+
+Commands are the same words as in Slack, typed in any chat with the bot (with or without a
+leading slash, and after an @mention of the bot in a channel or group chat). Mentions arrive as
+``<at>Name</at>`` with a matching entity; they become ``Mention`` values.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from adapters.teams.records import Place
+from adapters.teams.render import submitted
+from nudges.cards import Action, Mention
+from nudges.events import ActionInvoked, Arg, CommandInvoked
+from nudges.language import tokenize
+from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+
+PLATFORM = "teams"
+COMMANDS = ("nudge", "shoutout", "pause")
+_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_KINDS = {"personal": ConversationKind.DIRECT, "groupChat": ConversationKind.GROUP}
+
+
+def tenant_of(activity: Any) -> str:
+    data = activity.channel_data or {}
+    return str((data.get("tenant") or {}).get("id") or activity.conversation.tenant_id or "")
+
+
+def conversation_of(activity: Any) -> Conversation:
+    kind = _KINDS.get(
+        str(activity.conversation.conversation_type or "personal"), ConversationKind.CHANNEL
+    )
+    return Conversation(PLATFORM, tenant_of(activity), str(activity.conversation.id), kind)
+
+
+def member_of(activity: Any) -> MemberRef:
+    return MemberRef(PLATFORM, tenant_of(activity), str(activity.from_property.id))
+
+
+def place_of(activity: Any) -> Place:
+    """Where this activity came from, to write back to it later."""
+    return Place(
+        service_url=str(activity.service_url),
+        tenant_id=tenant_of(activity),
+        bot_id=str(activity.recipient.id),
+        conversation_id=str(activity.conversation.id),
+        kind=str(activity.conversation.conversation_type or "personal"),
+        user_id=str(activity.from_property.id),
+        aad_object_id=str(activity.from_property.aad_object_id or ""),
+    )
+
+
+def channel_name(activity: Any) -> str:
+    data = activity.channel_data or {}
+    return str((data.get("channel") or {}).get("name") or activity.conversation.name or "")
+
+
+def mentioned(activity: Any) -> list[tuple[str, str, str]]:
+    """(tag text, user id, name) of each person mentioned, except the bot itself."""
+    found = []
+    for entity in activity.entities or []:
+        if entity.type != "mention":
+            continue
+        props = entity.additional_properties or {}
+        who = props.get("mentioned") or {}
+        if who.get("id") and who.get("id") != activity.recipient.id:
+            found.append((str(props.get("text", "")), str(who["id"]), str(who.get("name", ""))))
+    return found
+
+
+def from_message(activity: Any) -> CommandInvoked | None:
+    """The command typed in a message, or None if the message is not a command."""
+    text = str(activity.text or "")
+    tenant = tenant_of(activity)
+    people = {tag: (user_id, name) for tag, user_id, name in mentioned(activity)}
+    args: list[Arg] = []
+    position = 0
+    for match in _AT.finditer(text):
+        args.extend(_words(text[position : match.start()]))
+        person = people.get(match.group(0))
+        if person is not None:
+            args.append(Mention(MemberRef(PLATFORM, tenant, person[0]), person[1]))
+        position = match.end()  # the bot's own mention, and unknown tags, are dropped
+    args.extend(_words(text[position:]))
+    if not args or not isinstance(args[0], str) or args[0].lstrip("/").lower() not in COMMANDS:
+        return None
+    return CommandInvoked(
+        name=args[0].lstrip("/").lower(),
+        args=tuple(args[1:]),
+        actor=member_of(activity),
+        actor_name=str(activity.from_property.name or ""),
+        conversation=conversation_of(activity),
+        conversation_name=channel_name(activity),
+    )
+
+
+def from_submit(activity: Any) -> ActionInvoked | None:
+    """A button press on one of our cards (Action.Submit), or None."""
+    pressed = submitted(activity.value)
+    if pressed is None or pressed[0] not in Action.__members__.values():
+        return None
+    where = conversation_of(activity)
+    return ActionInvoked(
+        action=Action(pressed[0]),
+        value=pressed[1],
+        actor=member_of(activity),
+        actor_name=str(activity.from_property.name or ""),
+        conversation=where,
+        message=MessageRef(where, str(activity.reply_to_id)) if activity.reply_to_id else None,
+    )
+
+
+def _words(fragment: str) -> list[str]:
+    return tokenize(html.unescape(_TAG.sub(" ", fragment)).replace("\xa0", " "))

@@ -1,0 +1,131 @@
+"""Helpers for Teams scenarios: the whole app over real HTTP, with activities posted to
+``/api/messages`` the way the Bot Connector posts them, and a fake Bot Connector as their
+``serviceUrl``."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.teams.settings import TeamsSettings
+from bot.app import build_app
+from bot.settings import Settings
+from nudges.settings import EngineSettings
+from tests.fakes.bot_connector import FakeBotConnector, Sent
+from tests.fakes.clock import ManualClock
+
+TENANT = "tenant-1"
+BOT = "28:carenudge"
+
+
+@dataclass
+class TeamsWorld:
+    client: TestClient[web.Request, web.Application]
+    connector: FakeBotConnector
+    clock: ManualClock
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def _base(self, user: str, conversation: str, kind: str) -> dict[str, Any]:
+        return {
+            "id": f"in-{next(self._ids)}",
+            "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "from": {
+                "id": user,
+                "name": user.split(":")[-1].capitalize(),
+                "aadObjectId": f"aad-{user}",
+            },
+            "recipient": {"id": BOT, "name": "CareNudge"},
+            "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
+            "channelData": {
+                "tenant": {"id": TENANT},
+                **(
+                    {"channel": {"id": conversation, "name": "ward-7"}} if kind == "channel" else {}
+                ),
+            },
+        }
+
+    async def post(self, activity: dict[str, Any], *, token: str = "") -> int:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post("/api/messages", json=activity, headers=headers)
+        return response.status
+
+    async def install(self, user: str, tz: str = "Europe/London") -> int:
+        activity = self._base(user, f"a:1on1-{user}", "personal")
+        activity |= {"type": "installationUpdate", "action": "add", "localTimezone": tz}
+        return await self.post(activity)
+
+    async def say(
+        self,
+        user: str,
+        text: str,
+        *,
+        channel: str = "",
+        mentions: dict[str, str] | None = None,
+        tz: str = "",
+    ) -> int:
+        """``user`` types ``text`` in their 1:1 chat, or in ``channel``. ``mentions`` maps each
+        ``<at>Name</at>`` in the text to the user id Teams would send in its entity."""
+        if channel:
+            activity = self._base(user, channel, "channel")
+        else:
+            activity = self._base(user, f"a:1on1-{user}", "personal")
+        entities = [
+            {"type": "mention", "text": f"<at>{name}</at>", "mentioned": {"id": uid, "name": name}}
+            for name, uid in (mentions or {}).items()
+        ]
+        activity |= {"type": "message", "text": text, "entities": entities}
+        if tz:
+            activity["localTimezone"] = tz
+        return await self.post(activity)
+
+    async def press(self, user: str, sent: Sent, title: str) -> int:
+        """Press the button called ``title`` on a card the bot sent."""
+        card = sent.activity["attachments"][0]["content"]
+        actions = [
+            a
+            for e in card["body"]
+            if e["type"] == "ActionSet"
+            for a in e["actions"]
+            if a["title"] == title
+        ]
+        assert actions, f"no {title} button"
+        kind = "personal" if sent.conversation.startswith("a:") else "channel"
+        activity = self._base(user, sent.conversation, kind)
+        activity |= {"type": "message", "value": actions[0]["data"], "replyToId": sent.activity_id}
+        return await self.post(activity)
+
+
+async def teams_world(
+    redis_url: str, clock: ManualClock, *, app_id: str = ""
+) -> AsyncIterator[TeamsWorld]:
+    connector = FakeBotConnector()
+    await connector.start()
+    settings = Settings(
+        redis_url=redis_url,
+        engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
+        teams=TeamsSettings(app_id=app_id),
+    )
+    server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
+    async with TestClient(server) as client:
+        yield TeamsWorld(client, connector, clock)
+    await connector.close()
+
+
+def card_text(sent: Sent) -> str:
+    """What a person reads on a card the bot sent."""
+    card = sent.activity["attachments"][0]["content"]
+    parts: list[str] = []
+    for element in card["body"]:
+        if element["type"] == "TextBlock":
+            parts.append(element["text"])
+        elif element["type"] == "FactSet":
+            parts.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
+        elif element["type"] == "ActionSet":
+            parts.append(" ".join(f"[{a['title']}]" for a in element["actions"]))
+    return "\n".join(parts)

@@ -1,0 +1,200 @@
+"""CareNudge in Microsoft Teams, end to end: activities posted to the real ``/api/messages``
+and a fake Bot Connector (their ``serviceUrl``) on loopback that records what the bot sent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pytest
+from redis.asyncio import Redis
+
+from tests.conftest import RedisServer
+from tests.fakes.bot_connector import Sent
+from tests.fakes.clock import ManualClock, utc
+from tests.scenarios.teams import TeamsWorld, card_text, teams_world
+
+pytestmark = pytest.mark.slow
+SCHEMA = json.loads(
+    resources.files("adaptive_cards").joinpath("schemas/schema-1.5.json").read_text()
+)
+
+
+@pytest.fixture
+async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(redis_server.url, clock):
+        yield world
+
+
+def valid(sent: Sent) -> None:
+    card: dict[str, Any] = sent.activity["attachments"][0]["content"]
+    jsonschema.validate({k: v for k, v in card.items() if k != "msteams"}, SCHEMA)
+    assert card["version"] == "1.5"
+
+
+async def answers(teams: TeamsWorld, count: int) -> list[Sent]:
+    return await teams.connector.wait_for(count)
+
+
+async def a_team(teams: TeamsWorld) -> None:
+    for user in ("29:ada", "29:mo"):
+        assert await teams.install(user) == 201
+    await answers(teams, 2)
+    await teams.say("29:ada", "nudge manager add <at>Mo</at> to ward-7", mentions={"Mo": "29:mo"})
+    await answers(teams, 3)
+
+
+async def test_installing_in_a_personal_chat_brings_a_welcome(teams: TeamsWorld) -> None:
+    assert await teams.install("29:jo") == 201
+    [welcome] = await answers(teams, 1)
+    assert welcome.conversation == "a:1on1-29:jo"
+    text = card_text(welcome)
+    assert "Hello, I'm CareNudge" in text
+    assert "never score or rank anyone" in text
+    assert "nudge snooze 3 days" in text
+    assert "nudge stop" in text
+    valid(welcome)
+
+
+async def test_without_a_valid_token_a_request_gets_401(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(redis_server.url, clock, app_id="00000000-app"):
+        assert await world.install("29:jo") == 401
+        assert await world.say("29:jo", "nudge help", tz="") == 401
+        assert world.connector.sent == []
+
+
+async def test_commands_work_with_or_without_a_slash_and_after_an_at_mention(
+    teams: TeamsWorld,
+) -> None:
+    await teams.install("29:jo")
+    await answers(teams, 1)
+    await teams.say("29:jo", "/nudge settings")
+    await teams.say("29:jo", "nudge   settings")
+    sent = await answers(teams, 3)
+    assert "Your settings" in card_text(sent[1])
+    assert "Your settings" in card_text(sent[2])
+    await teams.say(
+        "29:jo",
+        "<at>CareNudge</at> nudge help",
+        channel="19:ward7@thread",
+        mentions={"CareNudge": "28:carenudge"},
+    )
+    sent = await answers(teams, 4)
+    assert sent[3].conversation == "a:1on1-29:jo"  # a private answer goes to the 1:1
+    assert "CareNudge: small, kind acts" in card_text(sent[3])
+
+
+async def test_a_prompt_reaches_each_member_at_their_local_time_and_done_updates_it(
+    teams: TeamsWorld,
+) -> None:
+    await a_team(teams)
+    await teams.install("29:nina", tz="America/New_York")
+    await answers(teams, 4)
+    await teams.say("29:nina", "nudge join ward-7")
+    await answers(teams, 5)
+    await teams.say("29:mo", "nudge create daily at 08:00 to team local time")
+    [*_, created] = await answers(teams, 6)
+    assert "Cadence c1 is set" in card_text(created)
+
+    teams.clock.set(utc(2026, 11, 30, 13, 0))  # 08:00 in New York
+    [*_, prompt] = await answers(teams, 7)
+    assert prompt.conversation == "a:1on1-29:nina"
+    assert "[Done] [Snooze] [Not for me]" in card_text(prompt)
+    valid(prompt)
+    assert await teams.press("29:nina", prompt, "Done") == 201
+    [update] = await teams.connector.wait_for(1, method="PUT")
+    assert update.activity_id == prompt.activity_id
+    assert card_text(update).startswith("**Done.**")
+    valid(update)
+
+
+async def test_someone_who_blocked_the_bot_is_not_retried_until_they_write_again(
+    teams: TeamsWorld,
+) -> None:
+    await a_team(teams)
+    await teams.install("29:sam")
+    await answers(teams, 4)
+    await teams.say("29:sam", "nudge join ward-7")
+    await answers(teams, 5)
+    await teams.say("29:mo", "nudge create daily at 13:00 to team")
+    await answers(teams, 6)
+    teams.connector.blocked.add("a:1on1-29:sam")
+    teams.clock.set(utc(2026, 11, 30, 13, 0))
+    await asyncio.sleep(0.5)
+    assert teams.connector.refused == [403]  # one try, no storm
+    teams.clock.set(utc(2026, 12, 1, 13, 0))
+    await asyncio.sleep(0.5)
+    assert teams.connector.refused == [403]  # marked unreachable: not even tried again
+
+    teams.connector.blocked.clear()
+    await teams.say("29:sam", "nudge settings")  # Sam is back
+    await answers(teams, 7)
+    teams.clock.set(utc(2026, 12, 2, 13, 0))
+    [*_, prompt] = await answers(teams, 8)
+    assert prompt.conversation == "a:1on1-29:sam"
+
+
+async def test_throttling_and_server_errors_are_retried_and_nothing_is_sent_twice(
+    teams: TeamsWorld,
+) -> None:
+    await a_team(teams)
+    for user in ("29:a1", "29:a2", "29:a3"):
+        await teams.install(user)
+        await teams.say(user, "nudge join ward-7")
+    await answers(teams, 9)
+    await teams.say("29:mo", "nudge create daily at 13:00 to team")
+    await answers(teams, 10)
+    teams.connector.throttle_next, teams.connector.fail_next = 2, 2
+    teams.clock.set(utc(2026, 11, 30, 13, 0))
+    sent = await teams.connector.wait_for(13, within_s=20)
+    prompts = [s.conversation for s in sent[10:]]
+    assert sorted(prompts) == ["a:1on1-29:a1", "a:1on1-29:a2", "a:1on1-29:a3"]
+    assert sorted(teams.connector.refused) == [429, 429, 502, 502]
+
+
+async def test_a_shoutout_in_a_channel_reaches_the_people_recognised(teams: TeamsWorld) -> None:
+    await teams.say(
+        "29:priya",
+        "<at>CareNudge</at> shoutout <at>Sam Okafor</at> for staying "
+        "with the family after handover",
+        channel="19:ward7@thread",
+        mentions={"CareNudge": "28:carenudge", "Sam Okafor": "29:sam"},
+    )
+    sent = await answers(teams, 3)
+    channel = next(s for s in sent if s.conversation == "19:ward7@thread")
+    text = card_text(channel)
+    assert "recognised <at>Sam Okafor</at> for staying with the family" in text
+    entities = channel.activity["attachments"][0]["content"]["msteams"]["entities"]
+    assert {
+        "type": "mention",
+        "text": "<at>Sam Okafor</at>",
+        "mentioned": {"id": "29:sam", "name": "Sam Okafor"},
+    } in entities
+    assert teams.connector.created[0]["members"] == [{"id": "29:sam"}]  # a 1:1 was opened
+    assert any(s.conversation == "a:1on1-29:sam" for s in sent)
+
+
+async def test_a_pause_in_a_channel_opens_counts_presence_and_closes(teams: TeamsWorld) -> None:
+    await teams.say(
+        "29:jo",
+        "<at>CareNudge</at> pause 30s for everyone who cared for her",
+        channel="19:ward7@thread",
+        mentions={"CareNudge": "28:carenudge"},
+    )
+    [opening, *_] = await answers(teams, 2)
+    assert opening.conversation == "19:ward7@thread"
+    assert "A moment to pause" in card_text(opening)
+    await teams.press("29:alex", opening, "Pausing with you")
+    [update] = await teams.connector.wait_for(1, method="PUT")
+    assert "1 pausing together" in card_text(update)
+    teams.clock.set(utc(2026, 11, 30, 12, 0, 30))
+    sent = await answers(teams, 3)
+    assert "Thank you for pausing together" in card_text(sent[-1])
