@@ -15,6 +15,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 
+from adapters.teams import forms
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.records import Place, TeamsRecords
 from adapters.teams.settings import TeamsSettings
@@ -29,7 +30,7 @@ from adapters.teams.translate import (
 from nudges import help
 from nudges.cards import Card, Reply
 from nudges.errors import DeliveryError
-from nudges.events import Event
+from nudges.events import CommandInvoked, Event
 from nudges.model import Conversation, ConversationKind, MemberRef
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class EngineDoor(Protocol):
     async def handle(self, event: Event) -> Reply | None: ...
 
     async def learn_time_zone(self, member: MemberRef, tz: str) -> None: ...
+
+    async def drafting(self, member: MemberRef) -> tuple[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,18 @@ class TeamsInbound:
                 log.warning("could not learn a time zone from Teams (%s)", type(exc).__name__)
 
     async def _message(self, activity: Any) -> None:
+        if isinstance(activity.value, dict) and activity.value.get("carenudge") == forms.FORM:
+            await self._form(activity)
+            return
         event: Event | None = from_submit(activity) if activity.value else from_message(activity)
         where = conversation_of(activity)
+        if (
+            isinstance(event, CommandInvoked)
+            and event.name == "nudge"
+            and forms.wants_form(event.args)
+        ):
+            await self._send_form(event)
+            return
         if event is None:
             if where.kind is ConversationKind.DIRECT and not activity.value:
                 await self._send(where, help.help_card(""))
@@ -136,6 +149,51 @@ class TeamsInbound:
                 log.info("could not open a 1:1 for a private answer")
                 return
         await self._send(target, reply.card)
+
+    async def _send_form(self, event: CommandInvoked) -> None:
+        """The cadence form goes to the manager's 1:1 (forms are personal)."""
+        tz, teams = await self.engine.drafting(event.actor)
+        here = event.conversation
+        channel = here if here.kind is not ConversationKind.DIRECT else None
+        try:
+            target = await self.messenger.open_dm(event.actor) if channel else here
+            await self.messenger.send_card(
+                target, forms.cadence_form(tz, teams, channel, event.conversation_name)
+            )
+        except DeliveryError as exc:
+            log.warning("could not send the cadence form (%s)", type(exc).__name__)
+
+    async def _form(self, activity: Any) -> None:
+        answers: dict[str, Any] = activity.value
+        where = conversation_of(activity)
+        channel = (
+            Conversation(where.platform, where.tenant_id, str(answers["channel"]))
+            if answers.get("channel")
+            else where
+        )
+        name = str(answers.get("name") or "")
+        actor, actor_name = member_of(activity), str(activity.from_property.name or "")
+        if answers.get("value") == "save":
+            words = forms.saved_words(answers, channel)
+            reply = await self.engine.handle(
+                CommandInvoked("nudge", ("create", *words), actor, actor_name, where, name)
+            )
+            if reply is not None:
+                await self._send(where, reply.card)
+            return
+        words = forms.form_words(answers, channel, name)
+        reply = await self.engine.handle(
+            CommandInvoked("nudge", ("preview", *words), actor, actor_name, where, name)
+        )
+        if reply is None:
+            return
+        if reply.status != "ok":
+            await self._send(where, reply.card)
+            return
+        try:
+            await self.messenger.send_card(where, forms.with_save(reply.card, words, answers))
+        except DeliveryError as exc:
+            log.warning("could not send a preview (%s)", type(exc).__name__)
 
     async def _installed(self, activity: Any) -> None:
         where = conversation_of(activity)

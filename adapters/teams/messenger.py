@@ -18,10 +18,14 @@ CARD = "application/vnd.microsoft.card.adaptive"
 
 
 def activity(card: Card) -> dict[str, Any]:
+    return adaptive(to_adaptive_card(card))
+
+
+def adaptive(content: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "message",
-        "summary": card.fallback_text[:250],
-        "attachments": [{"contentType": CARD, "content": to_adaptive_card(card)}],
+        "summary": str(content.get("fallbackText", ""))[:250],
+        "attachments": [{"contentType": CARD, "content": content}],
     }
 
 
@@ -37,10 +41,14 @@ class TeamsMessenger:
         return place
 
     async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        return await self.send_card(conversation, to_adaptive_card(card))
+
+    async def send_card(self, conversation: Conversation, content: dict[str, Any]) -> MessageRef:
+        """Send an Adaptive Card the Teams edge built itself (its cadence form)."""
         place = await self._place(conversation)
         try:
             sent = await self.connector.send(
-                place.service_url, place.tenant_id, place.conversation_id, activity(card)
+                place.service_url, place.tenant_id, place.conversation_id, adaptive(content)
             )
         except ConversationGone:
             if place.kind == "personal" and place.user_id:

@@ -129,3 +129,25 @@ def card_text(sent: Sent) -> str:
         elif element["type"] == "ActionSet":
             parts.append(" ".join(f"[{a['title']}]" for a in element["actions"]))
     return "\n".join(parts)
+
+
+async def submit_form(
+    world: TeamsWorld, user: str, sent: Sent, title: str, answers: dict[str, Any]
+) -> int:
+    """Fill in a form card the bot sent and press its ``title`` button."""
+    card = sent.activity["attachments"][0]["content"]
+    actions = [
+        a
+        for e in card["body"]
+        if e["type"] == "ActionSet"
+        for a in e["actions"]
+        if a["title"] == title
+    ]
+    assert actions, f"no {title} button"
+    activity = world._base(user, sent.conversation, "personal")
+    activity |= {
+        "type": "message",
+        "value": {**actions[0]["data"], **answers},
+        "replyToId": sent.activity_id,
+    }
+    return await world.post(activity)

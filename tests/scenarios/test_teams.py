@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from tests.conftest import RedisServer
 from tests.fakes.bot_connector import Sent
 from tests.fakes.clock import ManualClock, utc
-from tests.scenarios.teams import TeamsWorld, card_text, teams_world
+from tests.scenarios.teams import TeamsWorld, card_text, submit_form, teams_world
 
 pytestmark = pytest.mark.slow
 SCHEMA = json.loads(
@@ -198,3 +198,39 @@ async def test_a_pause_in_a_channel_opens_counts_presence_and_closes(teams: Team
     teams.clock.set(utc(2026, 11, 30, 12, 0, 30))
     sent = await answers(teams, 3)
     assert "Thank you for pausing together" in card_text(sent[-1])
+
+
+async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWorld) -> None:
+    await a_team(teams)
+    await teams.say(
+        "29:mo",
+        "<at>CareNudge</at> nudge create",
+        channel="19:ward7@thread",
+        mentions={"CareNudge": "28:carenudge"},
+    )
+    [*_, form] = await answers(teams, 4)
+    assert form.conversation == "a:1on1-29:mo"  # forms are personal
+    valid(form)
+    assert "New cadence" in card_text(form)
+
+    fields = {
+        "audience": "here",
+        "days": "mon,wed",
+        "times": "13:00, 19:00",
+        "tz": "Europe/London",
+        "theme": "helping",
+        "local": "",
+    }
+    assert await submit_form(teams, "29:mo", form, "Preview", fields) == 201
+    [*_, preview] = await answers(teams, 5)
+    assert "Mon, Wed at 13:00 and 19:00 (Europe/London)" in card_text(preview)
+    assert "#ward-7" in card_text(preview)
+    valid(preview)
+
+    await submit_form(teams, "29:mo", preview, "Save", {})
+    [*_, saved] = await answers(teams, 6)
+    assert "Cadence c1 is set" in card_text(saved)
+    teams.clock.set(utc(2026, 11, 30, 13, 0))  # a Monday
+    [*_, prompt] = await answers(teams, 7)
+    assert prompt.conversation == "19:ward7@thread"
+    assert "Helping" in card_text(prompt)
