@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from adapters.teams.package import package
 from bot import doctor, logs, sandbox
 from bot.app import build_app
 from bot.settings import Settings
@@ -27,6 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve the web app (health, metrics) and the scheduler")
     commands.add_parser("doctor", help="check the configuration and Redis, and say what to fix")
+    pack = commands.add_parser(
+        "teams-package", help="write the Teams app package to upload in the admin center"
+    )
+    pack.add_argument("--out", default="carenudge-teams.zip", help="where to write the zip")
+    pack.add_argument(
+        "--app-id", default=None, help="the bot's Microsoft App ID (default: MICROSOFT_APP_ID)"
+    )
+    pack.add_argument(
+        "--website",
+        default="https://carenudge.example.org",
+        help="your CareNudge's public address (for the app's About page)",
+    )
+    pack.add_argument("--version", default="1.0.0", help="the app package's version")
     box = commands.add_parser("sandbox", help="try CareNudge in this terminal, no accounts needed")
     box.add_argument("--as", dest="you", default="sam", help="who you are (default: sam)")
     box.add_argument("--in", dest="where", default="ward-7", help="the channel you start in")
@@ -53,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "doctor":
         return asyncio.run(doctor.check(os.environ, print))
+    if args.command == "teams-package":
+        return _teams_package(args, settings)
     if args.command == "sandbox":
         logs.configure("WARNING")
         try:
@@ -71,4 +89,20 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level)
     log.info("starting on %s:%d", settings.host, settings.port)
     web.run_app(build_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    app_id = args.app_id or (settings.teams.app_id if settings.teams else "")
+    if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", app_id or ""):
+        print(
+            "The package needs the bot's Microsoft App ID (a GUID): set MICROSOFT_APP_ID or "
+            "pass --app-id. It is on the Azure Bot's Configuration page."
+        )
+        return 2
+    if not args.website.startswith("https://"):
+        print("--website must be an https:// address.")
+        return 2
+    Path(args.out).write_bytes(package(app_id, args.website, args.version))
+    print(f"Wrote {args.out}. Upload it in the Teams admin center: Manage apps → Upload new app.")
     return 0
