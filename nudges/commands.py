@@ -173,12 +173,17 @@ class Appoint:
 
 @dataclass(frozen=True, slots=True)
 class GiveShoutout:
-    """``/shoutout @sam @priya for staying with the family after handover``."""
+    """``/shoutout @sam @priya for staying with the family after handover [in #ward-7]``.
+
+    With no mentions, the engine looks for a known name at the start of ``words``.
+    ``channel`` posts it somewhere other than where it was typed.
+    """
 
     recipients: tuple[Mention, ...]
     words: TypedText
     behaviour: Behaviour | None = None
     private: bool = False
+    channel: ChannelRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

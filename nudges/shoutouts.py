@@ -105,6 +105,20 @@ class Shoutouts:
         *,
         confirmed: bool = False,
     ) -> Reply:
+        if not cmd.recipients:
+            named = await self._by_name(actor, cmd.words)
+            if named is None:
+                return Reply(
+                    wording.message(
+                        "Who would you like to recognise?",
+                        "I don't know anyone here by that name yet. Mention them with @, or "
+                        "use the name they have in CareNudge.",
+                    ),
+                    status="invalid",
+                )
+            cmd = replace(cmd, recipients=(named[0],), words=named[1])
+        if cmd.channel is not None:
+            where, where_name = cmd.channel.conversation, cmd.channel.name
         if any(r.member == actor for r in cmd.recipients):
             return Reply(
                 wording.message(
@@ -130,6 +144,23 @@ class Shoutouts:
             if is_vague(text):
                 return await self._tip(actor, where, where_name, cmd)
         return await self._post(actor, where, where_name, cmd)
+
+    async def _by_name(
+        self, actor: MemberRef, words: TypedText
+    ) -> tuple[Mention, TypedText] | None:
+        """The person whose name starts ``words`` (one to three words), and what follows."""
+        if not words or not isinstance(words[0], str):
+            return None
+        tokens = words[0].split(" ")
+        for length in (3, 2, 1):
+            if len(tokens) <= length:
+                continue
+            ref = await self.store.named(actor.workspace, " ".join(tokens[:length]))
+            if ref is not None:
+                name = (await self.store.member(ref)).name
+                rest = " ".join(tokens[length:])
+                return Mention(ref, name), (rest, *words[1:])
+        return None
 
     async def _rate_limited(self, actor: MemberRef) -> Reply | None:
         for name, (limit, window) in (("burst", BURST), ("day", DAILY)):

@@ -5,7 +5,7 @@ the Bot Framework token), translated into engine events; answers go out through 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.records import Place, TeamsRecords
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import (
+    channel_name,
     conversation_of,
     from_message,
     from_submit,
@@ -30,8 +31,8 @@ from adapters.teams.translate import (
 from nudges import help
 from nudges.cards import Card, Reply
 from nudges.errors import DeliveryError
-from nudges.events import CommandInvoked, Event
-from nudges.model import Conversation, ConversationKind, MemberRef
+from nudges.events import Arg, CommandInvoked, Event
+from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ class TeamsInbound:
         every message); hearing from someone makes them reachable again."""
         place = place_of(activity)
         await self.records.remember_conversation(place)
+        if place.kind == "channel" and channel_name(activity):
+            await self.records.remember_channel(
+                place.tenant_id, channel_name(activity), place.conversation_id
+            )
         if place.user_id and not place.user_id.startswith("28:"):
             chat = place.conversation_id if place.kind == "personal" else ""
             await self.records.remember_person(place, personal_chat=chat)
@@ -126,6 +131,8 @@ class TeamsInbound:
             return
         event: Event | None = from_submit(activity) if activity.value else from_message(activity)
         where = conversation_of(activity)
+        if isinstance(event, CommandInvoked):
+            event = await self._channels_named(event)
         if (
             isinstance(event, CommandInvoked)
             and event.name == "nudge"
@@ -149,6 +156,19 @@ class TeamsInbound:
                 log.info("could not open a 1:1 for a private answer")
                 return
         await self._send(target, reply.card)
+
+    async def _channels_named(self, event: CommandInvoked) -> CommandInvoked:
+        """``#ward-7`` typed in Teams names a channel CareNudge has been in."""
+        args: list[Arg] = []
+        for arg in event.args:
+            if isinstance(arg, str) and arg.startswith("#") and len(arg) > 1:
+                found = await self.records.channel_named(event.actor.tenant_id, arg[1:])
+                if found:
+                    conversation = Conversation("teams", event.actor.tenant_id, found)
+                    args.append(ChannelRef(conversation, arg[1:]))
+                    continue
+            args.append(arg)
+        return replace(event, args=tuple(args))
 
     async def _send_form(self, event: CommandInvoked) -> None:
         """The cadence form goes to the manager's 1:1 (forms are personal)."""

@@ -49,6 +49,14 @@ class TeamsRecords:
             replace(place, conversation_id=chat, kind="personal", unreachable=False),
         )
 
+    async def remember_channel(self, tenant_id: str, name: str, conversation_id: str) -> None:
+        """So that a channel can be named with #name in a 1:1 chat."""
+        await self.redis.set(f"{PREFIX}:channel:{tenant_id}:{name.lower()}", conversation_id)
+
+    async def channel_named(self, tenant_id: str, name: str) -> str | None:
+        found = await self.redis.get(f"{PREFIX}:channel:{tenant_id}:{name.lower()}")
+        return str(found) if found else None
+
     async def mark_unreachable(self, tenant_id: str, user_id: str) -> None:
         known = await self.person(tenant_id, user_id)
         if known is not None:

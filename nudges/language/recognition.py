@@ -63,9 +63,11 @@ def _give(w: Words) -> GiveShoutout:
             w.take()
         else:
             break
-    if not recipients:
+    if not recipients and w.done():
         raise ParseError(
-            "Who would you like to recognise? Mention them with @.", EXAMPLE_SHOUTOUT, "shoutout"
+            "Who would you like to recognise? Mention them with @, or write their name.",
+            EXAMPLE_SHOUTOUT,
+            "shoutout",
         )
     if len(recipients) > 20:
         raise ParseError(
@@ -74,6 +76,7 @@ def _give(w: Words) -> GiveShoutout:
     rest = list(w.rest())
     private = False
     behaviour: Behaviour | None = None
+    channel: ChannelRef | None = None
     while rest:
         last = rest[-1].lower() if isinstance(rest[-1], str) else ""
         before = rest[-2].lower() if len(rest) > 1 and isinstance(rest[-2], str) else ""
@@ -82,6 +85,9 @@ def _give(w: Words) -> GiveShoutout:
             rest.pop()
         elif before in _TAG and _behaviour(last) is not None:
             behaviour = _behaviour(last)
+            del rest[-2:]
+        elif isinstance(rest[-1], ChannelRef) and before in ("in", "to", "on"):
+            channel = rest[-1]
             del rest[-2:]
         else:
             break
@@ -96,7 +102,7 @@ def _give(w: Words) -> GiveShoutout:
             EXAMPLE_SHOUTOUT,
             "shoutout",
         )
-    return GiveShoutout(tuple(dict.fromkeys(recipients)), words, behaviour, private)
+    return GiveShoutout(tuple(dict.fromkeys(recipients)), words, behaviour, private, channel)
 
 
 def typed_text(args: list[Arg]) -> tuple[str | Mention, ...]:

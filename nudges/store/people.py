@@ -15,6 +15,8 @@ from nudges.store.base import (
     member_from,
 )
 
+AMBIGUOUS = "?"
+
 
 class PeopleKeys(StoreBase):
     # --- members --------------------------------------------------------------------------
@@ -41,6 +43,20 @@ class PeopleKeys(StoreBase):
         member = await self.member(ref)
         if name and member.name != name:
             await self.save_member(Member(ref, name, member.settings))
+            await self._index_name(ref, name)
+
+    async def _index_name(self, ref: MemberRef, name: str) -> None:
+        """Find people by their full name, or by a first name only one of them has."""
+        index = self._k("names", ref.workspace.key)
+        for key in {name.lower(), name.split()[0].lower()}:
+            known = await self.redis.hget(index, key)
+            mark = ref.key if known in (None, ref.key) else AMBIGUOUS
+            await self.redis.hset(index, key, mark)
+
+    async def named(self, ws: Workspace, name: str) -> MemberRef | None:
+        """The one person known by ``name`` here, or None (unknown, or more than one)."""
+        found = maybe_str(await self.redis.hget(self._k("names", ws.key), name.lower()))
+        return MemberRef.from_key(found) if found and found != AMBIGUOUS else None
 
     async def not_for_me(self, ref: MemberRef) -> set[str]:
         return set(as_strs(await self.redis.smembers(self._k("member", ref.key, "notforme"))))

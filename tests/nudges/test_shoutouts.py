@@ -663,3 +663,30 @@ async def test_the_shoutout_help_uses_none_of_the_words_we_avoid(world: World) -
     assert "Recognise a colleague" in plain(reply.card)
     for text in everything_said(world, reply):
         assert not BANNED.search(text), text
+
+
+# --- by name, and somewhere else ------------------------------------------------------------
+
+
+async def test_a_colleague_can_be_recognised_by_the_name_they_have_here(world: World) -> None:
+    await world.store.remember_name(world.member("sam"), "Sam Okafor")
+    await world.store.remember_name(world.member("sami"), "Sam Reid")
+    by_full_name = await shoutout(world, "jo", f"Sam Okafor {SPECIFIC}")
+    assert by_full_name.status == "ok", plain(by_full_name.card)
+    assert mentioned(in_channel(world)[0].card) == ["jo", "sam"]
+    assert "@Sam Okafor" in plain(in_channel(world)[0].card)
+    assert f"recognised @Sam Okafor {SPECIFIC}" in plain(in_channel(world)[0].card)
+
+    two_sams = await shoutout(world, "jo", f"Sam {SPECIFIC}")
+    assert two_sams.status == "invalid"
+    assert "Mention them with @" in plain(two_sams.card)
+    unknown = await shoutout(world, "jo", f"Zed {SPECIFIC}")
+    assert unknown.status == "invalid"
+    assert len(in_channel(world)) == 1
+
+
+async def test_a_shoutout_can_be_posted_in_another_channel(world: World) -> None:
+    reply = await shoutout(world, "jo", f"@sam {SPECIFIC} in #icu", where="dm")
+    assert reply.status == "ok"
+    assert "sent in #icu" in plain(reply.card)
+    assert len(in_channel(world, "icu")) == 1

@@ -234,3 +234,20 @@ async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWor
     [*_, prompt] = await answers(teams, 7)
     assert prompt.conversation == "19:ward7@thread"
     assert "Helping" in card_text(prompt)
+
+
+async def test_from_a_1_1_chat_a_colleague_is_recognised_by_name_and_in_a_team_channel(
+    teams: TeamsWorld,
+) -> None:
+    await teams.install("29:sam")
+    await teams.say("29:sam", "nudge settings", channel="19:ward7@thread")  # bot meets #ward-7
+    await answers(teams, 2)
+    await teams.say("29:priya", "shoutout Sam for covering my break so I could eat in #ward-7")
+    sent = await answers(teams, 4)
+    channel = next(
+        s for s in sent if s.conversation == "19:ward7@thread" and "recognised" in card_text(s)
+    )
+    assert "recognised <at>Sam</at> for covering my break so I could eat" in card_text(channel)
+    assert any(
+        s.conversation == "a:1on1-29:sam" and "You've been recognised" in card_text(s) for s in sent
+    )
