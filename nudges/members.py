@@ -206,6 +206,12 @@ def settings_card(member: Member, default_tz: str) -> Card:
                     "/nudge help settings shows examples.",
                 )
             ),
+            ContextLine(
+                (
+                    f"Your id, should an admin need it for CARENUDGE_ADMINS: "
+                    f"{member.ref.platform}:{member.ref.user_id}",
+                )
+            ),
         ),
         "Your settings: " + "; ".join(f"{k} {v}" for k, v in pairs),
     )
