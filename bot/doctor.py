@@ -42,9 +42,19 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
     ok = await _check_redis(settings, say)
     if settings.slack is not None:
         ok = await _check_slack(settings.slack, say) and ok
+    if settings.teams is not None and settings.teams.anonymous:
+        say(
+            "! Teams is served WITHOUT authentication (CARENUDGE_TEAMS_ANONYMOUS): for local "
+            "testing only. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for real use."
+        )
+    elif settings.teams is not None:
+        say(
+            f"✓ Teams: bot {settings.teams.app_id} ({settings.teams.app_type}) at "
+            "POST /api/messages. Upload the package from `carenudge teams-package`."
+        )
     for name in settings.platforms_requested:
         say(f"! {name} variables are set, but this release doesn't include the {name} adapter yet.")
-    if settings.slack is None and not settings.platforms_requested:
+    if settings.slack is None and settings.teams is None and not settings.platforms_requested:
         say(
             "  No chat platform configured: `carenudge run` serves health and the scheduler; "
             "`carenudge sandbox` lets you try everything."

@@ -119,3 +119,18 @@ async def test_doctor_says_where_to_find_a_working_slack_token(redis_server: Red
     )
     assert code == 1
     assert "Can't reach Slack at http://127.0.0.1:9/api/" in out
+
+
+def test_doctor_reports_teams_and_warns_when_it_runs_without_authentication(
+    redis_server: RedisServer,
+) -> None:
+    code, out = doctor(
+        REDIS_URL=redis_server.url,
+        MICROSOFT_APP_ID="6c8f2f3e-app",
+        MICROSOFT_APP_PASSWORD="pw",
+        MICROSOFT_APP_TYPE="MultiTenant",
+    )
+    assert code == 0, out
+    assert "✓ Teams: bot 6c8f2f3e-app (MultiTenant) at POST /api/messages" in out
+    _, out = doctor(REDIS_URL=redis_server.url, CARENUDGE_TEAMS_ANONYMOUS="yes")
+    assert "Teams is served WITHOUT authentication" in out
