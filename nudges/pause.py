@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from nudges import privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Reply, Text
 from nudges.commands import CallPause
+from nudges.errors import DeliveryError
 from nudges.model import Conversation, MemberRef, MessageRef, Pause
 from nudges.ports import Clock, FireQueue, Messenger
 from nudges.rosters import MANAGERS
@@ -129,9 +130,15 @@ class Pauses:
         return pause, await self.store.pausing(pause.id)
 
     async def finish(self, pause: Pause, pausing: int) -> None:
-        """Mark the pause closed and take the button off its opening message."""
+        """Mark the pause closed and take the button off its opening message (if the platform
+        refuses, the pause still closes: a button left behind only answers that it is over)."""
         if pause.message is not None:
-            await self.messenger.update(pause.message, opening_card(pause, pausing, ended=True))
+            try:
+                await self.messenger.update(pause.message, opening_card(pause, pausing, ended=True))
+            except DeliveryError as exc:
+                log.warning(
+                    "could not take the button off pause %s (%s)", pause.id, type(exc).__name__
+                )
         await self.store.save_pause(replace(pause, closed=True))
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
 

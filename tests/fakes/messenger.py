@@ -36,6 +36,8 @@ class RecordingMessenger:
     failures: int = 0
     """How many of the next sends fail with a DeliveryError first."""
     attempts: int = 0
+    refuse_updates: bool = False
+    """Updates fail, as when the message was deleted or the platform is down."""
     clock: Clock | None = None
     """If given, each delivery records the time it was sent."""
 
@@ -53,6 +55,8 @@ class RecordingMessenger:
         return ref
 
     async def update(self, ref: MessageRef, card: Card) -> None:
+        if self.refuse_updates:
+            raise DeliveryError("the platform answered 404 message_not_found")
         self.updates.append((ref, card))
 
     async def open_dm(self, member: MemberRef) -> Conversation:

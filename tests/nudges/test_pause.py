@@ -146,6 +146,18 @@ async def test_the_close_arrives_after_the_default_30_seconds_and_thanks_the_tea
     assert labels(ended) == []
 
 
+async def test_a_deleted_opening_message_does_not_stop_the_close(world: World) -> None:
+    await pause(world, "sam")
+    world.messenger.refuse_updates = True  # someone deleted the opening message
+    await world.run_until(START + timedelta(minutes=5))
+    [_, closing] = in_channel(world)
+    assert closing.text.startswith(CLOSING)
+    assert await world.queue.size() == (0, 0)  # closed for good, not retried every lease
+    reply = await world.press("priya", opening_index(world), "Pausing with you")
+    assert reply is not None
+    assert "ended" in plain(reply.card).lower()
+
+
 async def test_a_close_with_no_one_pressing_still_thanks_everyone(world: World) -> None:
     await pause(world, "sam")
     await world.run_until(START + timedelta(minutes=1))

@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from redis.asyncio import Redis
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.settings import SlackSettings
@@ -73,6 +74,7 @@ class Harness:
 
     def __init__(self, redis_url: str) -> None:
         self.runner = asyncio.Runner()
+        self.redis_url = redis_url
         self.slack = FakeSlackApi(team_id="T1")
         self.connector = FakeBotConnector()
 
@@ -96,7 +98,13 @@ class Harness:
         self.client = self.runner.run(start())
 
     def close(self) -> None:
+        async def forget() -> None:  # leave no pauses or jobs behind for later tests
+            redis = Redis.from_url(self.redis_url)
+            await redis.flushdb()
+            await redis.aclose()
+
         self.runner.run(self.client.close())
+        self.runner.run(forget())
         self.runner.run(self.slack.close())
         self.runner.run(self.connector.close())
         self.runner.close()
