@@ -19,7 +19,7 @@ from nudges.cards import Card
 from nudges.errors import ConversationGone, DeliveryError, RateLimited
 from nudges.model import Conversation, Member
 from nudges.ports import Clock, Messenger
-from nudges.store import RedisStore
+from nudges.store import Chosen, RedisStore
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -45,10 +45,20 @@ class Target:
         return cls(f"m:{member.ref.key}", member=member)
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What to send to one target, and the prompt choice to remember once it is sent."""
+
+    card: Card
+    chosen: Chosen | None = None
+
+
 Check = Callable[[Target], Awaitable[str | None]]
 """Why ``target`` must be skipped now (quiet hours, snoozed…), or None to go ahead."""
-Compose = Callable[[Target, str], Awaitable[Card]]
-"""The card for ``target``; the second argument is the delivery's idempotency key."""
+Compose = Callable[[Target, str], Awaitable[Outgoing]]
+"""What to send ``target``; the second argument is the delivery's idempotency key."""
+Prepare = Callable[[Sequence[Target]], Awaitable[None]]
+"""Read what a batch of targets needs before any of them is composed, in one round trip."""
 
 
 class Deliveries:
@@ -68,6 +78,7 @@ class Deliveries:
         targets: Sequence[Target],
         check: Check,
         compose: Compose,
+        prepare: Prepare | None = None,
     ) -> Counter[str]:
         """Deliver to every target that has not had this fire yet; returns a tally of outcomes."""
         tally: Counter[str] = Counter()
@@ -75,8 +86,8 @@ class Deliveries:
 
         async def one(target: Target, state: str) -> None:
             async with limit:
-                outcome = await self._deliver(fire_key, target, state, check, compose)
-                await self.store.finish_delivery(fire_key, target.key, outcome)
+                outcome, chosen = await self._deliver(fire_key, target, state, check, compose)
+                await self.store.finish_delivery(fire_key, target.key, outcome, chosen)
                 tally[outcome.split(":", 1)[0]] += 1
 
         for start in range(0, len(targets), BATCH):
@@ -86,6 +97,8 @@ class Deliveries:
             )
             todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
             tally["already"] += len(batch) - len(todo)
+            if prepare is not None and todo:
+                await prepare([t for t, _ in todo])
             async with asyncio.TaskGroup() as group:
                 for target, state in todo:
                     group.create_task(one(target, state))
@@ -93,26 +106,26 @@ class Deliveries:
 
     async def _deliver(
         self, fire_key: str, target: Target, state: str, check: Check, compose: Compose
-    ) -> str:
+    ) -> tuple[str, Chosen | None]:
         reason = await check(target)
         if reason is not None:
-            return f"skipped:{reason}"
+            return f"skipped:{reason}", None
         key = f"{fire_key}/{target.key}"
         try:
             conversation = await self._conversation(target)
+            outgoing = await compose(target, key)
             if state == "doubt":
                 known = await self.messenger.was_sent(conversation, key)
                 if known:
-                    return "sent"
+                    return "sent", outgoing.chosen
                 log.info("resending a delivery that was in flight at a restart: fire=%s", fire_key)
-            card = await compose(target, key)
-            await self._send(conversation, card, key)
+            await self._send(conversation, outgoing.card, key)
         except ConversationGone:
-            return "gone"
+            return "gone", None
         except DeliveryError as exc:
             log.warning("delivery failed: fire=%s error=%s", fire_key, type(exc).__name__)
-            return "failed"
-        return "sent"
+            return "failed", None
+        return "sent", outgoing.chosen
 
     async def _conversation(self, target: Target) -> Conversation:
         if target.channel is not None:

@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from nudges import members
-from nudges.cards import Card
-from nudges.delivery import Check, Compose, Deliveries, Target
+from nudges.delivery import Check, Compose, Deliveries, Outgoing, Prepare, Target
 from nudges.model import (
     Cadence,
     CadenceKind,
@@ -83,8 +82,8 @@ class Firing:
         if targets is None:
             return None
         fire_key = f"{fire.id}@{int(fire.scheduled_at.timestamp())}"
-        check, compose = await self._content(cadence, fire, fire_key)
-        tally = await self.deliveries.run(fire_key, claimed_at, targets, check, compose)
+        check, compose, prepare = await self._content(cadence, fire, fire_key)
+        tally = await self.deliveries.run(fire_key, claimed_at, targets, check, compose, prepare)
         log.info(
             "fired cadence=%s kind=%s group=%s outcomes=%s",
             cadence.id,
@@ -107,8 +106,11 @@ class Firing:
         )
         return True
 
-    async def _content(self, cadence: Cadence, fire: Fire, fire_key: str) -> tuple[Check, Compose]:
-        """What each kind of cadence checks before delivering, and what it sends."""
+    async def _content(
+        self, cadence: Cadence, fire: Fire, fire_key: str
+    ) -> tuple[Check, Compose, Prepare | None]:
+        """What each kind of cadence checks before delivering, what it sends, and what it
+        reads first for each batch of recipients."""
 
         async def available(target: Target) -> str | None:
             if target.member is None:
@@ -124,11 +126,11 @@ class Firing:
             async def any_shoutouts(target: Target) -> str | None:
                 return None if digest is not None else "no-shoutouts"
 
-            async def the_digest(target: Target, key: str) -> Card:
+            async def the_digest(target: Target, key: str) -> Outgoing:
                 assert digest is not None
-                return digest
+                return Outgoing(digest)
 
-            return any_shoutouts, the_digest
+            return any_shoutouts, the_digest, None
 
         if cadence.kind is CadenceKind.UNSEEN:
             managers = set(await self.store.roster(cadence.workspace, cadence.team, MANAGERS))
@@ -139,20 +141,24 @@ class Firing:
                     return "not-a-manager"
                 return await available(target)
 
-            async def unseen(target: Target, key: str) -> Card:
+            async def unseen(target: Target, key: str) -> Outgoing:
                 assert target.member is not None
-                return await self.shoutouts.digests.unseen_card(target.member.ref, cadence.team)
+                card = await self.shoutouts.digests.unseen_card(target.member.ref, cadence.team)
+                return Outgoing(card)
 
-            return managers_only, unseen
+            return managers_only, unseen, None
 
-        async def a_prompt(target: Target, key: str) -> Card:
-            member = target.member.ref if target.member else None
-            prompt = await self.prompts.choose(
-                target.key, cadence.workspace, cadence.team, cadence.theme, member
-            )
-            return prompt_card(prompt, Sent(cadence.id, cadence.team, prompt.id, fire_key))
+        chooser = await self.prompts.chooser(cadence.workspace, cadence.team, cadence.theme)
 
-        return available, a_prompt
+        async def audiences(targets: Sequence[Target]) -> None:
+            await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
+
+        async def a_prompt(target: Target, key: str) -> Outgoing:
+            chosen = chooser.choose(target.key)
+            sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key)
+            return Outgoing(prompt_card(chosen.prompt, sent), chosen)
+
+        return available, a_prompt, audiences
 
     async def _targets(self, cadence: Cadence, fid: str) -> list[Target] | None:
         if isinstance(cadence.audience, ChannelAudience):
@@ -202,8 +208,8 @@ class Firing:
             async def open_still(target: Target) -> str | None:
                 return None
 
-            async def thanks(target: Target, key: str) -> Card:
-                return closing_card(pausing)
+            async def thanks(target: Target, key: str) -> Outgoing:
+                return Outgoing(closing_card(pausing))
 
             target = Target.to_channel(pause.conversation)
             await self.deliveries.run(fire.id, claimed_at, [target], open_still, thanks)
@@ -215,8 +221,8 @@ class Firing:
         if prompt is None:
             return
 
-        async def compose(target: Target, key: str) -> Card:
-            return prompt_card(prompt, Sent(cadence_id, team, prompt.id, fire.id))
+        async def compose(target: Target, key: str) -> Outgoing:
+            return Outgoing(prompt_card(prompt, Sent(cadence_id, team, prompt.id, fire.id)))
 
         await self._to_members(fire, claimed_at, [ref], compose)
 
@@ -233,18 +239,18 @@ class Firing:
             recipients = await self.pauses.follow_up_recipients(pause.id, bool(job.get("to_me")))
         recipients = await self._after_quiet_hours(recipients, job)
 
-        async def compose(target: Target, key: str) -> Card:
-            assert target.member is not None
-            prompt = await self.prompts.choose(
-                target.key,
-                pause.caller.workspace,
-                team,
-                Context.AFTER_HARD_CASE,
-                target.member.ref,
-            )
-            return prompt_card(prompt, Sent("", team, prompt.id, fire.id))
+        chooser = await self.prompts.chooser(pause.caller.workspace, team, Context.AFTER_HARD_CASE)
 
-        await self._to_members(fire, claimed_at, recipients, compose)
+        async def audiences(targets: Sequence[Target]) -> None:
+            await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
+
+        async def compose(target: Target, key: str) -> Outgoing:
+            chosen = chooser.choose(target.key)
+            return Outgoing(
+                prompt_card(chosen.prompt, Sent("", team, chosen.prompt.id, fire.id)), chosen
+            )
+
+        await self._to_members(fire, claimed_at, recipients, compose, audiences)
 
     async def _after_quiet_hours(
         self, refs: Sequence[MemberRef], job: dict[str, Any]
@@ -265,7 +271,12 @@ class Firing:
         return ready
 
     async def _to_members(
-        self, fire: Fire, claimed_at: datetime, refs: Sequence[MemberRef], compose: Compose
+        self,
+        fire: Fire,
+        claimed_at: datetime,
+        refs: Sequence[MemberRef],
+        compose: Compose,
+        prepare: Prepare | None = None,
     ) -> None:
         people = await self.store.members(refs)
         now = self.clock.now()
@@ -275,7 +286,7 @@ class Firing:
             return members.skip_reason(target.member.settings, self.settings.default_tz, now)
 
         targets = [Target.to_member(m) for m in people]
-        await self.deliveries.run(fire.id, claimed_at, targets, available, compose)
+        await self.deliveries.run(fire.id, claimed_at, targets, available, compose, prepare)
 
     # --- keeping the queue true to the cadences -------------------------------------------
 

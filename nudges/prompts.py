@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from nudges import library, members, wording
@@ -27,7 +28,7 @@ from nudges.model import (
 )
 from nudges.ports import Clock, FireQueue, Messenger
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.store import Chosen, RedisStore, Selection
 
 JOB_PREFIX = "o:"
 
@@ -69,27 +70,20 @@ class Prompts:
         self.settings = settings
         self.salt = salt
 
-    async def candidates(
-        self, ws: Workspace, team: str, theme: Theme, member: MemberRef | None
-    ) -> list[Prompt]:
-        own = await self.store.team_prompts(ws, team)
-        retired = await self.store.retired(ws, team)
-        excluded = await self.store.not_for_me(member) if member else set()
-        return library.pool(theme, own, retired, excluded)
+    async def chooser(self, ws: Workspace, team: str, theme: Theme) -> Chooser:
+        """A chooser for many audiences of one team: the team's prompts are read once."""
+        own, retired = await self.store.prompt_settings(ws, team)
+        return Chooser(self, theme, own, retired)
 
     async def choose(
         self, audience: str, ws: Workspace, team: str, theme: Theme, member: MemberRef | None
     ) -> Prompt:
         """Choose the next prompt for ``audience`` and remember the choice."""
-        candidates = await self.candidates(ws, team, theme, member)
-        state = await self.store.selection_state(audience)
-        rng = self._rng(audience, state.mix)
-        choice = library.choose(candidates, state.seen, state.mix, rng, state.last)
-        if choice is None:  # only if someone retired every prompt of a theme
-            choice = library.choose(library.pool(None), state.seen, state.mix, rng, state.last)
-            assert choice is not None
-        await self.store.record_choice(audience, choice.prompt, choice.new_cycle)
-        return choice.prompt
+        chooser = await self.chooser(ws, team, theme)
+        await chooser.load([(audience, member)])
+        chosen = chooser.choose(audience)
+        await self.store.record_choice(chosen)
+        return chosen.prompt
 
     async def sample(self, cadence: Cadence, count: int) -> list[Prompt]:
         """The next ``count`` prompts ``cadence`` would send (to its first recipient, for
@@ -105,22 +99,11 @@ class Prompts:
                 member = joined[0] if joined else None
         if member is not None or not isinstance(cadence.audience, ChannelAudience):
             audience = f"m:{member.key}" if member else "m:-"
-        candidates = await self.candidates(cadence.workspace, cadence.team, cadence.theme, member)
-        state = await self.store.selection_state(audience)
-        seen, mix, last = state.seen, state.mix, state.last
-        chosen: list[Prompt] = []
-        for _ in range(count):
-            choice = library.choose(candidates, seen, mix, self._rng(audience, mix), last)
-            if choice is None:
-                break
-            prompt = choice.prompt
-            chosen.append(prompt)
-            last = prompt.id
-            seen = {prompt.id} if choice.new_cycle else seen | {prompt.id}
-            mix = {**mix, prompt.behaviour.value: mix.get(prompt.behaviour.value, 0) + 1}
-        return chosen
+        chooser = await self.chooser(cadence.workspace, cadence.team, cadence.theme)
+        await chooser.load([(audience, member)])
+        return chooser.upcoming(audience, count)
 
-    def _rng(self, audience: str, mix: dict[str, int]) -> random.Random:
+    def rng(self, audience: str, mix: dict[str, int]) -> random.Random:
         """Randomness that depends only on the audience and how much it has had, so that a
         preview shows exactly what will be chosen."""
         return random.Random(f"{self.salt}|{audience}|{sum(mix.values())}")
@@ -209,6 +192,53 @@ class Prompts:
 
     async def _update(self, ref: MessageRef, card: Card) -> None:
         await self.messenger.update(ref, card)
+
+
+class Chooser:
+    """Chooses prompts for the audiences of one fire: ``load`` reads their memories in one
+    round trip, then each ``choose`` is pure. The caller records a choice once it is sent."""
+
+    def __init__(
+        self, prompts: Prompts, theme: Theme, own: list[Prompt], retired: set[str]
+    ) -> None:
+        self._rng = prompts.rng
+        self._store = prompts.store
+        self._theme = theme
+        self._own = own
+        self._retired = retired
+        self._states: dict[str, Selection] = {}
+
+    async def load(self, audiences: Sequence[tuple[str, MemberRef | None]]) -> None:
+        states = await self._store.selection_states(audiences)
+        self._states.update(zip((a for a, _ in audiences), states, strict=True))
+
+    def choose(self, audience: str) -> Chosen:
+        """The next prompt for ``audience`` (loaded first), never one its member declined."""
+        state = self._states[audience]
+        candidates = library.pool(self._theme, self._own, self._retired, state.excluded)
+        rng = self._rng(audience, state.mix)
+        choice = library.choose(candidates, state.seen, state.mix, rng, state.last)
+        if choice is None:  # only if someone retired every prompt of a theme
+            choice = library.choose(library.pool(None), state.seen, state.mix, rng, state.last)
+            assert choice is not None
+        return Chosen(audience, choice.prompt, choice.new_cycle)
+
+    def upcoming(self, audience: str, count: int) -> list[Prompt]:
+        """The next ``count`` choices for ``audience``, as if each had been sent."""
+        state = self._states[audience]
+        chosen: list[Prompt] = []
+        for _ in range(count):
+            pick = self.choose(audience)
+            prompt = pick.prompt
+            chosen.append(prompt)
+            seen = {prompt.id} if pick.new_cycle else state.seen | {prompt.id}
+            mix = {
+                **state.mix,
+                prompt.behaviour.value: state.mix.get(prompt.behaviour.value, 0) + 1,
+            }
+            state = replace(state, seen=seen, mix=mix, last=prompt.id)
+            self._states[audience] = state
+        return chosen
 
 
 def prompt_card(prompt: Prompt, sent: Sent) -> Card:

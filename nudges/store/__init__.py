@@ -8,10 +8,10 @@ unchanged; the loops that own the work catch them.
 from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient, StoreBase
 from nudges.store.cadences import CadenceKeys
 from nudges.store.people import PeopleKeys
-from nudges.store.prompting import PromptKeys, Selection
+from nudges.store.prompting import Chosen, PromptKeys, Selection
 from nudges.store.recognition import RecognitionKeys
 
-__all__ = ["DELIVERY_TTL", "MAX_NAME", "Recipient", "RedisStore", "Selection"]
+__all__ = ["DELIVERY_TTL", "MAX_NAME", "Chosen", "Recipient", "RedisStore", "Selection"]
 
 
 class RedisStore(CadenceKeys, PeopleKeys, PromptKeys, RecognitionKeys, StoreBase):

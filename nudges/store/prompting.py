@@ -57,11 +57,21 @@ return out
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """An audience's memory for choosing its next prompt."""
+    """An audience's memory for choosing its next prompt, and what its member said no to."""
 
     seen: set[str]
     mix: dict[str, int]
     last: str | None
+    excluded: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A prompt chosen for an audience, to remember once it has been sent."""
+
+    audience: str
+    prompt: Prompt
+    new_cycle: bool
 
 
 class PromptKeys(StoreBase):
@@ -95,25 +105,59 @@ class PromptKeys(StoreBase):
         raw = await self.redis.hgetall(self._team(ws, team, "notforme"))
         return {as_str(k): int(v) for k, v in raw.items()}
 
-    async def selection_state(self, audience: str) -> Selection:
-        """What an audience has seen in this cycle, its behaviour mix so far, and its last."""
+    async def prompt_settings(self, ws: Workspace, team: str) -> tuple[list[Prompt], set[str]]:
+        """A team's own prompts and the ids it retired, in one round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.smembers(self._k("seen", audience))
-            pipe.hgetall(self._k("mix", audience))
-            pipe.get(self._k("last", audience))
-            seen, mix, last = await pipe.execute()
-        return Selection(
-            set(as_strs(seen)), {as_str(k): int(v) for k, v in mix.items()}, maybe_str(last)
-        )
+            pipe.hvals(self._team(ws, team, "prompts"))
+            pipe.smembers(self._team(ws, team, "retired"))
+            raws, retired = await pipe.execute()
+        own = sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
+        return own, set(as_strs(retired))
 
-    async def record_choice(self, audience: str, prompt: Prompt, new_cycle: bool) -> None:
+    async def selection_state(self, audience: str, member: MemberRef | None = None) -> Selection:
+        (state,) = await self.selection_states([(audience, member)])
+        return state
+
+    async def selection_states(
+        self, audiences: Sequence[tuple[str, MemberRef | None]]
+    ) -> list[Selection]:
+        """What each audience has seen in this cycle, its behaviour mix so far, its last prompt,
+        and (for a member) the prompts they said were not for them; in one round trip."""
+        if not audiences:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for audience, member in audiences:
+                pipe.smembers(self._k("seen", audience))
+                pipe.hgetall(self._k("mix", audience))
+                pipe.get(self._k("last", audience))
+                if member is not None:
+                    pipe.smembers(self._k("member", member.key, "notforme"))
+            found = iter(await pipe.execute())
+        states = []
+        for _, member in audiences:
+            seen, mix, last = next(found), next(found), next(found)
+            excluded = frozenset(as_strs(next(found))) if member is not None else frozenset()
+            states.append(
+                Selection(
+                    set(as_strs(seen)),
+                    {as_str(k): int(v) for k, v in mix.items()},
+                    maybe_str(last),
+                    excluded,
+                )
+            )
+        return states
+
+    async def record_choice(self, chosen: Chosen) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            if new_cycle:
-                pipe.delete(self._k("seen", audience))
-            pipe.sadd(self._k("seen", audience), prompt.id)
-            pipe.hincrby(self._k("mix", audience), prompt.behaviour.value, 1)
-            pipe.set(self._k("last", audience), prompt.id)
+            self._remember(pipe, chosen)
             await pipe.execute()
+
+    def _remember(self, pipe: Any, chosen: Chosen) -> None:
+        if chosen.new_cycle:
+            pipe.delete(self._k("seen", chosen.audience))
+        pipe.sadd(self._k("seen", chosen.audience), chosen.prompt.id)
+        pipe.hincrby(self._k("mix", chosen.audience), chosen.prompt.behaviour.value, 1)
+        pipe.set(self._k("last", chosen.audience), chosen.prompt.id)
 
     # --- deliveries and buttons -----------------------------------------------------------
 
@@ -132,8 +176,17 @@ class PromptKeys(StoreBase):
         states = await self._begin(keys=[self._k("delivery", fire_key)], args=args)
         return [str(s) for s in states]
 
-    async def finish_delivery(self, fire_key: str, recipient: Recipient, state: str) -> None:
-        await self.redis.hset(self._k("delivery", fire_key), recipient, state)
+    async def finish_delivery(
+        self, fire_key: str, recipient: Recipient, state: str, chosen: Chosen | None = None
+    ) -> None:
+        """Record how a delivery ended and, with it, the prompt it carried (if any)."""
+        if chosen is None:
+            await self.redis.hset(self._k("delivery", fire_key), recipient, state)
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._k("delivery", fire_key), recipient, state)
+            self._remember(pipe, chosen)
+            await pipe.execute()
 
     async def delivery_states(self, fire_key: str) -> dict[str, str]:
         raw = await self.redis.hgetall(self._k("delivery", fire_key))
