@@ -61,6 +61,20 @@ Prepare = Callable[[Sequence[Target]], Awaitable[None]]
 """Read what a batch of targets needs before any of them is composed, in one round trip."""
 
 
+OnTime = Callable[[], Awaitable[None]]
+"""Returns once the fire's instant has come."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A delivery with everything decided, waiting to be sent."""
+
+    fire_key: str
+    key: str
+    conversation: Conversation
+    outgoing: Outgoing
+
+
 class Deliveries:
     def __init__(
         self, store: RedisStore, messenger: Messenger, clock: Clock, concurrency: int, attempts: int
@@ -79,16 +93,33 @@ class Deliveries:
         check: Check,
         compose: Compose,
         prepare: Prepare | None = None,
+        on_time: OnTime | None = None,
     ) -> Counter[str]:
-        """Deliver to every target that has not had this fire yet; returns a tally of outcomes."""
+        """Deliver to every target that has not had this fire yet; returns a tally of outcomes.
+
+        Targets go in batches: each batch is checked and its messages composed, then
+        ``on_time`` is awaited (the fire's instant), then the batch is sent. Anything
+        ``on_time`` raises (the runner stopping first) comes out before a message is sent.
+        """
         tally: Counter[str] = Counter()
         limit = asyncio.Semaphore(self.concurrency)
 
-        async def one(target: Target, state: str) -> None:
+        async def finish(target_key: str, outcome: str, chosen: Chosen | None) -> None:
+            await self.store.finish_delivery(fire_key, target_key, outcome, chosen)
+            tally[outcome.split(":", 1)[0]] += 1
+
+        async def ready(target: Target, state: str) -> _Ready | None:
             async with limit:
-                outcome, chosen = await self._deliver(fire_key, target, state, check, compose)
-                await self.store.finish_delivery(fire_key, target.key, outcome, chosen)
-                tally[outcome.split(":", 1)[0]] += 1
+                found = await self._ready(fire_key, target, state, check, compose)
+            if isinstance(found, _Ready):
+                return found
+            await finish(target.key, *found)
+            return None
+
+        async def send(item: _Ready, target_key: str) -> None:
+            async with limit:
+                outcome, chosen = await self._deliver(item)
+            await finish(target_key, outcome, chosen)
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]
@@ -97,16 +128,26 @@ class Deliveries:
             )
             todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
             tally["already"] += len(batch) - len(todo)
-            if prepare is not None and todo:
+            if not todo:
+                continue
+            if prepare is not None:
                 await prepare([t for t, _ in todo])
             async with asyncio.TaskGroup() as group:
-                for target, state in todo:
-                    group.create_task(one(target, state))
+                checks = [(t, group.create_task(ready(t, s))) for t, s in todo]
+            to_send = [(t, task.result()) for t, task in checks]
+            if on_time is not None:
+                await on_time()
+            async with asyncio.TaskGroup() as group:
+                for target, item in to_send:
+                    if item is not None:
+                        group.create_task(send(item, target.key))
         return tally
 
-    async def _deliver(
+    async def _ready(
         self, fire_key: str, target: Target, state: str, check: Check, compose: Compose
-    ) -> tuple[str, Chosen | None]:
+    ) -> _Ready | tuple[str, Chosen | None]:
+        """Everything short of sending: the checks, the conversation and the message; or the
+        outcome already, if there is nothing to send."""
         reason = await check(target)
         if reason is not None:
             return f"skipped:{reason}", None
@@ -115,17 +156,25 @@ class Deliveries:
             conversation = await self._conversation(target)
             outgoing = await compose(target, key)
             if state == "doubt":
-                known = await self.messenger.was_sent(conversation, key)
-                if known:
+                if await self.messenger.was_sent(conversation, key):
                     return "sent", outgoing.chosen
                 log.info("resending a delivery that was in flight at a restart: fire=%s", fire_key)
-            await self._send(conversation, outgoing.card, key)
         except ConversationGone:
             return "gone", None
         except DeliveryError as exc:
             log.warning("delivery failed: fire=%s error=%s", fire_key, type(exc).__name__)
             return "failed", None
-        return "sent", outgoing.chosen
+        return _Ready(fire_key, key, conversation, outgoing)
+
+    async def _deliver(self, ready: _Ready) -> tuple[str, Chosen | None]:
+        try:
+            await self._send(ready.conversation, ready.outgoing.card, ready.key)
+        except ConversationGone:
+            return "gone", None
+        except DeliveryError as exc:
+            log.warning("delivery failed: fire=%s error=%s", ready.fire_key, type(exc).__name__)
+            return "failed", None
+        return "sent", ready.outgoing.chosen
 
     async def _conversation(self, target: Target) -> Conversation:
         if target.channel is not None:

@@ -49,7 +49,7 @@ from nudges.language import parse, tokenize
 from nudges.model import Fire, MemberRef
 from nudges.pause import Pauses
 from nudges.planning import Planner
-from nudges.ports import Clock, FireQueue, Messenger, Timetable
+from nudges.ports import Clock, FireQueue, Messenger, Timetable, WaitUntil
 from nudges.prompts import Prompts
 from nudges.rosters import MANAGERS, Rosters
 from nudges.settings import EngineSettings
@@ -273,9 +273,14 @@ class Engine:
 
     # --- what the scheduler says is due ---------------------------------------------------
 
-    async def fire(self, fire: Fire, claimed_at: datetime) -> datetime | None:
-        """Deliver one due fire; returns when its fire id is next due (None: not again)."""
-        return await self.firing.fire(fire, claimed_at)
+    async def fire(
+        self, fire: Fire, claimed_at: datetime, wait_until: WaitUntil | None = None
+    ) -> datetime | None:
+        """Deliver one fire; returns when its fire id is next due (None: not again).
+
+        ``wait_until`` is how to wait for the fire's instant once everything is prepared
+        (by default, sleeping on the engine's clock)."""
+        return await self.firing.fire(fire, claimed_at, wait_until)
 
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""

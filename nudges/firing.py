@@ -23,7 +23,7 @@ from nudges.model import (
 )
 from nudges.pause import JOB_CLOSE, JOB_FOLLOW_UP, Pauses, closing_card
 from nudges.planning import CADENCE_PREFIX, Planner, parse_fire_id
-from nudges.ports import Clock, FireQueue, Timetable
+from nudges.ports import Clock, FireQueue, Timetable, WaitUntil
 from nudges.prompts import JOB_PREFIX, Prompts, Sent, prompt_card, snooze_target
 from nudges.rosters import MANAGERS
 from nudges.settings import EngineSettings
@@ -59,13 +59,24 @@ class Firing:
         self.clock = clock
         self.settings = settings
 
-    async def fire(self, fire: Fire, claimed_at: datetime) -> datetime | None:
-        """Deliver one due fire and return when this fire id is next due (None: not again).
+    async def fire(
+        self, fire: Fire, claimed_at: datetime, wait_until: WaitUntil | None = None
+    ) -> datetime | None:
+        """Deliver one fire and return when this fire id is next due (None: not again).
+
+        A cadence's fire is prepared before its instant (its prompts chosen and composed) and
+        sent on it; a one-off job (a Pause's close counts who paused) waits first.
 
         Raises:
             redis.RedisError: Redis failed; the runner leaves the fire to be taken again.
         """
+        wait = wait_until or self._sleep_until
+
+        async def on_time() -> None:
+            await wait(fire.scheduled_at)
+
         if fire.id.startswith(JOB_PREFIX):
+            await on_time()
             await self._job(fire, claimed_at)
             return None
         if not fire.id.startswith(CADENCE_PREFIX):
@@ -83,7 +94,9 @@ class Firing:
             return None
         fire_key = f"{fire.id}@{int(fire.scheduled_at.timestamp())}"
         check, compose, prepare = await self._content(cadence, fire, fire_key)
-        tally = await self.deliveries.run(fire_key, claimed_at, targets, check, compose, prepare)
+        tally = await self.deliveries.run(
+            fire_key, claimed_at, targets, check, compose, prepare, on_time
+        )
         log.info(
             "fired cadence=%s kind=%s group=%s outcomes=%s",
             cadence.id,
@@ -92,6 +105,11 @@ class Firing:
             ",".join(f"{k}={v}" for k, v in sorted(tally.items())),
         )
         return await self._next(cadence, fire.id, fire.scheduled_at)
+
+    async def _sleep_until(self, at: datetime) -> None:
+        delay = (at - self.clock.now()).total_seconds()
+        if delay > 0:
+            await self.clock.sleep(delay)
 
     def _too_late(self, fire: Fire, what: str) -> bool:
         late = self.clock.now() - fire.scheduled_at

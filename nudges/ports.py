@@ -4,7 +4,7 @@ Timetable and FireQueue. Adapters and the scheduler implement them; ``bot`` wire
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -77,6 +77,11 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` of this clock's time."""
         ...
+
+
+WaitUntil = Callable[[datetime], Awaitable[None]]
+"""Given by the scheduler with a fire claimed ahead of its time: returns once the instant has
+come. The engine prepares first, then waits, then sends."""
 
 
 class Timetable(Protocol):

@@ -19,11 +19,13 @@ from redis.asyncio import Redis
 from nudges.errors import ClaimLost
 from nudges.model import Fire
 
-# Take up to ARGV[2] fires: first those whose lease ran out (their owner died), then due ones
-# not already in flight. Each is leased until now + ARGV[3] under token ARGV[4].
+# Take up to ARGV[2] fires: first those whose lease ran out by now (their owner died), then
+# ones due by ARGV[5] (now, or a little later for a runner that prepares ahead) not already in
+# flight. Each is leased until now + ARGV[3] under token ARGV[4].
 _CLAIM = """
 local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
 local now, limit, lease, token = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local horizon = tonumber(ARGV[5])
 local out = {}
 local expired = redis.call('ZRANGEBYSCORE', inflight, '-inf', now, 'LIMIT', 0, limit)
 for _, id in ipairs(expired) do
@@ -36,7 +38,7 @@ for _, id in ipairs(expired) do
 end
 local room = limit - #expired
 if room > 0 then
-  local ready = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, room)
+  local ready = redis.call('ZRANGEBYSCORE', due, '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, room)
   for i = 1, #ready, 2 do
     local id, at = ready[i], ready[i + 1]
     if redis.call('HEXISTS', meta, id) == 0 then
@@ -84,6 +86,21 @@ return 1
 """
 
 
+# Give back a fire we own, untouched: waiting again at its own instant, for anyone to claim.
+_RELEASE = """
+local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
+local id, token = ARGV[1], ARGV[2]
+local m = redis.call('HGET', meta, id)
+if not m or string.sub(m, 1, #token + 1) ~= token .. '|' then
+  return 0
+end
+redis.call('ZREM', inflight, id)
+redis.call('HDEL', meta, id)
+redis.call('ZADD', due, tonumber(string.match(m, '|(%d+)$')), id)
+return 1
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """A claimed fire: what to run, and the lease that says this replica owns it."""
@@ -110,6 +127,7 @@ class RedisDueQueue:
         self._claim = redis.register_script(_CLAIM)
         self._renew = redis.register_script(_RENEW)
         self._complete = redis.register_script(_COMPLETE)
+        self._release = redis.register_script(_RELEASE)
 
     async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
         if entries:
@@ -136,10 +154,11 @@ class RedisDueQueue:
                 found.append(None)
         return found
 
-    async def claim(self, now: datetime, limit: int) -> list[Due]:
-        """Take up to ``limit`` due fires (and fires whose owner's lease ran out)."""
+    async def claim(self, now: datetime, limit: int, ahead: timedelta = timedelta(0)) -> list[Due]:
+        """Take up to ``limit`` fires due by ``now + ahead`` (and fires whose owner's lease ran
+        out by ``now``), leased from ``now``."""
         token = uuid.uuid4().hex
-        args: list[Any] = [_ms(now), limit, _ms_delta(self.lease), token]
+        args: list[Any] = [_ms(now), limit, _ms_delta(self.lease), token, _ms(now + ahead)]
         flat = await self._claim(keys=[self.due_key, self.inflight_key, self.meta_key], args=args)
         pairs = [_text(x) for x in flat]
         return [
@@ -174,6 +193,11 @@ class RedisDueQueue:
         )
         if not done:
             raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
+
+    async def release(self, due: Due) -> bool:
+        """Hand back a fire claimed before its time, untouched; False if it was not ours."""
+        keys = [self.due_key, self.inflight_key, self.meta_key]
+        return bool(await self._release(keys=keys, args=[due.fire.id, due.token]))
 
     async def next_at(self) -> datetime | None:
         """The soonest instant anything becomes claimable (a due fire or an expiring lease)."""

@@ -1,5 +1,11 @@
-"""The scheduler loop: claim due fires, hand each to the engine, keep its lease alive while it
-runs, then complete it and schedule the next; now and then, reconcile the queue.
+"""The scheduler loop: claim fires a little before they are due, hand each to the engine, keep
+its lease alive while it runs, then complete it and schedule the next; now and then, reconcile
+the queue.
+
+Claiming ahead (``lead``) lets the engine do its reading and composing early, so that when
+thousands of cadences share a minute (07:30 is popular) the sends still go out on the minute:
+a fire holds one of ``concurrency`` work slots while it prepares, gives it back while it waits
+for its instant, and from then on runs to the end.
 
 Every replica runs one; the Redis leases in ``due`` make sure a fire runs in one place.
 """
@@ -16,7 +22,7 @@ from redis.exceptions import RedisError
 
 from nudges.errors import ClaimLost
 from nudges.model import Fire
-from nudges.ports import Clock
+from nudges.ports import Clock, WaitUntil
 from scheduler.due import Due, RedisDueQueue
 
 log = logging.getLogger(__name__)
@@ -25,7 +31,9 @@ log = logging.getLogger(__name__)
 class FireHandler(Protocol):
     """What the runner needs from the engine."""
 
-    async def fire(self, fire: Fire, claimed_at: datetime) -> datetime | None: ...
+    async def fire(
+        self, fire: Fire, claimed_at: datetime, wait_until: WaitUntil | None = None
+    ) -> datetime | None: ...
 
     async def reconcile(self) -> int: ...
 
@@ -34,6 +42,11 @@ class FireHandler(Protocol):
 class RunnerSettings:
     batch: int = 200
     concurrency: int = 32
+    """Fires preparing at once (reading Redis, choosing, composing)."""
+    in_flight: int = 10_000
+    """Fires claimed and not finished, most of them waiting for their instant."""
+    lead: timedelta = timedelta(seconds=10)
+    """How long before its instant a fire is claimed and prepared."""
     poll_s: float = 0.5
     reconcile_every: timedelta = timedelta(minutes=5)
     lease: timedelta = timedelta(seconds=30)
@@ -97,8 +110,9 @@ class Runner:
             while not self._stopping:
                 _reraise_if_cancelled()
                 try:
-                    room = self.settings.concurrency - len(self._running)
-                    dues = await self.queue.claim(self.clock.now(), max(room, 0)) if room else []
+                    room = min(self.settings.in_flight - len(self._running), self.settings.batch)
+                    now, lead = self.clock.now(), self.settings.lead
+                    dues = await self.queue.claim(now, room, lead) if room > 0 else []
                     for due in dues:
                         self._running.add(due)
                         group.create_task(self._run(due))
@@ -112,19 +126,34 @@ class Runner:
                     await self._nap(1.0)
 
     async def _pause(self) -> float:
-        """How long to sleep: until the next fire, at most ``poll_s`` (new fires may arrive)."""
+        """How long to sleep: until the next fire comes within ``lead``, at most ``poll_s``
+        (new fires may arrive)."""
         soonest = await self.queue.next_at()
         if soonest is None:
             return self.settings.poll_s
-        wait = (soonest - self.clock.now()).total_seconds()
+        wait = (soonest - self.settings.lead - self.clock.now()).total_seconds()
         return min(max(wait, 0.01), self.settings.poll_s)
 
     async def _run(self, due: Due) -> None:
-        async with self._limit:
+        slot = _Slot(self._limit)
+
+        async def wait_until(at: datetime) -> None:
+            """Give the work slot back while waiting for ``at``; run on without it after.
+            If the runner is asked to stop first, hand the fire back untouched."""
+            slot.release()
+            await self._nap((at - self.clock.now()).total_seconds())
+            if self._stopping and self.clock.now() < at:
+                raise _HandedBack
+
+        await slot.acquire()
+        try:
             try:
-                next_at = await self.engine.fire(due.fire, due.claimed_at)
+                next_at = await self.engine.fire(due.fire, due.claimed_at, wait_until)
                 await self.queue.complete(due, next_at)
                 self.fired += 1
+            except _HandedBack:
+                await self.queue.release(due)
+                log.info("stopping: handed fire %s back before its time", due.fire.id)
             except ClaimLost:
                 log.warning("another replica took over fire %s", due.fire.id)
             except RedisError as exc:
@@ -136,8 +165,9 @@ class Runner:
                 _reraise_if_cancelled()
                 self.failures += 1
                 log.exception("fire %s failed; it will be retried when its lease ends", due.fire.id)
-            finally:
-                self._running.discard(due)
+        finally:
+            slot.release()
+            self._running.discard(due)
 
     async def _renew_loop(self) -> None:
         every = self.settings.lease.total_seconds() / 3
@@ -149,7 +179,8 @@ class Runner:
             try:
                 lost = await self.queue.renew(list(self._running), self.clock.now())
                 for due in lost:
-                    log.warning("lost the lease on fire %s", due.fire.id)
+                    if due in self._running:  # not just finished while we asked
+                        log.warning("lost the lease on fire %s", due.fire.id)
             except RedisError as exc:
                 _reraise_if_cancelled()
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -166,6 +197,27 @@ class Runner:
                 _reraise_if_cancelled()
                 log.exception("reconcile failed")
             await self._nap(self.settings.reconcile_every.total_seconds())
+
+
+class _HandedBack(Exception):
+    """The runner stopped while a claimed fire waited for its instant."""
+
+
+class _Slot:
+    """One fire's hold on a work slot, released at most once."""
+
+    def __init__(self, limit: asyncio.Semaphore) -> None:
+        self._limit = limit
+        self._held = False
+
+    async def acquire(self) -> None:
+        await self._limit.acquire()
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._limit.release()
 
 
 def _reraise_if_cancelled() -> None:

@@ -22,6 +22,22 @@ class FakeClock:
         self.at = at
 
 
+class WallClock(FakeClock):
+    """The real time, for tests of what happens on the instant; it cannot be set."""
+
+    def __init__(self) -> None:
+        super().__init__(datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def set(self, at: datetime) -> None:
+        raise TypeError("the wall clock cannot be set")
+
+
 class ScaledClock:
     """The wall clock, sped up by ``speed`` from a shared anchor, so that several processes
     given the same anchor agree on the time."""

@@ -77,3 +77,27 @@ async def test_discarded_fires_are_not_claimed(queue: RedisDueQueue) -> None:
     await queue.discard(["c:c1"])
     assert [d.fire.id for d in await queue.claim(T0, 10)] == ["c:c2"]
     assert await queue.size() == (0, 1)
+
+
+async def test_a_fire_taken_ahead_is_leased_from_now_and_not_from_its_instant(
+    queue: RedisDueQueue,
+) -> None:
+    await queue.put([("c:c1", T0)])
+    assert await queue.claim(T0 - timedelta(seconds=10), 10, ahead=timedelta(seconds=5)) == []
+    [due] = await queue.claim(T0 - timedelta(seconds=10), 10, ahead=timedelta(seconds=10))
+    assert due.fire.scheduled_at == T0
+    # Looking ahead does not make a live lease look expired.
+    assert await queue.claim(T0 + timedelta(seconds=19), 10, ahead=timedelta(seconds=60)) == []
+    [again] = await queue.claim(T0 + timedelta(seconds=21), 10)
+    assert again.fire == due.fire
+
+
+async def test_a_fire_handed_back_waits_again_at_its_own_instant(queue: RedisDueQueue) -> None:
+    await queue.put([("c:c1", T0)])
+    [due] = await queue.claim(T0 - timedelta(seconds=5), 10, ahead=timedelta(seconds=10))
+    assert await queue.release(due)
+    assert await queue.scheduled(["c:c1"]) == [T0]
+    assert await queue.size() == (1, 0)
+    [again] = await queue.claim(T0, 10)
+    assert again.fire.scheduled_at == T0
+    assert not await queue.release(due)  # no longer ours

@@ -1,0 +1,64 @@
+"""The runner takes fires a little before their instant and prepares them, so that a minute
+shared by thousands of cadences still goes out on the minute; never early, and a runner that
+stops hands back what it has not sent."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from scheduler.runner import RunnerSettings
+from tests.conftest import World, build_world
+from tests.fakes.clock import WallClock
+
+LEAD = timedelta(seconds=2)
+
+
+async def ready_world(redis: Redis, channels: int) -> World:
+    world = build_world(redis, WallClock(), default_tz="UTC")
+    await world.admin_makes_team("mo")
+    for i in range(channels):
+        reply = await world.say("mo", f"create daily at 03:00 to #room-{i}")
+        assert reply.status == "ok"
+    world.runner.settings = RunnerSettings(lead=LEAD, poll_s=0.05)
+    return world
+
+
+async def test_fires_are_taken_ahead_and_sent_on_their_instant_not_before(redis: Redis) -> None:
+    world = await ready_world(redis, channels=20)
+    instant = world.runner.clock.now() + timedelta(seconds=1)
+    await world.queue.put([(f"c:c{i + 1}", instant) for i in range(20)])
+
+    task = asyncio.create_task(world.runner.run())
+    try:
+        await asyncio.sleep(0.6)
+        assert await world.queue.size() == (0, 20), "the fires were not taken ahead"
+        assert world.messenger.sent == []
+        await asyncio.sleep(1.0)
+    finally:
+        world.runner.stop()
+        await asyncio.wait_for(task, timeout=5)
+
+    sent_at = [d.at for d in world.messenger.sent if d.at]
+    assert len(sent_at) == 20
+    assert min(sent_at) >= instant
+    assert max(sent_at) - instant < timedelta(milliseconds=250)
+    assert await world.queue.size() == (20, 0)  # each back in the queue for tomorrow
+
+
+async def test_a_runner_that_stops_hands_back_fires_it_has_not_sent(redis: Redis) -> None:
+    world = await ready_world(redis, channels=3)
+    instant = (world.runner.clock.now() + timedelta(seconds=2)).replace(microsecond=0)
+    await world.queue.put([(f"c:c{i + 1}", instant) for i in range(3)])
+
+    task = asyncio.create_task(world.runner.run())
+    await asyncio.sleep(0.5)
+    assert await world.queue.size() == (0, 3)
+    world.runner.stop()
+    await asyncio.wait_for(task, timeout=5)
+
+    assert world.messenger.sent == []
+    assert await world.queue.size() == (3, 0)
+    assert await world.queue.scheduled([f"c:c{i + 1}" for i in range(3)]) == [instant] * 3
