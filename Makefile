@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install sandbox run doctor format lint test all clean
+.PHONY: install sandbox run doctor format lint test faults bench all clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,14 @@ lint: install
 # The whole check: lint, types, import contracts, then the tests against a real Redis.
 test: lint
 	$(BIN)/pytest -q --cov --cov-report=term
+
+# The long fault runs (SIGKILLs, replicas, a Redis outage), a few minutes.
+faults: install
+	$(BIN)/pytest -q -m faults --timeout 900
+
+# Every benchmark figure beside its baseline; `make bench QUICK=1` for a fast check.
+bench: install
+	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
 
 all: test
 
