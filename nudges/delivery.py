@@ -99,7 +99,8 @@ class Deliveries:
 
         Targets go in batches: each batch is checked and its messages composed, then
         ``on_time`` is awaited (the fire's instant), then the batch is sent. Anything
-        ``on_time`` raises (the runner stopping first) comes out before a message is sent.
+        ``on_time`` raises (the runner stopping first, or its lease on the fire lost) comes
+        out before the batch is sent.
         """
         tally: Counter[str] = Counter()
         limit = asyncio.Semaphore(self.concurrency)
@@ -137,10 +138,13 @@ class Deliveries:
             to_send = [(t, task.result()) for t, task in checks]
             if on_time is not None:
                 await on_time()
+            sends = [send(item, target.key) for target, item in to_send if item is not None]
+            if len(sends) == 1:  # a channel: no task to make
+                await sends[0]
+                continue
             async with asyncio.TaskGroup() as group:
-                for target, item in to_send:
-                    if item is not None:
-                        group.create_task(send(item, target.key))
+                for one in sends:
+                    group.create_task(one)
         return tally
 
     async def _ready(

@@ -12,7 +12,7 @@ The tree::
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
     │   └── ConversationGone       the member uninstalled, blocked the bot, or left
     ├── UnknownMember (LookupError)
-    └── ClaimLost                  another replica took over a fire we were working on
+    └── ClaimLost                  our lease on a fire ran out: another replica may have it
 
 Redis errors are not wrapped: the loops that own the work (``Engine.handle``, the scheduler's
 runner) catch ``redis.RedisError`` once and answer "try again in a moment".
@@ -127,4 +127,5 @@ class UnknownMember(NudgeError, LookupError):
 
 
 class ClaimLost(NudgeError):
-    """Another replica took over a fire this process was working on (its lease expired)."""
+    """This process's lease on a fire it was working on ran out (it stalled, or another
+    replica took the fire over): it must stop, and leave the fire to the lease's holder."""

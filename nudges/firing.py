@@ -22,7 +22,7 @@ from nudges.model import (
     MemberRef,
 )
 from nudges.pause import JOB_CLOSE, JOB_FOLLOW_UP, Pauses, closing_card
-from nudges.planning import CADENCE_PREFIX, Planner, parse_fire_id
+from nudges.planning import CADENCE_PREFIX, Planner, fire_id, parse_fire_id
 from nudges.ports import Clock, FireQueue, Timetable, WaitUntil
 from nudges.prompts import JOB_PREFIX, Prompts, Sent, prompt_card, snooze_target
 from nudges.rosters import MANAGERS
@@ -31,6 +31,7 @@ from nudges.shoutouts import Shoutouts
 from nudges.store import RedisStore
 
 log = logging.getLogger(__name__)
+RECONCILE_BATCH = 1000
 JOB_PROMPT = "prompt"
 
 
@@ -315,7 +316,7 @@ class Firing:
         batch: list[str] = []
         async for cid in self.store.all_cadence_ids():
             batch.append(cid)
-            if len(batch) >= 200:
+            if len(batch) >= RECONCILE_BATCH:
                 added += await self._reconcile_cadences(batch, now)
                 batch = []
         added += await self._reconcile_cadences(batch, now)
@@ -329,18 +330,22 @@ class Firing:
         return added
 
     async def _reconcile_cadences(self, ids: list[str], now: datetime) -> int:
-        added = 0
-        for cadence in await self.store.cadences(ids):
-            if cadence.paused:
-                continue
-            groups = list((await self.planner.groups(cadence)).values())
-            scheduled = await self.queue.scheduled([g.fire_id for g in groups])
-            missing = []
-            for group, when in zip(groups, scheduled, strict=True):
-                if when is None:
-                    at = self.timetable.next_fire(group.schedule, group.tz, now)
-                    if at is not None:
-                        missing.append((group.fire_id, at))
-            await self.queue.put(missing)
-            added += len(missing)
-        return added
+        # Most cadences fire as one group, under their plain fire id: if that is queued,
+        # there is nothing to read. The rest (paused, per recipient, or lost) are read.
+        queued = await self.queue.scheduled([fire_id(cid) for cid in ids])
+        unsure = [cid for cid, when in zip(ids, queued, strict=True) if when is None]
+        groups = [
+            group
+            for cadence in await self.store.cadences(unsure)
+            if not cadence.paused
+            for group in (await self.planner.groups(cadence)).values()
+        ]
+        scheduled = await self.queue.scheduled([g.fire_id for g in groups])
+        missing = []
+        for group, when in zip(groups, scheduled, strict=True):
+            if when is None:
+                at = self.timetable.next_fire(group.schedule, group.tz, now)
+                if at is not None:
+                    missing.append((group.fire_id, at))
+        await self.queue.put(missing)
+        return len(missing)

@@ -81,7 +81,9 @@ class Clock(Protocol):
 
 WaitUntil = Callable[[datetime], Awaitable[None]]
 """Given by the scheduler with a fire claimed ahead of its time: returns once the instant has
-come. The engine prepares first, then waits, then sends."""
+come. The engine prepares first, then waits, then sends; it calls it again before each batch of
+a fan-out. Raises ``ClaimLost`` if the scheduler's lease on the fire ran out meanwhile (the
+process stalled, or another replica took the fire over): then nothing more may be sent."""
 
 
 class Timetable(Protocol):

@@ -16,6 +16,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from nudges.coalescing import Coalescer
 from nudges.errors import ClaimLost
 from nudges.model import Fire
 
@@ -128,6 +129,7 @@ class RedisDueQueue:
         self._renew = redis.register_script(_RENEW)
         self._complete = redis.register_script(_COMPLETE)
         self._release = redis.register_script(_RELEASE)
+        self._completions = Coalescer(self._complete_many)
 
     async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
         if entries:
@@ -188,11 +190,16 @@ class RedisDueQueue:
             ClaimLost: Another replica took the fire over (this one's lease had run out).
         """
         args: list[Any] = [due.fire.id, due.token, "" if next_at is None else _ms(next_at)]
-        done = await self._complete(
-            keys=[self.due_key, self.inflight_key, self.meta_key], args=args
-        )
-        if not done:
+        if not await self._completions(tuple(args)):
             raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
+
+    async def _complete_many(self, calls: Sequence[tuple[Any, ...]]) -> list[bool]:
+        """Fires finishing together complete in one pipeline of scripts."""
+        keys = [self.due_key, self.inflight_key, self.meta_key]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for args in calls:
+                await self._complete(keys=keys, args=list(args), client=pipe)
+            return [bool(done) for done in await pipe.execute()]
 
     async def release(self, due: Due) -> bool:
         """Hand back a fire claimed before its time, untouched; False if it was not ours."""

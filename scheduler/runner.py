@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,7 +46,7 @@ class RunnerSettings:
     """Fires preparing at once (reading Redis, choosing, composing)."""
     in_flight: int = 10_000
     """Fires claimed and not finished, most of them waiting for their instant."""
-    lead: timedelta = timedelta(seconds=10)
+    lead: timedelta = timedelta(seconds=30)
     """How long before its instant a fire is claimed and prepared."""
     poll_s: float = 0.5
     reconcile_every: timedelta = timedelta(minutes=5)
@@ -67,8 +68,10 @@ class Runner:
         self.fired = 0
         self.failures = 0
         self._limit = asyncio.Semaphore(self.settings.concurrency)
-        self._running: set[Due] = set()
+        self._running: dict[Due, datetime] = {}
+        """Fires claimed and not finished, with the instant their lease is ours until."""
         self._stopping = False
+        self._gates = _Gates(clock, self.settings.poll_s, lambda: self._stopping)
 
     async def run(self) -> None:
         """Run until ``stop`` is called or the task is cancelled."""
@@ -114,7 +117,7 @@ class Runner:
                     now, lead = self.clock.now(), self.settings.lead
                     dues = await self.queue.claim(now, room, lead) if room > 0 else []
                     for due in dues:
-                        self._running.add(due)
+                        self._running[due] = due.claimed_at + self.queue.lease
                         group.create_task(self._run(due))
                     if len(dues) < room or not room:
                         await self._nap(await self._pause())
@@ -141,9 +144,9 @@ class Runner:
             """Give the work slot back while waiting for ``at``; run on without it after.
             If the runner is asked to stop first, hand the fire back untouched."""
             slot.release()
-            await self._nap((at - self.clock.now()).total_seconds())
-            if self._stopping and self.clock.now() < at:
+            if not await self._gates.wait(at):
                 raise _HandedBack
+            self._check_lease(due)
 
         await slot.acquire()
         try:
@@ -155,7 +158,9 @@ class Runner:
                 await self.queue.release(due)
                 log.info("stopping: handed fire %s back before its time", due.fire.id)
             except ClaimLost:
-                log.warning("another replica took over fire %s", due.fire.id)
+                log.warning(
+                    "gave up fire %s: its lease ran out or another replica took it", due.fire.id
+                )
             except RedisError as exc:
                 # The lease runs out and the fire is taken again; deliveries are idempotent.
                 _reraise_if_cancelled()
@@ -167,7 +172,19 @@ class Runner:
                 log.exception("fire %s failed; it will be retried when its lease ends", due.fire.id)
         finally:
             slot.release()
-            self._running.discard(due)
+            self._running.pop(due, None)
+
+    def _check_lease(self, due: Due) -> None:
+        """Before a fire sends (on its instant, and before each batch of a fan-out): raise
+        ClaimLost if its lease may have passed to another replica, because this process was
+        paused (a frozen VM, a long stall) or another replica took the fire over. That replica
+        finds the deliveries this one prepared in doubt and sends them; this one must not.
+
+        Only fires claimed by ``run`` are checked: ``tick`` renews nothing.
+        """
+        held_until = self._running.get(due)
+        if held_until is not None and self.clock.now() >= held_until:
+            raise ClaimLost(f"the lease on fire {due.fire.id} ran out before it was sent")
 
     async def _renew_loop(self) -> None:
         every = self.settings.lease.total_seconds() / 3
@@ -177,10 +194,17 @@ class Runner:
             if not self._running:
                 continue
             try:
-                lost = await self.queue.renew(list(self._running), self.clock.now())
-                for due in lost:
-                    if due in self._running:  # not just finished while we asked
+                now = self.clock.now()
+                dues = list(self._running)
+                lost = set(await self.queue.renew(dues, now))
+                for due in dues:
+                    if due not in self._running:  # just finished while we asked
+                        continue
+                    if due in lost:
+                        self._running[due] = now
                         log.warning("lost the lease on fire %s", due.fire.id)
+                    else:
+                        self._running[due] = now + self.queue.lease
             except RedisError as exc:
                 _reraise_if_cancelled()
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -197,6 +221,37 @@ class Runner:
                 _reraise_if_cancelled()
                 log.exception("reconcile failed")
             await self._nap(self.settings.reconcile_every.total_seconds())
+
+
+class _Gates:
+    """Fires waiting for the same instant share one sleeper, which opens their gate on the
+    instant (thousands of cadences at 07:30 cost one timer, not thousands of naps)."""
+
+    def __init__(self, clock: Clock, poll_s: float, stopping: Callable[[], bool]) -> None:
+        self._clock = clock
+        self._poll_s = poll_s
+        self._stopping = stopping
+        self._open: dict[datetime, asyncio.Event] = {}
+        self._sleepers: set[asyncio.Task[None]] = set()
+
+    async def wait(self, at: datetime) -> bool:
+        """Return True on ``at``, or False as soon as the runner is stopping before then."""
+        gate = self._open.get(at)
+        if gate is None:
+            gate = self._open[at] = asyncio.Event()
+            sleeper = asyncio.create_task(self._sleep(at, gate))
+            self._sleepers.add(sleeper)
+            sleeper.add_done_callback(self._sleepers.discard)
+        await gate.wait()
+        return self._clock.now() >= at
+
+    async def _sleep(self, at: datetime, gate: asyncio.Event) -> None:
+        try:
+            while (left := (at - self._clock.now()).total_seconds()) > 0 and not self._stopping():
+                await self._clock.sleep(min(left, self._poll_s))
+        finally:
+            del self._open[at]
+            gate.set()
 
 
 class _HandedBack(Exception):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import timedelta
+from functools import cached_property
 
 from nudges import codec
+from nudges.coalescing import Coalescer
 from nudges.model import Cadence, MemberRef, Workspace
 from nudges.store.base import (
     StoreBase,
     as_str,
     as_strs,
     id_order,
+    maybe_str,
 )
 
 
@@ -31,8 +34,18 @@ class CadenceKeys(StoreBase):
             await pipe.execute()
 
     async def cadence(self, cadence_id: str) -> Cadence | None:
-        raw = await self.redis.get(self._k("cadence", cadence_id))
+        raw = await self._cadence_reads(cadence_id)
         return codec.cadence_from_json(raw) if raw else None
+
+    @cached_property
+    def _cadence_reads(self) -> Coalescer[str, str | None]:
+        """Fires due together read their cadences in one MGET."""
+
+        async def read(ids: Sequence[str]) -> list[str | None]:
+            found = await self.redis.mget([self._k("cadence", i) for i in ids])
+            return [maybe_str(raw) for raw in found]
+
+        return Coalescer(read)
 
     async def cadences(self, ids: Iterable[str]) -> list[Cadence]:
         keys = [self._k("cadence", i) for i in sorted(set(ids), key=id_order)]

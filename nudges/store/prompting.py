@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from nudges import codec
+from nudges.coalescing import Coalescer
 from nudges.model import MemberRef, Prompt, Workspace
 from nudges.store.base import (
     COUNTER_TTL,
@@ -106,13 +107,23 @@ class PromptKeys(StoreBase):
         return {as_str(k): int(v) for k, v in raw.items()}
 
     async def prompt_settings(self, ws: Workspace, team: str) -> tuple[list[Prompt], set[str]]:
-        """A team's own prompts and the ids it retired, in one round trip."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hvals(self._team(ws, team, "prompts"))
-            pipe.smembers(self._team(ws, team, "retired"))
-            raws, retired = await pipe.execute()
+        """A team's own prompts and the ids it retired, in one round trip (shared with other
+        fires asking at the same moment)."""
+        raws, retired = await self._settings_reads((ws, team))
         own = sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
         return own, set(as_strs(retired))
+
+    @cached_property
+    def _settings_reads(self) -> Coalescer[tuple[Workspace, str], tuple[list[str], list[str]]]:
+        async def read(teams: Sequence[tuple[Workspace, str]]) -> list[Any]:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for ws, team in teams:
+                    pipe.hvals(self._team(ws, team, "prompts"))
+                    pipe.smembers(self._team(ws, team, "retired"))
+                found = await pipe.execute()
+            return [(found[i], found[i + 1]) for i in range(0, len(found), 2)]
+
+        return Coalescer(read)
 
     async def selection_state(self, audience: str, member: MemberRef | None = None) -> Selection:
         (state,) = await self.selection_states([(audience, member)])
@@ -125,6 +136,27 @@ class PromptKeys(StoreBase):
         and (for a member) the prompts they said were not for them; in one round trip."""
         if not audiences:
             return []
+        return await self._selection_reads(tuple(audiences))
+
+    @cached_property
+    def _selection_reads(
+        self,
+    ) -> Coalescer[tuple[tuple[str, MemberRef | None], ...], list[Selection]]:
+        async def read(
+            calls: Sequence[tuple[tuple[str, MemberRef | None], ...]],
+        ) -> list[list[Selection]]:
+            flat = await self._read_selections([a for call in calls for a in call])
+            answers, start = [], 0
+            for call in calls:
+                answers.append(flat[start : start + len(call)])
+                start += len(call)
+            return answers
+
+        return Coalescer(read)
+
+    async def _read_selections(
+        self, audiences: Sequence[tuple[str, MemberRef | None]]
+    ) -> list[Selection]:
         async with self.redis.pipeline(transaction=False) as pipe:
             for audience, member in audiences:
                 pipe.smembers(self._k("seen", audience))
@@ -173,20 +205,40 @@ class PromptKeys(StoreBase):
             int(DELIVERY_TTL.total_seconds() * 1000),
             *recipients,
         ]
-        states = await self._begin(keys=[self._k("delivery", fire_key)], args=args)
+        states = await self._begins((self._k("delivery", fire_key), tuple(args)))
         return [str(s) for s in states]
+
+    @cached_property
+    def _begins(self) -> Coalescer[tuple[str, tuple[Any, ...]], list[Any]]:
+        """Fires beginning together mark their recipients in one pipeline of scripts."""
+
+        async def begin(calls: Sequence[tuple[str, tuple[Any, ...]]]) -> list[Any]:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key, args in calls:
+                    await self._begin(keys=[key], args=list(args), client=pipe)
+                return list(await pipe.execute())
+
+        return Coalescer(begin)
 
     async def finish_delivery(
         self, fire_key: str, recipient: Recipient, state: str, chosen: Chosen | None = None
     ) -> None:
-        """Record how a delivery ended and, with it, the prompt it carried (if any)."""
-        if chosen is None:
-            await self.redis.hset(self._k("delivery", fire_key), recipient, state)
-            return
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._k("delivery", fire_key), recipient, state)
-            self._remember(pipe, chosen)
-            await pipe.execute()
+        """Record how a delivery ended and, with it, the prompt it carried (if any), in one
+        transaction (shared with the deliveries that end at the same moment)."""
+        await self._finishes((fire_key, recipient, state, chosen))
+
+    @cached_property
+    def _finishes(self) -> Coalescer[tuple[str, Recipient, str, Chosen | None], None]:
+        async def finish(ends: Sequence[tuple[str, Recipient, str, Chosen | None]]) -> list[None]:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                for fire_key, recipient, state, chosen in ends:
+                    pipe.hset(self._k("delivery", fire_key), recipient, state)
+                    if chosen is not None:
+                        self._remember(pipe, chosen)
+                await pipe.execute()
+            return [None] * len(ends)
+
+        return Coalescer(finish)
 
     async def delivery_states(self, fire_key: str) -> dict[str, str]:
         raw = await self.redis.hgetall(self._k("delivery", fire_key))

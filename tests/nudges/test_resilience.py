@@ -62,3 +62,21 @@ async def test_an_oversize_display_name_is_kept_short(redis: Redis) -> None:
     member = await world.store.member(MemberRef("test", "T1", "sam"))
     assert len(member.name) == 80
     assert "\n" not in member.name
+
+
+async def test_reconcile_puts_back_cadences_whose_fires_were_lost_and_leaves_paused_ones(
+    redis: Redis,
+) -> None:
+    world = build_world(redis, FakeClock(utc(2026, 12, 1, 9, 0)), default_tz="UTC")
+    await world.admin_makes_team("mo")
+    for i in range(250):  # more than one reconcile batch
+        assert (await world.say("mo", f"create daily at 10:00 to #room-{i}")).status == "ok"
+    assert (await world.say("mo", "pause c7")).status == "ok"
+    await redis.delete("carenudge:due")  # as if Redis lost the queue but kept the cadences
+
+    assert await world.engine.reconcile() == 249
+    assert await world.engine.reconcile() == 0
+    assert await world.queue.size() == (249, 0)
+    await world.run_until(utc(2026, 12, 1, 10, 1))
+    assert len(world.messenger.sent) == 249
+    assert world.channel("room-6") not in {d.conversation for d in world.messenger.sent}

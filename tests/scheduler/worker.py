@@ -2,7 +2,13 @@
 queue, delivering into a ``FileInbox`` so the test can count what was sent.
 
     python -m tests.scheduler.worker --redis URL --inbox PATH [--lease S] [--delay S]
+        [--delay-after S] [--concurrency N] [--batch N] [--poll S] [--claims PATH]
         [--speed N --anchor-wall T --anchor-at ISO]
+
+``--delay`` is how long each send takes before the platform has the message, ``--delay-after``
+how long after it has it before the call returns: a SIGKILL can land in either. With
+``--claims``, each fire this process claims is appended to PATH as ``<pid> <fire id>@<instant s>``
+(the start of its delivery keys), so that a test knows what a process held when it was killed.
 """
 
 from __future__ import annotations
@@ -10,21 +16,55 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from redis.asyncio import Redis
 
 from bot.clock import SystemClock
+from nudges.cards import Card
 from nudges.engine import Engine
+from nudges.model import Conversation, MessageRef
 from nudges.ports import Clock
 from nudges.settings import EngineSettings
 from nudges.store import RedisStore
 from scheduler.cadence import CronTimetable
-from scheduler.due import RedisDueQueue
+from scheduler.due import Due, RedisDueQueue
 from scheduler.runner import Runner, RunnerSettings
 from tests.fakes.clock import ScaledClock
 from tests.fakes.inbox import FileInbox
+
+
+class SlowInbox(FileInbox):
+    """A ``FileInbox`` whose platform also takes ``after_s`` to answer once it has a message."""
+
+    def __init__(self, path: Path, delay_s: float, after_s: float) -> None:
+        super().__init__(path, delay_s)
+        self.after_s = after_s
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+        ref = await super().send(conversation, card, key=key)
+        if self.after_s:
+            await asyncio.sleep(self.after_s)
+        return ref
+
+
+class RecordingDueQueue(RedisDueQueue):
+    """The Redis queue, writing down every fire it claims (one ``write`` each, O_APPEND)."""
+
+    def __init__(self, redis: Redis, lease: timedelta, path: Path) -> None:
+        super().__init__(redis, lease=lease)
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    async def claim(self, now: datetime, limit: int, ahead: timedelta = timedelta(0)) -> list[Due]:
+        dues = await super().claim(now, limit, ahead)
+        if dues:
+            lines = (
+                f"{os.getpid()} {d.fire.id}@{int(d.fire.scheduled_at.timestamp())}\n" for d in dues
+            )
+            os.write(self.fd, "".join(lines).encode())
+        return dues
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -33,16 +73,22 @@ async def main(args: argparse.Namespace) -> None:
     if args.speed:
         clock = ScaledClock(args.anchor_wall, datetime.fromisoformat(args.anchor_at), args.speed)
     lease = timedelta(seconds=args.lease)
-    queue = RedisDueQueue(redis, lease=lease)
+    queue = (
+        RecordingDueQueue(redis, lease, Path(args.claims))
+        if args.claims
+        else RedisDueQueue(redis, lease=lease)
+    )
     engine = Engine(
         RedisStore(redis),
-        FileInbox(Path(args.inbox), args.delay),
+        SlowInbox(Path(args.inbox), args.delay, args.delay_after),
         clock,
         CronTimetable(),
         queue,
         EngineSettings(default_tz="UTC", fanout_concurrency=args.concurrency),
     )
-    runner = Runner(engine, queue, clock, RunnerSettings(lease=lease, poll_s=args.poll))
+    runner = Runner(
+        engine, queue, clock, RunnerSettings(batch=args.batch, lease=lease, poll_s=args.poll)
+    )
     try:
         await runner.run()
     finally:
@@ -55,8 +101,11 @@ if __name__ == "__main__":
     parser.add_argument("--inbox", required=True)
     parser.add_argument("--lease", type=float, default=2.0)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--delay-after", type=float, default=0.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=RunnerSettings().batch)
     parser.add_argument("--poll", type=float, default=0.05)
+    parser.add_argument("--claims", default="")
     parser.add_argument("--speed", type=float, default=0.0)
     parser.add_argument("--anchor-wall", type=float, default=0.0)
     parser.add_argument("--anchor-at", default="")
