@@ -71,6 +71,8 @@ class Runner:
         self._running: dict[Due, datetime] = {}
         """Fires claimed and not finished, with the instant their lease is ours until."""
         self._stopping = False
+        self._unready = 0
+        """Fires claimed by the loop that have not yet finished preparing."""
         self._gates = _Gates(clock, self.settings.poll_s, lambda: self._stopping)
 
     async def run(self) -> None:
@@ -113,13 +115,20 @@ class Runner:
             while not self._stopping:
                 _reraise_if_cancelled()
                 try:
+                    # Take no more than this process can start preparing soon, so that
+                    # replicas share a busy instant instead of the first one taking it all.
+                    busy = self._unready >= self.settings.batch
                     room = min(self.settings.in_flight - len(self._running), self.settings.batch)
+                    if busy or room <= 0:
+                        await self._nap(0.02)
+                        continue
                     now, lead = self.clock.now(), self.settings.lead
-                    dues = await self.queue.claim(now, room, lead) if room > 0 else []
+                    dues = await self.queue.claim(now, room, lead)
                     for due in dues:
                         self._running[due] = due.claimed_at + self.queue.lease
-                        group.create_task(self._run(due))
-                    if len(dues) < room or not room:
+                        self._unready += 1
+                        group.create_task(self._run(due, counted=True))
+                    if len(dues) < room:
                         await self._nap(await self._pause())
                 except RedisError as exc:
                     _reraise_if_cancelled()
@@ -137,12 +146,22 @@ class Runner:
         wait = (soonest - self.settings.lead - self.clock.now()).total_seconds()
         return min(max(wait, 0.01), self.settings.poll_s)
 
-    async def _run(self, due: Due) -> None:
+    async def _run(self, due: Due, *, counted: bool = False) -> None:
+        """Run one fire; ``counted``: the claim loop counted it among the fires not yet
+        prepared."""
         slot = _Slot(self._limit)
+        unready = counted
+
+        def prepared() -> None:
+            nonlocal unready
+            if unready:
+                unready = False
+                self._unready -= 1
 
         async def wait_until(at: datetime) -> None:
             """Give the work slot back while waiting for ``at``; run on without it after.
             If the runner is asked to stop first, hand the fire back untouched."""
+            prepared()
             slot.release()
             if not await self._gates.wait(at):
                 raise _HandedBack
@@ -171,6 +190,7 @@ class Runner:
                 self.failures += 1
                 log.exception("fire %s failed; it will be retried when its lease ends", due.fire.id)
         finally:
+            prepared()
             slot.release()
             self._running.pop(due, None)
 
