@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 In = TypeVar("In")
 Out = TypeVar("Out")
 
-MOST = 256
+MOST = 100
 """The most calls in one round trip."""
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -73,7 +73,7 @@ class Runner:
         self._stopping = False
         self._unready = 0
         """Fires claimed by the loop that have not yet finished preparing."""
-        self._gates = _Gates(clock, self.settings.poll_s, lambda: self._stopping)
+        self._gates = _Gates(clock, self.settings.poll_s, lambda: self._stopping, self._confirm)
 
     async def run(self) -> None:
         """Run until ``stop`` is called or the task is cancelled."""
@@ -163,8 +163,7 @@ class Runner:
             If the runner is asked to stop first, hand the fire back untouched."""
             prepared()
             slot.release()
-            if not await self._gates.wait(at):
-                raise _HandedBack
+            await self._gates.wait(at, due)
             self._check_lease(due)
 
         await slot.acquire()
@@ -193,6 +192,15 @@ class Runner:
             prepared()
             slot.release()
             self._running.pop(due, None)
+
+    async def _confirm(self, dues: list[Due]) -> set[Due]:
+        """Renew the leases of ``dues`` now; returns those another replica holds."""
+        now = self.clock.now()
+        lost = set(await self.queue.renew(dues, now))
+        for due in dues:
+            if due in self._running:
+                self._running[due] = now if due in lost else now + self.queue.lease
+        return lost
 
     def _check_lease(self, due: Due) -> None:
         """Before a fire sends (on its instant, and before each batch of a fan-out): raise
@@ -243,35 +251,74 @@ class Runner:
             await self._nap(self.settings.reconcile_every.total_seconds())
 
 
-class _Gates:
-    """Fires waiting for the same instant share one sleeper, which opens their gate on the
-    instant (thousands of cadences at 07:30 cost one timer, not thousands of naps)."""
+@dataclass
+class _Gate:
+    """The fires waiting for one instant, and what Redis said when it came."""
 
-    def __init__(self, clock: Clock, poll_s: float, stopping: Callable[[], bool]) -> None:
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+    dues: list[Due] = field(default_factory=list)
+    on_time: bool = False
+    lost: set[Due] = field(default_factory=set)
+    error: RedisError | None = None
+
+
+class _Gates:
+    """Fires waiting for the same instant share one sleeper (thousands of cadences at 07:30
+    cost one timer, not thousands of naps). On the instant it renews all their leases in one
+    round trip, so that nothing is sent that Redis could not then record: if Redis is away,
+    the fires wait for it and go late, once, instead of going now and again later."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        poll_s: float,
+        stopping: Callable[[], bool],
+        confirm: Callable[[list[Due]], Awaitable[set[Due]]],
+    ) -> None:
         self._clock = clock
         self._poll_s = poll_s
         self._stopping = stopping
-        self._open: dict[datetime, asyncio.Event] = {}
+        self._confirm = confirm
+        self._open: dict[datetime, _Gate] = {}
         self._sleepers: set[asyncio.Task[None]] = set()
 
-    async def wait(self, at: datetime) -> bool:
-        """Return True on ``at``, or False as soon as the runner is stopping before then."""
+    async def wait(self, at: datetime, due: Due) -> None:
+        """Return on ``at`` with ``due``'s lease renewed.
+
+        Raises:
+            _HandedBack: The runner is stopping before ``at``.
+            ClaimLost: Another replica holds the fire now.
+            redis.RedisError: The lease could not be renewed.
+        """
         gate = self._open.get(at)
         if gate is None:
-            gate = self._open[at] = asyncio.Event()
+            gate = self._open[at] = _Gate()
             sleeper = asyncio.create_task(self._sleep(at, gate))
             self._sleepers.add(sleeper)
             sleeper.add_done_callback(self._sleepers.discard)
-        await gate.wait()
-        return self._clock.now() >= at
+        gate.dues.append(due)
+        await gate.opened.wait()
+        if not gate.on_time:
+            raise _HandedBack
+        if gate.error is not None:
+            raise gate.error
+        if due in gate.lost:
+            raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
 
-    async def _sleep(self, at: datetime, gate: asyncio.Event) -> None:
+    async def _sleep(self, at: datetime, gate: _Gate) -> None:
         try:
             while (left := (at - self._clock.now()).total_seconds()) > 0 and not self._stopping():
                 await self._clock.sleep(min(left, self._poll_s))
+            gate.on_time = self._clock.now() >= at
+            if gate.on_time:
+                del self._open[at]  # late comers make a gate of their own
+                try:
+                    gate.lost = await self._confirm(list(gate.dues))
+                except RedisError as exc:
+                    gate.error = exc
         finally:
-            del self._open[at]
-            gate.set()
+            self._open.pop(at, None)
+            gate.opened.set()
 
 
 class _HandedBack(Exception):
