@@ -311,14 +311,18 @@ class _Gates:
                 await self._clock.sleep(min(left, self._poll_s))
             gate.on_time = self._clock.now() >= at
             if gate.on_time:
-                del self._open[at]  # late comers make a gate of their own
+                self._close(at, gate)  # late comers make a gate of their own
                 try:
                     gate.lost = await self._confirm(list(gate.dues))
                 except RedisError as exc:
                     gate.error = exc
         finally:
-            self._open.pop(at, None)
+            self._close(at, gate)
             gate.opened.set()
+
+    def _close(self, at: datetime, gate: _Gate) -> None:
+        if self._open.get(at) is gate:  # not a newer gate for the same instant
+            del self._open[at]
 
 
 class _HandedBack(Exception):

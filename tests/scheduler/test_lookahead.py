@@ -5,10 +5,15 @@ stops hands back what it has not sent."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import gc
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+import pytest
 from redis.asyncio import Redis
 
+from scheduler.due import Due, RedisDueQueue
 from scheduler.runner import RunnerSettings
 from tests.conftest import World, build_world
 from tests.fakes.clock import WallClock
@@ -62,3 +67,40 @@ async def test_a_runner_that_stops_hands_back_fires_it_has_not_sent(redis: Redis
     assert world.messenger.sent == []
     assert await world.queue.size() == (3, 0)
     assert await world.queue.scheduled([f"c:c{i + 1}" for i in range(3)]) == [instant] * 3
+
+
+class SlowRenewals(RedisDueQueue):
+    """Renewing leases takes a while, as it can on a busy Redis."""
+
+    async def renew(self, dues: Sequence[Due], now: datetime) -> list[Due]:
+        await asyncio.sleep(0.02)
+        return await super().renew(dues, now)
+
+
+async def test_fires_reaching_their_instant_in_waves_all_go_out_with_no_error_logged(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Fires already due are claimed and prepared a batch at a time, so they reach their
+    # (past) instant in waves, while the leases of the wave before are being renewed.
+    world = await ready_world(redis, channels=600)
+    queue = SlowRenewals(redis)
+    world.runner.queue = queue
+    world.runner.settings = RunnerSettings(lead=LEAD, poll_s=0.05, batch=50)
+    due = world.runner.clock.now() - timedelta(seconds=1)
+    await queue.put([(f"c:c{i + 1}", due) for i in range(600)])
+
+    task = asyncio.create_task(world.runner.run())
+    try:
+        for _ in range(300):
+            if len(world.messenger.sent) >= 600:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        world.runner.stop()
+        await asyncio.wait_for(task, timeout=5)
+
+    assert len({d.conversation for d in world.messenger.sent}) == 600
+    assert len(world.messenger.sent) == 600
+    gc.collect()  # a task that failed unseen is reported when it is collected
+    await asyncio.sleep(0)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
