@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Callable, Mapping
 
 from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.pacing import RedisPacer
+from adapters.pacing import RedisPacer, interval
 from adapters.slack.inbound import SlackInbound
 from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
 from adapters.slack.messenger import SlackMessenger
@@ -25,6 +27,7 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.records import TeamsRecords
 from adapters.teams.settings import TeamsSettings
 from bot import health
+from bot.acks import Acknowledgements
 from bot.clock import SystemClock
 from bot.messengers import RoutingMessenger
 from bot.settings import Settings
@@ -39,18 +42,30 @@ from scheduler.runner import Runner
 log = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", Engine)
 STOP_TIMEOUT_S = 5.0
-SLACK_TIMEOUT_S = 10
 
 
-def connect(redis_url: str) -> Redis:
-    """A Redis client with timeouts on every call."""
-    return Redis.from_url(
+REDIS_CONNECTIONS = 64
+
+
+def connect(redis_url: str, *, wait_s: float | None = 10) -> Redis:
+    """A Redis client with timeouts on every call, and at most ``REDIS_CONNECTIONS``
+    connections: callers queue for one (up to ``wait_s``; None waits as long as it takes)
+    instead of opening thousands when thousands of fires share an instant."""
+    pool = BlockingConnectionPool.from_url(
         redis_url,
+        max_connections=REDIS_CONNECTIONS,
+        timeout=wait_s,
         decode_responses=True,
-        socket_timeout=5,
-        socket_connect_timeout=3,
+        # While Redis is away, a call fails within a second or two, so that people are told
+        # "try again in a moment" promptly, and no call is retried inside redis-py (its
+        # default, three retries with back-off up to 10 s, held a command for seconds; the
+        # work's owners retry: the scheduler's loop, and people when asked to).
+        socket_timeout=2,
+        socket_connect_timeout=1,
+        retry=Retry(NoBackoff(), 0),
         health_check_interval=30,
     )
+    return Redis.from_pool(pool)
 
 
 def build_app(
@@ -59,7 +74,8 @@ def build_app(
     clock: Clock | None = None,
     messengers: Mapping[str, Messenger] | None = None,
 ) -> web.Application:
-    app = web.Application()
+    acks = Acknowledgements()
+    app = web.Application(middlewares=[acks.middleware])
     app.add_routes(health.routes())
     used_clock = clock or SystemClock()
     redis = connect(settings.redis_url)
@@ -67,13 +83,21 @@ def build_app(
     served: dict[str, Messenger] = dict(messengers or {})
     router = RoutingMessenger(served)
     engine = Engine(RedisStore(redis), router, used_clock, CronTimetable(), queue, settings.engine)
-    runner = Runner(engine, queue, used_clock, settings.runner)
+    # The scheduler has connections of its own: thousands of fires finishing at 07:30 queue
+    # for those, never in front of someone's slash command.
+    fire_redis = connect(settings.redis_url, wait_s=None)
+    fire_queue = RedisDueQueue(fire_redis, lease=settings.runner.lease)
+    firing = Engine(
+        RedisStore(fire_redis), router, used_clock, CronTimetable(), fire_queue, settings.engine
+    )
+    runner = Runner(firing, fire_queue, used_clock, settings.runner)
     app[health.REDIS] = redis
     app[health.QUEUE] = queue
     app[health.RUNNER] = runner
     app[ENGINE] = engine
     if settings.slack is not None and "slack" not in served:
         slack_messenger, inbound = _slack(settings.slack, engine, redis, used_clock)
+        inbound.settled = acks.settled
         served["slack"] = slack_messenger
         router.platforms["slack"] = slack_messenger
         app.add_routes(inbound.routes(events=not settings.slack.socket_mode))
@@ -83,9 +107,12 @@ def build_app(
         teams_messenger, teams_inbound, connector = _teams(
             settings.teams, engine, redis, used_clock
         )
+        teams_inbound.settled = acks.settled
         served["teams"] = teams_messenger
         router.platforms["teams"] = teams_messenger
         app.add_routes(teams_inbound.routes())
+        # Activities already acknowledged finish before Redis and the connector close.
+        app.on_shutdown.append(lambda _: teams_inbound.drain())
         app.on_cleanup.append(lambda _: connector.close())
 
     async def services(app: web.Application) -> AsyncIterator[None]:
@@ -95,6 +122,7 @@ def build_app(
             yield
         finally:
             await _stop(runner, task)
+            await fire_redis.aclose()
             await redis.aclose()
 
     app.cleanup_ctx.append(services)
@@ -104,28 +132,31 @@ def build_app(
 def _slack(
     settings: SlackSettings, engine: Engine, redis: Redis, clock: Clock
 ) -> tuple[SlackMessenger, SlackInbound]:
-    def web_client(token: str | None) -> AsyncWebClient:
+    def web_client(token: str | None, *, paced: bool = False) -> AsyncWebClient:
         return AsyncWebClient(
             token=token,
             base_url=settings.api_url,
-            timeout=SLACK_TIMEOUT_S,
-            # By default only connection errors are retried; 429s wait out Retry-After too.
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+            timeout=settings.timeout_s,
+            # By default only connection errors are retried; 429s wait out Retry-After too,
+            # except for the messenger's client: its pacer holds the workspace on a 429.
+            retry_handlers=[] if paced else [AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
 
-    client = web_client(settings.bot_token.reveal() if settings.bot_token else None)
+    token = settings.bot_token.reveal() if settings.bot_token else None
+    client = web_client(token)
+    posting = web_client(token, paced=True)
     bolt: dict[str, object] = {}
     clients: dict[str, AsyncWebClient] = {}
     installs = RedisInstallationStore(redis)
 
     async def client_for(team_id: str) -> AsyncWebClient:
         if settings.bot_token is not None:
-            return client
+            return posting
         if team_id not in clients:
             bot = await installs.async_find_bot(enterprise_id=None, team_id=team_id)
             if bot is None:
                 raise ConversationGone(f"CareNudge is not installed in Slack workspace {team_id}")
-            clients[team_id] = web_client(bot.bot_token)
+            clients[team_id] = web_client(bot.bot_token, paced=True)
         return clients[team_id]
 
     if settings.oauth:
@@ -142,9 +173,15 @@ def _slack(
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",
         )
-    messenger = SlackMessenger(
-        client_for, redis, RedisPacer(redis, clock.sleep, 1.0, "carenudge:slack:pace")
+    pacer = RedisPacer(
+        redis,
+        clock.sleep,
+        interval(1.0),
+        "carenudge:slack:pace",
+        team_interval_s=interval(settings.workspace_per_s),
     )
+    opener = RedisPacer(redis, clock.sleep, 0.0, "carenudge:slack:open")
+    messenger = SlackMessenger(client_for, redis, pacer, opener)
     inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
     return messenger, inbound
 
@@ -171,11 +208,14 @@ def _teams(
         # MSAL refreshes synchronously (over the network): never on the event loop.
         return str(await asyncio.to_thread(credentials.get_access_token))
 
-    connector = BotConnector(
-        token,
-        RedisPacer(redis, clock.sleep, 1 / 7, "carenudge:teams:pace:conversation"),
-        RedisPacer(redis, clock.sleep, 1 / 30, "carenudge:teams:pace:tenant"),
+    pacer = RedisPacer(
+        redis,
+        clock.sleep,
+        interval(settings.conversation_per_s),
+        "carenudge:teams:pace",
+        team_interval_s=interval(settings.tenant_per_s),
     )
+    connector = BotConnector(token, pacer, timeout_s=settings.timeout_s)
     records = TeamsRecords(redis)
     messenger = TeamsMessenger(connector, records)
     return messenger, TeamsInbound(settings, engine, records, messenger), connector
@@ -192,7 +232,7 @@ def _socket_mode(
             inbound.app,
             app_token=settings.app_token.reveal(),
             logger=logging.getLogger("slack_bolt.socket_mode"),
-            web_client=AsyncWebClient(base_url=settings.api_url, timeout=SLACK_TIMEOUT_S),
+            web_client=AsyncWebClient(base_url=settings.api_url, timeout=settings.timeout_s),
         )
         await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
         log.info("connected to Slack in Socket Mode")

@@ -13,6 +13,10 @@ import sys
 _TOKENS = re.compile(r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+[A-Za-z0-9._~+/=-]+)")
 
 
+QUIET_SDKS = ("slack_sdk", "slack_bolt", "botbuilder", "botframework", "msrest", "aiohttp.client")
+"""Libraries whose DEBUG lines carry message text or tokens."""
+
+
 class Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -33,3 +37,6 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("aiohttp.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG the SDKs log whole requests and payloads, message text included: never ours.
+    for sdk in QUIET_SDKS:
+        logging.getLogger(sdk).setLevel(max(logging.INFO, root.level))

@@ -114,6 +114,16 @@ class Engine:
     async def handle(self, event: Event) -> Reply | None:
         """Answer one event. Never raises: every failure becomes a kind, clear reply."""
         try:
+            return await self._handle(event)
+        except RedisError:
+            log.warning("redis unavailable while handling %s", type(event).__name__)
+            return Reply(TRY_AGAIN, status="unavailable")
+        except Exception:
+            log.exception("unexpected error while handling %s", type(event).__name__)
+            return Reply(SOMETHING_WRONG, status="error")
+
+    async def _handle(self, event: Event) -> Reply | None:
+        try:
             await self.store.remember_name(event.actor, event.actor_name)
             match event:
                 case CommandInvoked():
@@ -124,15 +134,10 @@ class Engine:
         except ParseError as exc:
             return Reply(_problem(exc), status="invalid")
         except Refused as exc:
+            # Naming who can help reads Redis too: its failure is handled by ``handle``.
             return Reply(await self._refusal(exc), status="refused")
         except (NotFound, InvalidSchedule) as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid")
-        except RedisError:
-            log.warning("redis unavailable while handling %s", type(event).__name__)
-            return Reply(TRY_AGAIN, status="unavailable")
-        except Exception:
-            log.exception("unexpected error while handling %s", type(event).__name__)
-            return Reply(SOMETHING_WRONG, status="error")
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
         cmd = parse(event.name, event.args)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -25,6 +27,7 @@ from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import PLATFORM, conversation, from_action, from_command
 from nudges.cards import Card, Reply, Text
+from nudges.engine import SOMETHING_WRONG, TRY_AGAIN
 from nudges.events import Arg, CommandInvoked, Event
 from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 
@@ -37,6 +40,7 @@ NOT_INSTALLED = (
     "Your Slack admin can add it again."
 )
 TimeZoneOf = Callable[[MemberRef], Awaitable[str | None]]
+Settle = Callable[[], Awaitable[None]]
 
 
 class EngineDoor(Protocol):
@@ -66,6 +70,9 @@ class SlackInbound:
         self.engine = engine
         self.redis = redis
         self.time_zone_of = time_zone_of
+        self.settled: Settle = _at_once
+        """Awaited after each acknowledgement, before the work: the app waits there until the
+        acknowledgements in progress have gone out (``bot.acks``)."""
         self.app = AsyncApp(
             name="carenudge",
             logger=logging.getLogger("slack_bolt"),
@@ -127,14 +134,39 @@ class SlackInbound:
         self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
     ) -> None:
         await ack()
-        if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
+        await self.settled()
+        async with self._answering(respond):
+            if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
+                return
+            event = from_command(command)
+            await self._learn_time_zone(event.actor)
+            if not event.args and event.name in ("nudge", "shoutout"):
+                await self._open_modal(event, str(command.get("trigger_id", "")), client)
+                return
+            await self._answer(await self.engine.handle(event), respond)
+
+    @asynccontextmanager
+    async def _answering(self, respond: Any | None) -> AsyncIterator[None]:
+        """Work done after the acknowledgement. Nothing may escape it: Bolt would log a
+        traceback, and an error raised just after ``ack()`` can even hold the acknowledgement
+        back until Slack's 3-second deadline. Redis being away gets the engine's "try again in
+        a moment"; anything else, the engine's "something went wrong"."""
+        try:
+            yield
+        except RedisError as exc:
+            log.warning("redis unavailable while answering Slack (%s)", type(exc).__name__)
+            await self._tell_quietly(Reply(TRY_AGAIN, status="unavailable"), respond)
+        except Exception:
+            log.exception("unexpected error while answering Slack")
+            await self._tell_quietly(Reply(SOMETHING_WRONG, status="error"), respond)
+
+    async def _tell_quietly(self, reply: Reply, respond: Any | None) -> None:
+        if respond is None:
             return
-        event = from_command(command)
-        await self._learn_time_zone(event.actor)
-        if not event.args and event.name in ("nudge", "shoutout"):
-            await self._open_modal(event, str(command.get("trigger_id", "")), client)
-            return
-        await self._answer(await self.engine.handle(event), respond)
+        try:
+            await self._answer(reply, respond)
+        except Exception as exc:
+            log.warning("could not answer in Slack (%s)", type(exc).__name__)
 
     async def _open_modal(
         self, event: CommandInvoked, trigger_id: str, client: AsyncWebClient
@@ -219,31 +251,36 @@ class SlackInbound:
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
-        if not await self._first_time("action", ident):
-            return
-        event = from_action(body, action)
-        if event is None:
-            log.info("ignored an action that is not ours")
-            return
-        reply = await self.engine.handle(event)
-        if (body.get("view") or {}).get("type") == "home":
-            # The Home tab has no place for a private reply: show it at the top of the tab.
-            note = reply.card.fallback_text if reply is not None else ""
-            await self._publish_home(event.actor, client, note)
-            return
-        await self._answer(reply, respond)
+        await self.settled()
+        on_home = (body.get("view") or {}).get("type") == "home"
+        async with self._answering(None if on_home else respond):
+            ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
+            if not await self._first_time("action", ident):
+                return
+            event = from_action(body, action)
+            if event is None:
+                log.info("ignored an action that is not ours")
+                return
+            reply = await self.engine.handle(event)
+            if on_home:
+                # The Home tab has no place for a private reply: show it at the top of the tab.
+                note = reply.card.fallback_text if reply is not None else ""
+                await self._publish_home(event.actor, client, note)
+                return
+            await self._answer(reply, respond)
 
     async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        if not await self._first_time("event", str(body.get("event_id", ""))):
-            return
-        member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
-        await self._learn_time_zone(member)
-        await self._publish_home(member, client)
+        await self.settled()
+        async with self._answering(None):
+            if not await self._first_time("event", str(body.get("event_id", ""))):
+                return
+            member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
+            await self._learn_time_zone(member)
+            await self._publish_home(member, client)
 
     async def _publish_home(
         self, member: MemberRef, client: AsyncWebClient, note: str = ""
@@ -275,6 +312,10 @@ class SlackInbound:
                 await self.engine.learn_time_zone(member, tz)
         except Exception as exc:
             log.warning("could not learn a time zone from Slack (%s)", type(exc).__name__)
+
+
+async def _at_once() -> None:
+    return None
 
 
 def _submitted(

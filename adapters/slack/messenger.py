@@ -1,8 +1,15 @@
 """``SlackMessenger``: the Messenger port over Slack's Web API (AsyncWebClient).
 
-Slack errors are translated here, at the seam: 429 becomes ``RateLimited`` (after the
-client's own ``AsyncRateLimitErrorRetryHandler`` has waited out ``Retry-After``), a channel or
+Messages are paced per channel and per workspace (``RedisPacer``), shared by every replica. A
+429 holds the whole workspace for ``Retry-After``, then the message tries again in its turn,
+up to ``RATE_LIMITED_TRIES`` times. That is why the client given here must not retry 429s
+itself: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits alone and then sends at once,
+so every call that met the same 429 comes back at the same instant.
+
+Slack errors are translated here, at the seam: 429 becomes ``RateLimited``, a channel or
 person we can no longer reach becomes ``ConversationGone``, anything else ``DeliveryError``.
+A timeout is a ``DeliveryError`` too, although Slack may have posted the message: without the
+history scopes we cannot look, so the engine sends again rather than risk a silent loss.
 """
 
 from __future__ import annotations
@@ -41,26 +48,40 @@ GONE = {
     "token_revoked",
 }
 DM_TTL_S = 30 * 24 * 3600
+RATE_LIMITED_TRIES = 3
+"""Tries of one call that keep meeting 429 before ``RateLimited`` goes to the caller."""
 
 
 class SlackMessenger:
-    def __init__(self, client_for: ClientFor, redis: Redis, pacer: RedisPacer) -> None:
+    """``pacer`` paces chat.postMessage; ``opener``, if given, holds conversations.open after
+    a 429 (Slack limits each method separately)."""
+
+    def __init__(
+        self,
+        client_for: ClientFor,
+        redis: Redis,
+        pacer: RedisPacer,
+        opener: RedisPacer | None = None,
+    ) -> None:
         self.client_for = client_for
         self.redis = redis
         self.pacer = pacer
+        self.opener = opener
 
     async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
         client = await self.client_for(conversation.tenant_id)
-        await self.pacer.wait_turn(conversation.tenant_id, conversation.channel_id)
-        response = await _call(
-            client.chat_postMessage(
+        message = to_block_kit(card)
+
+        def post() -> Awaitable[Any]:
+            return client.chat_postMessage(
                 channel=conversation.channel_id,
                 thread_ts=conversation.thread_id,
                 unfurl_links=False,
                 unfurl_media=False,
-                **to_block_kit(card),
+                **message,
             )
-        )
+
+        response = await _paced(self.pacer, conversation.tenant_id, conversation.channel_id, post)
         return MessageRef(conversation, str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
@@ -76,7 +97,14 @@ class SlackMessenger:
         channel = await self.redis.get(cache)
         if not channel:
             client = await self.client_for(member.tenant_id)
-            response = await _call(client.conversations_open(users=member.user_id))
+
+            def open_im() -> Awaitable[Any]:
+                return client.conversations_open(users=member.user_id)
+
+            if self.opener is not None:
+                response = await _paced(self.opener, member.tenant_id, None, open_im)
+            else:
+                response = await _call(open_im())
             channel = str(response["channel"]["id"])
             await self.redis.set(cache, channel, ex=DM_TTL_S)
         return Conversation("slack", member.tenant_id, str(channel), ConversationKind.DIRECT)
@@ -102,6 +130,21 @@ class SlackMessenger:
             await self.redis.set(cache, tz, ex=24 * 3600)
             return tz
         return None
+
+
+async def _paced(
+    pacer: RedisPacer, team_id: str, channel_id: str | None, call: Callable[[], Awaitable[Any]]
+) -> Any:
+    """``call`` in its turn; after a 429, hold the workspace and try again in a new turn."""
+    for attempt in range(1, RATE_LIMITED_TRIES + 1):
+        await pacer.wait_turn(team_id, channel_id)
+        try:
+            return await _call(call())
+        except RateLimited as exc:
+            await pacer.hold(team_id, exc.retry_after_s)
+            if attempt == RATE_LIMITED_TRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _call(pending: Awaitable[Any]) -> Any:

@@ -22,6 +22,12 @@ class SlackSettings:
     client_id: str | None = None
     client_secret: Secret | None = None
     api_url: str = SLACK_API_URL
+    timeout_s: int = 10
+    """How long one Web API call may take, in whole seconds (as slack_sdk takes it)."""
+    workspace_per_s: float = 10.0
+    """chat.postMessage's workspace-wide limit, which Slack does not publish ("one message per
+    second per channel, while also maintaining a workspace-wide limit"): we assume 600 a
+    minute and pace a little under it. A 429 holds the workspace whatever the number."""
 
     @property
     def oauth(self) -> bool:

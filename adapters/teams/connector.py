@@ -4,9 +4,11 @@ API (the same wire protocol as the Microsoft 365 Agents SDK): send, update, open
 Why our own small client rather than the SDK's: the SDK refreshes its MSAL token
 synchronously inside every call, blocking the event loop; here the token comes from the SDK's
 own credentials in a worker thread, and every call has a timeout, retries with back-off and
-jitter on 429, 412, 502 and 504, and pacing shared by replicas (at most 7 messages a second per
-conversation, under 30 a second per tenant:
-https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit).
+jitter on 412, 502, 503 and 504, and pacing shared by replicas (under 7 messages a second per
+conversation and 30 a second per tenant, Microsoft publishing 50:
+https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit). Every try takes
+its own turn. A 429 holds the whole tenant, in every replica, for ``Retry-After`` (Teams limits
+every request of a bot in a tenant together), so the retries come back at the pace, not at once.
 """
 
 from __future__ import annotations
@@ -39,17 +41,20 @@ GONE_CODES = {
 
 
 class BotConnector:
+    """``pacer`` paces each conversation and each tenant (see ``adapters.pacing``); ``sleep``
+    waits between tries after a failure."""
+
     def __init__(
         self,
         token: TokenSource,
-        per_conversation: RedisPacer,
-        per_tenant: RedisPacer,
+        pacer: RedisPacer,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        timeout_s: float = TIMEOUT_S,
     ) -> None:
         self.token = token
-        self.per_conversation = per_conversation
-        self.per_tenant = per_tenant
+        self.pacer = pacer
         self.sleep = sleep
+        self.timeout_s = timeout_s
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -60,10 +65,8 @@ class BotConnector:
     async def send(
         self, service_url: str, tenant_id: str, conversation_id: str, activity: dict[str, Any]
     ) -> str:
-        await self._pace(tenant_id, conversation_id)
-        answer = await self._call(
-            "POST", service_url, f"v3/conversations/{quote(conversation_id)}/activities", activity
-        )
+        path = f"v3/conversations/{quote(conversation_id)}/activities"
+        answer = await self._call("POST", service_url, path, activity, tenant_id, conversation_id)
         return str(answer.get("id", ""))
 
     async def update(
@@ -74,9 +77,9 @@ class BotConnector:
         activity_id: str,
         activity: dict[str, Any],
     ) -> None:
-        await self._pace(tenant_id, conversation_id)
         path = f"v3/conversations/{quote(conversation_id)}/activities/{quote(activity_id)}"
-        await self._call("PUT", service_url, path, {**activity, "id": activity_id})
+        body = {**activity, "id": activity_id}
+        await self._call("PUT", service_url, path, body, tenant_id, conversation_id)
 
     async def open_personal(
         self, service_url: str, tenant_id: str, bot_id: str, user_id: str
@@ -89,24 +92,33 @@ class BotConnector:
             "tenantId": tenant_id,
             "channelData": {"tenant": {"id": tenant_id}},
         }
-        answer = await self._call("POST", service_url, "v3/conversations", body)
+        answer = await self._call("POST", service_url, "v3/conversations", body, tenant_id, None)
         return str(answer["id"])
 
-    async def _pace(self, tenant_id: str, conversation_id: str) -> None:
-        await self.per_tenant.wait_turn(tenant_id, "*")
-        await self.per_conversation.wait_turn(tenant_id, conversation_id)
-
     async def _call(
-        self, method: str, service_url: str, path: str, body: dict[str, Any]
+        self,
+        method: str,
+        service_url: str,
+        path: str,
+        body: dict[str, Any],
+        tenant_id: str,
+        conversation_id: str | None,
     ) -> dict[str, Any]:
         url = service_url.rstrip("/") + "/" + path
         for attempt in range(1, ATTEMPTS + 1):
+            await self.pacer.wait_turn(tenant_id, conversation_id)
             status, answer, retry_after = await self._once(method, url, body)
             if status < 300:
                 return answer
             if status in RETRIED and attempt < ATTEMPTS:
-                await self.sleep(_backoff(attempt, retry_after))
+                if status == 429:
+                    # The next turn, ours or anyone's in this tenant, comes after the hold.
+                    await self.pacer.hold(tenant_id, _backoff(attempt, retry_after))
+                else:
+                    await self.sleep(_backoff(attempt, retry_after))
                 continue
+            if status == 429:
+                await self.pacer.hold(tenant_id, _backoff(attempt, retry_after))
             raise _error(status, answer, retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -118,7 +130,9 @@ class BotConnector:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout_s)
+            )
         try:
             async with self._session.request(method, url, json=body, headers=headers) as reply:
                 try:

@@ -1,22 +1,34 @@
-"""``POST /api/messages``: Teams activities through botbuilder's ``CloudAdapter`` (which checks
-the Bot Framework token), translated into engine events; answers go out through our own
-``TeamsMessenger``. The inbound half of the Teams transport seam."""
+"""``POST /api/messages``: Teams activities, authenticated by the Bot Framework SDK (which
+checks the Bot Framework token), translated into engine events; answers go out through our own
+``TeamsMessenger``. The inbound half of the Teams transport seam.
+
+Like the Slack edge, it acknowledges first and works afterwards: an activity is answered with
+201 as soon as it is authenticated, and handled in the background, one at a time per
+conversation, in the order they came. Answers are paced under the tenant's limits, shared with
+any fan-out, so waiting for them before answering the HTTP request would take seconds.
+
+botbuilder's ``CloudAdapter`` is not used to run the turn: for every activity it builds a
+connector client and a user-token client (about 5 ms of CPU each, most of it in msrest's retry
+policy), which CareNudge never uses, since it answers through its own connector. With 50
+activities at once, that alone held the last acknowledgement back by about half a second.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from aiohttp import web
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from redis.exceptions import RedisError
 
 from adapters.teams import forms
 from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.messenger import activity as card_activity
 from adapters.teams.records import Place, TeamsRecords
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import (
@@ -30,11 +42,13 @@ from adapters.teams.translate import (
 )
 from nudges import help
 from nudges.cards import Card, Reply
+from nudges.engine import TRY_AGAIN
 from nudges.errors import DeliveryError
 from nudges.events import Arg, CommandInvoked, Event
 from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 
 log = logging.getLogger(__name__)
+DRAIN_S = 5.0
 
 
 class EngineDoor(Protocol):
@@ -79,27 +93,88 @@ class TeamsInbound:
         self.engine = engine
         self.records = records
         self.messenger = messenger
-        self.adapter = CloudAdapter(bot_framework_auth(settings))
-        self.adapter.on_turn_error = self._on_error
+        self.auth = bot_framework_auth(settings)
+        self.settled: Callable[[], Awaitable[None]] = _at_once
+        """Awaited before each activity's work: the app waits there until the
+        acknowledgements in progress have gone out (``bot.acks``)."""
+        self._lanes: dict[str, _Lane] = {}
+        self._working: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/api/messages", self._messages)]
 
     async def _messages(self, request: web.Request) -> web.Response:
-        answer = await self.adapter.process(request, self)
-        return answer if answer is not None else web.Response(status=201)
+        """Check the Bot Framework token (401 without a valid one), acknowledge, and handle
+        the activity afterwards. An invoke gets 501, Bot Framework's answer to one the bot
+        does not implement (none of CareNudge's cards sends one)."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            raise web.HTTPUnsupportedMediaType()
+        try:
+            activity = Activity().deserialize(await request.json())
+        except Exception as exc:
+            name = type(exc).__name__
+            log.info("ignored a request to /api/messages that is not an activity (%s)", name)
+            raise web.HTTPBadRequest() from None
+        if not activity.type:
+            raise web.HTTPBadRequest()
+        try:
+            checked = await self.auth.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except PermissionError:
+            raise web.HTTPUnauthorized() from None
+        activity.caller_id = checked.caller_id
+        conversation = str(getattr(activity.conversation, "id", "") or "")
+        task = asyncio.create_task(self._in_turn(activity, conversation))
+        self._working.add(task)
+        task.add_done_callback(self._working.discard)
+        return web.Response(status=501 if activity.type == "invoke" else 201)
 
-    async def _on_error(self, context: TurnContext, error: Exception) -> None:
-        log.error("a Teams activity failed (%s)", type(error).__name__)
+    async def drain(self, timeout_s: float = DRAIN_S) -> None:
+        """On shutdown: let the activities already acknowledged finish, for a while."""
+        if self._working:
+            _, late = await asyncio.wait(set(self._working), timeout=timeout_s)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("stopping: %d Teams activities were not finished", len(late))
 
-    async def on_turn(self, context: TurnContext) -> None:
-        """botbuilder's Bot protocol: one activity from Teams."""
-        activity = context.activity
-        await self._remember(activity)
-        if activity.type == "message":
-            await self._message(activity)
-        elif activity.type in ("installationUpdate", "conversationUpdate"):
-            await self._installed(activity)
+    async def _in_turn(self, activity: Any, conversation: str) -> None:
+        lane = self._lanes.setdefault(conversation, _Lane())
+        lane.waiting += 1
+        try:
+            async with lane.lock:
+                await self.settled()
+                await self._handle(activity)
+        except Exception as exc:
+            log.error("a Teams activity failed (%s)", type(exc).__name__)
+        finally:
+            lane.waiting -= 1
+            if not lane.waiting:
+                del self._lanes[conversation]
+
+    async def _handle(self, activity: Any) -> None:
+        try:
+            await self._remember(activity)
+            if activity.type == "message":
+                await self._message(activity)
+            elif activity.type in ("installationUpdate", "conversationUpdate"):
+                await self._installed(activity)
+        except RedisError as exc:
+            log.warning("redis unavailable while answering Teams (%s)", type(exc).__name__)
+            if activity.type == "message":
+                await self._reply_without_records(activity, TRY_AGAIN)
+
+    async def _reply_without_records(self, activity: Any, card: Card) -> None:
+        """Answer in the conversation ``activity`` came from, addressed from the activity
+        itself: our records of conversations are in Redis, which may be what is away."""
+        place = place_of(activity)
+        try:
+            await self.messenger.connector.send(
+                place.service_url, place.tenant_id, place.conversation_id, card_activity(card)
+            )
+        except (DeliveryError, RedisError) as exc:
+            log.warning("could not answer in Teams (%s)", type(exc).__name__)
 
     async def _remember(self, activity: Any) -> None:
         """Keep where this conversation and these people can be reached (on install, and on
@@ -229,6 +304,18 @@ class TeamsInbound:
             await self.messenger.send(where, card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
+
+
+async def _at_once() -> None:
+    return None
+
+
+@dataclass
+class _Lane:
+    """One conversation's activities, handled one at a time in the order they came."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
 
 
 def _client_time_zone(activity: Any) -> str:

@@ -18,6 +18,12 @@ class TeamsSettings:
     app_password: Secret | None = None
     app_type: str = "MultiTenant"
     tenant_id: str = ""
+    timeout_s: float = 15.0
+    """How long one Bot Connector call may take."""
+    tenant_per_s: float = 30.0
+    """Requests a second to keep under in a tenant (Microsoft publishes 50 per app)."""
+    conversation_per_s: float = 7.0
+    """Requests a second to keep under in one conversation (Microsoft's per-thread limit)."""
 
     @property
     def anonymous(self) -> bool:

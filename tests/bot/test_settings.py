@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.logs import Redact
+from bot.logs import QUIET_SDKS, Redact, configure
 from bot.settings import Settings
 from nudges.errors import SettingsError
 from nudges.settings import Secret
@@ -123,3 +123,18 @@ def test_log_lines_have_tokens_scrubbed() -> None:
     Redact().filter(record)
     assert "xoxb" not in record.getMessage()
     assert "[redacted]" in record.getMessage()
+
+
+def test_debug_logging_keeps_the_sdks_from_logging_message_text() -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure("DEBUG")
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        for sdk in ("slack_sdk.web.async_base_client", "slack_bolt.App", "botbuilder.core"):
+            assert not logging.getLogger(sdk).isEnabledFor(logging.DEBUG), sdk
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for sdk in QUIET_SDKS:
+            logging.getLogger(sdk).setLevel(logging.NOTSET)

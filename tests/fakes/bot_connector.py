@@ -1,6 +1,11 @@
 """``FakeBotConnector``: Teams' Bot Connector service on loopback, for tests. Its URL is the
 ``serviceUrl`` of the activities the tests post. It records every call and can answer 403
-(the user blocked the bot), 429 with ``Retry-After``, and 5xx."""
+(the user blocked the bot), 429 with ``Retry-After``, and 5xx.
+
+Off by default, it can also enforce Teams' rate limits (``ConnectorLimits``) and misbehave at
+random (``Faults``): 429, 500/502/503, requests that hang past the client's timeout, and
+conversations that refuse the bot for good (403).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,25 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.fakes.limits import Answer, Fault, Faults, Holds, Window, now_s, retry_after
+
+GONE = {
+    "ConversationBlockedByUser": "User blocked the conversation with the bot.",
+    "BotNotInConversationRoster": "The bot is not part of the conversation roster.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorLimits:
+    """Teams' limits for a bot, over sliding windows: seven requests a second in one
+    conversation (Microsoft's "per bot per thread" limit) and, per tenant, the thirty a second
+    CareNudge keeps under (Microsoft publishes 50 a second per app per tenant:
+    https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit)."""
+
+    per_conversation: int = 7
+    per_tenant: int = 30
+    window_s: float = 1.0
 
 
 @dataclass
@@ -33,7 +57,18 @@ class FakeBotConnector:
     fail_next: int = 0
     failure_status: int = 502
     refused: list[int] = field(default_factory=list)
+    limits: ConnectorLimits | None = None
+    """Rate limits, enforced (None: unlimited)."""
+    faults: Faults | None = None
+    """Seeded misbehaviour of sends and updates (None: none)."""
+    tenants: dict[str, str] = field(default_factory=dict)
+    """Conversation id -> tenant id, for the per-tenant limit (``default_tenant`` otherwise)."""
+    default_tenant: str = "tenant-1"
+    holds: Holds = field(default_factory=Holds)
+    answers: list[Answer] = field(default_factory=list)
+    """How every send and update was answered, in order (when limits or faults are set)."""
     server: TestServer | None = None
+    _windows: dict[str, Window] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -47,6 +82,8 @@ class FakeBotConnector:
         return self.url
 
     async def close(self) -> None:
+        if self.faults is not None:
+            self.faults.released.set()
         if self.server is not None:
             await self.server.close()
 
@@ -111,11 +148,80 @@ class FakeBotConnector:
         user = body["members"][0]["id"]
         return web.json_response({"id": f"a:1on1-{user}"})
 
+    async def _misbehave(self, method: str, conversation: str) -> web.Response | bool | None:
+        """Refuse as Teams' limits do, or misbehave: a response to give instead, True when the
+        request is to be processed and its answer then lost, or None to go ahead."""
+        if self.limits is None and self.faults is None:
+            return None
+        at = now_s()
+        tenant = self.tenants.get(conversation, self.default_tenant)
+
+        def answered(outcome: str) -> None:
+            self.answers.append(Answer(at, method, conversation, outcome))
+
+        left = self.holds.remaining(tenant, at) or self.holds.remaining(conversation, at)
+        if left:
+            answered("early")
+            return self._throttled(retry_after(left))
+        if self.limits is not None:
+            for scope, limit in (
+                (conversation, self.limits.per_conversation),
+                (tenant, self.limits.per_tenant),
+            ):
+                window = self._windows.setdefault(scope, Window(limit, self.limits.window_s))
+                wait = window.admit(scope, at)
+                if wait is not None:
+                    answered("limited")
+                    self.holds.hold(scope, at, retry_after(wait))
+                    return self._throttled(retry_after(wait))
+        faults = self.faults
+        if faults is None:
+            return None
+        if faults.is_gone(conversation):
+            answered("gone")
+            self.refused.append(403)
+            code = faults.pick(conversation, tuple(GONE))
+            return web.json_response({"error": {"code": code, "message": GONE[code]}}, status=403)
+        fault = faults.draw(conversation)
+        if fault is None:
+            return None
+        if fault is Fault.LOST_ANSWER:
+            return True
+        answered(fault.value)
+        if fault is Fault.RATE_LIMITED:
+            self.holds.hold(tenant, at, faults.retry_after_s)
+            return self._throttled(faults.retry_after_s)
+        if fault is Fault.SERVER_ERROR:
+            status = int(faults.pick(f"{conversation}:{at}", ("500", "502", "503")))
+            self.refused.append(status)
+            return web.json_response({"error": {"code": "ServiceError"}}, status=status)
+        await faults.hang_for_good()
+        return web.json_response({"error": {"code": "GatewayTimeout"}}, status=504)
+
+    def _throttled(self, seconds: int) -> web.Response:
+        self.refused.append(429)
+        return web.json_response(
+            {"error": {"code": "Throttled", "message": "Too many requests."}},
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
+
+    async def _answered(self, method: str, conversation: str, lost: bool) -> None:
+        if self.limits is None and self.faults is None:
+            return
+        outcome = Fault.LOST_ANSWER.value if lost else "ok"
+        self.answers.append(Answer(now_s(), method, conversation, outcome))
+        if lost and self.faults is not None:
+            await self.faults.hang_for_good()  # processed; the answer never comes
+
     async def _send(self, request: web.Request) -> web.Response:
         conversation = request.match_info["conversation"]
         trouble = self._trouble(conversation)
         if trouble is not None:
             return trouble
+        misbehaving = await self._misbehave("POST", conversation)
+        if isinstance(misbehaving, web.Response):
+            return misbehaving
         activity_id = f"act-{next(self._ids)}"
         await self._record(
             Sent(
@@ -126,6 +232,7 @@ class FakeBotConnector:
                 request.headers.get("Authorization", ""),
             )
         )
+        await self._answered("POST", conversation, misbehaving is True)
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -133,7 +240,11 @@ class FakeBotConnector:
         trouble = self._trouble(conversation)
         if trouble is not None:
             return trouble
+        misbehaving = await self._misbehave("PUT", conversation)
+        if isinstance(misbehaving, web.Response):
+            return misbehaving
         await self._record(
             Sent("PUT", conversation, await request.json(), request.match_info["activity"])
         )
+        await self._answered("PUT", conversation, misbehaving is True)
         return web.json_response({"id": request.match_info["activity"]})

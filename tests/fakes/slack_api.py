@@ -1,6 +1,12 @@
 """``FakeSlackApi``: the Slack Web API on loopback, for tests. It records every call, answers
 like Slack does (seeded from ``tests/fakes/responses/slack/*.json``), serves ``response_url``
-posts, and can answer 429 with ``Retry-After`` or refuse a channel."""
+posts, and can answer 429 with ``Retry-After`` or refuse a channel.
+
+Off by default, it can also enforce chat.postMessage's limits (``SlackLimits``) and misbehave
+at random (``Faults``): 429, 500/502/503, requests that hang past the client's timeout, and
+people who can no longer be reached. Slack answers a refusal like ``channel_not_found`` with
+HTTP 200 and ``"ok": false`` (never 403), so that is what the fake does too.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,29 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.fakes.limits import Answer, Fault, Faults, Holds, Window, now_s, retry_after
+
 RESPONSES = Path(__file__).parent / "responses" / "slack"
+FAULTY = ("chat.postMessage", "conversations.open")
+"""The methods a fan-out calls: the ones that misbehave when ``faults`` is set."""
+GONE_DM = ("channel_not_found", "is_archived")
+GONE_OPEN = ("user_not_found", "user_disabled")
+GONE_CHANNEL = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+@dataclass(frozen=True, slots=True)
+class SlackLimits:
+    """chat.postMessage's "special" rate limits, enforced over a sliding window.
+
+    Slack publishes one message a second per channel (short bursts tolerated, which the fake
+    does not tolerate) "while also maintaining a workspace-wide limit" whose value it does not
+    publish (https://docs.slack.dev/apis/web-api/rate-limits). We assume 600 a minute, ten a
+    second: vendors that fan out on Slack for a living pace themselves at about 525 a minute.
+    """
+
+    per_channel: int = 1
+    per_workspace: int = 10
+    window_s: float = 1.0
 
 
 @dataclass
@@ -38,9 +66,18 @@ class FakeSlackApi:
     server: TestServer | None = None
     acks: list[dict[str, Any]] = field(default_factory=list)
     """Socket Mode: every acknowledgement the app sent back over the WebSocket."""
+    limits: SlackLimits | None = None
+    """chat.postMessage's rate limits, enforced (None: unlimited)."""
+    faults: Faults | None = None
+    """Seeded misbehaviour of chat.postMessage and conversations.open (None: none)."""
+    holds: Holds = field(default_factory=Holds)
+    answers: list[Answer] = field(default_factory=list)
+    """How every call to chat.postMessage and conversations.open was answered, in order."""
+    _windows: dict[str, Window] = field(default_factory=dict)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lost: dict[str, bool] = field(default_factory=dict)
 
     async def start(self) -> str:
         app = web.Application()
@@ -53,6 +90,8 @@ class FakeSlackApi:
         return self.api_url
 
     async def close(self) -> None:
+        if self.faults is not None:
+            self.faults.released.set()
         for ws in self._sockets:
             await ws.close()
         if self.server is not None:
@@ -149,25 +188,99 @@ class FakeSlackApi:
         if method == "chat.postMessage" and self.rate_limit_next:
             self.rate_limit_next -= 1
             await self._record(f"{method}:429", params)
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(self.retry_after)},
-            )
+            return _ratelimited(self.retry_after)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if method in FAULTY and (self.limits is not None or self.faults is not None):
+            trouble = await self._trouble(method, params, token)
+            if trouble is not None:
+                return trouble
         await self._record(method, params, token)
-        return web.json_response(self._answer(method, params))
+        answer = self._answer(method, params)
+        if method in FAULTY:
+            key = _about(method, params)
+            lost = self.faults is not None and self._lost.pop(key, False)
+            outcome = Fault.LOST_ANSWER.value if lost else "ok" if answer.get("ok") else "gone"
+            self.answers.append(Answer(now_s(), method, key, outcome))
+            if lost and self.faults is not None:
+                await self.faults.hang_for_good()  # processed; the answer never comes
+        return web.json_response(answer)
+
+    async def _trouble(
+        self, method: str, params: dict[str, Any], token: str
+    ) -> web.Response | None:
+        """Misbehave, or refuse as Slack's limits do; None lets the call through."""
+        at, key = now_s(), _about(method, params)
+        scope = f"{token or self.team_id}:{method}"  # Slack limits each method per workspace
+
+        def answered(outcome: str) -> None:
+            self.answers.append(Answer(at, method, key, outcome))
+
+        left = self.holds.remaining(scope, at) or self.holds.remaining(f"{scope}:{key}", at)
+        if left:
+            answered("early")
+            return _ratelimited(retry_after(left))
+        if self.limits is not None and method == "chat.postMessage":
+            refused = self._limited(scope, key, at)
+            if refused is not None:
+                answered("limited")
+                return refused
+        faults = self.faults
+        if faults is None:
+            return None
+        if faults.is_gone(key):
+            return None  # _answer refuses them, as Slack would, every time
+        fault = faults.draw(key)
+        if fault is None:
+            return None
+        if fault is not Fault.LOST_ANSWER:
+            answered(fault.value)
+        if fault is Fault.RATE_LIMITED:
+            self.holds.hold(scope, at, faults.retry_after_s)
+            return _ratelimited(faults.retry_after_s)
+        if fault is Fault.SERVER_ERROR:
+            status = int(faults.pick(f"{key}:{at}", ("500", "502", "503")))
+            if status == 500:
+                return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
+            return web.Response(status=status, text="<html>Service Unavailable</html>")
+        if fault is Fault.HANG:
+            await faults.hang_for_good()
+            return web.Response(status=503, text="<html>Gateway Timeout</html>")
+        self._lost[key] = True  # LOST_ANSWER: processed below, then the answer is lost
+        return None
+
+    def _limited(self, scope: str, channel: str, at: float) -> web.Response | None:
+        assert self.limits is not None
+        limits = self.limits
+        for name, limit, holding in (
+            (f"{scope}:{channel}", limits.per_channel, f"{scope}:{channel}"),
+            (scope, limits.per_workspace, scope),
+        ):
+            window = self._windows.setdefault(name, Window(limit, limits.window_s))
+            wait = window.admit(name, at)
+            if wait is not None:
+                seconds = retry_after(wait)
+                self.holds.hold(holding, at, seconds)
+                return _ratelimited(seconds)
+        return None
+
+    def _gone(self, key: str) -> bool:
+        return key in self.gone_users or (self.faults is not None and self.faults.is_gone(key))
+
+    def _refusal(self, key: str, choices: tuple[str, ...]) -> dict[str, Any]:
+        error = choices[0] if self.faults is None else self.faults.pick(key, choices)
+        return {"ok": False, "error": error}
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "conversations.open":
             user = str(params.get("users", ""))
-            if user in self.gone_users:
-                return {"ok": False, "error": "user_not_found"}
+            if self._gone(user):
+                return self._refusal(user, GONE_OPEN)
             return {"ok": True, "channel": {"id": f"D{user}"}}
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
-            if channel.removeprefix("D") in self.gone_users:
-                return {"ok": False, "error": "channel_not_found"}
+            key = _about(method, params)
+            if self._gone(key):
+                return self._refusal(key, GONE_DM if channel.startswith("D") else GONE_CHANNEL)
             ts = f"{1764500000 + next(self._ts)}.000100"
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
         if method == "users.info":
@@ -189,6 +302,21 @@ class FakeSlackApi:
             return _seeded(method)
         except FileNotFoundError:
             return {"ok": True}
+
+
+def _about(method: str, params: dict[str, Any]) -> str:
+    """The person (for a DM or conversations.open) or channel a call is about."""
+    if method == "conversations.open":
+        return str(params.get("users", ""))
+    channel = str(params.get("channel", ""))
+    return channel[1:] if channel.startswith("D") else channel
+
+
+def _ratelimited(seconds: int) -> web.Response:
+    """What Slack answers over a limit: 429, Retry-After in seconds, and ``ratelimited``."""
+    return web.json_response(
+        {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(seconds)}
+    )
 
 
 def _seeded(method: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.pacing import RedisPacer
-from adapters.slack.messenger import SlackMessenger
+from adapters.slack.messenger import RATE_LIMITED_TRIES, SlackMessenger
 from nudges.cards import Card, Text
 from nudges.errors import ConversationGone, RateLimited
 from nudges.model import Conversation, MemberRef
@@ -63,10 +63,34 @@ async def test_send_update_and_open_dm_call_the_web_api(api: FakeSlackApi, redis
 async def test_a_429_that_outlasts_the_retries_is_rate_limited(
     api: FakeSlackApi, redis: Redis
 ) -> None:
-    api.rate_limit_next, api.retry_after = 1, 7
+    api.rate_limit_next, api.retry_after = RATE_LIMITED_TRIES, 7
     with pytest.raises(RateLimited) as caught:
         await messenger(api, redis).send(Conversation("slack", "T1", "C1"), CARD)
     assert caught.value.retry_after_s == 7
+    assert api.called("chat.postMessage") == []
+
+
+async def test_after_a_429_the_message_waits_for_the_hold_on_the_workspace_then_goes(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
+
+    async def client_for(team: str) -> AsyncWebClient:
+        return client
+
+    slack = SlackMessenger(client_for, redis, RedisPacer(redis, record, 1.0))
+    api.rate_limit_next, api.retry_after = 1, 3
+    await slack.send(Conversation("slack", "T1", "C1"), CARD)
+    assert len(api.called("chat.postMessage")) == 1
+    assert 2.9 <= max(waits) <= 3.0
+    waits.clear()
+    await slack.send(Conversation("slack", "T1", "C2"), CARD)  # another channel: held too
+    assert 2.9 <= max(waits) <= 3.0
 
 
 async def test_someone_slack_cannot_reach_is_gone(api: FakeSlackApi, redis: Redis) -> None:
