@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,13 +57,6 @@ def spread(values: Sequence[float]) -> tuple[float, float, float]:
     if not values:
         return 0.0, 0.0, 0.0
     return statistics.median(values), percentile(values, 99), max(values)
-
-
-def rss_mb() -> float:
-    """This process's resident memory now, in MB (Linux)."""
-    with open(f"/proc/{os.getpid()}/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def table(figures: Sequence[Figure]) -> str:

@@ -1,0 +1,365 @@
+"""4. Acknowledgement latency: how long Slack and Teams wait for CareNudge's HTTP answer to a
+slash command or an activity, 50 at once, while a fan-out is sending (Slack gives up after
+3 s; Teams after 15 s). Baseline: the same requests to the same bot when it is idle.
+
+``carenudge run`` serves as a process of its own (as in production), configured by environment
+variables, against the fake Slack Web API and fake Bot Connector on loopback. Requests are
+signed as Slack signs them; Teams is served without authentication, as the tests do. The
+fan-out is a daily cadence to a Slack team and one to a Teams team, each of ``members`` people
+by direct message, put due now; sends go out at the platforms' paces, so it runs throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.teams.records import Place, TeamsRecords
+from benchmarks.report import Bench, Figure, percentile
+from bot.app import connect
+from bot.clock import SystemClock
+from nudges.cards import Card, Mention
+from nudges.engine import Engine
+from nudges.errors import DeliveryError
+from nudges.events import CommandInvoked
+from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings
+from nudges.model import MessageRef as Ref
+from nudges.settings import EngineSettings
+from nudges.store import RedisStore
+from scheduler.cadence import CronTimetable
+from scheduler.due import RedisDueQueue
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlackApi
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-signing-secret"
+WORKSPACE, TENANT, BOT = "T1", "tenant-1", "28:carenudge"
+ADMINS = {"slack": "UADA", "teams": "29:ada"}
+AT_ONCE = 50
+SLACK_WORKSPACES, TEAMS_TENANTS = 6, 2
+TARGET_MS = 100.0
+SECTION = "4 acknowledgements"
+
+
+async def run(bench: Bench) -> list[Figure]:
+    members = bench.size(3_000, 300)
+    waves = bench.size(10, 3)
+    async with bench.redis() as redis:
+        await redis.flushdb()
+    slack_api, connector = FakeSlackApi(team_id=WORKSPACE), FakeBotConnector()
+    await slack_api.start()
+    await connector.start()
+    try:
+        async with (
+            serving(bench.redis_url, slack_api.api_url) as base,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http,
+        ):
+            fires = await populate(bench.redis_url, connector.url, members)
+            load = Load(http, base, slack_api, connector)
+            await load.waves(1)  # connections open, caches warm
+            idle = await load.waves(waves)
+            sent_before = fanned_out(slack_api, connector)
+            await start_fan_out(bench.redis_url, fires)
+            await until(lambda: fanned_out(slack_api, connector) > sent_before + 20, 20.0)
+            started, before = time.monotonic(), fanned_out(slack_api, connector)
+            busy = await load.waves(waves)
+            rate = (fanned_out(slack_api, connector) - before) / (time.monotonic() - started)
+            print(
+                f"  acks: fan-out to {2 * members:,} sending {rate:.0f} a second during the "
+                f"waves; {fanned_out(slack_api, connector):,} sent so far",
+                file=sys.stderr,
+            )
+    finally:
+        await connector.close()
+        await slack_api.close()
+    section = f"{SECTION}, {AT_ONCE} at once, fan-out to {2 * members:,}"
+    figures = []
+    for platform in ("Slack", "Teams"):
+        ours, alone = busy[platform], idle[platform]
+        for pct in (50, 99):
+            value = percentile(ours, pct)
+            target = f"p99 < {TARGET_MS:.0f} ms" if pct == 99 else ""
+            figures.append(
+                Figure(
+                    section,
+                    f"{platform} p{pct} acknowledgement",
+                    value,
+                    "ms",
+                    percentile(alone, pct),
+                    "idle bot",
+                    target,
+                    value < TARGET_MS if pct == 99 else None,
+                )
+            )
+    return figures
+
+
+# --- the bot, as an operator runs it -----------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def serving(redis_url: str, slack_api_url: str) -> AsyncIterator[str]:
+    """``carenudge run`` on a free port; yields its base URL once it is ready."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env |= {
+        "REDIS_URL": redis_url,
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "CARENUDGE_TIMEZONE": "UTC",
+        "CARENUDGE_ADMINS": ",".join(f"{p}:{u}" for p, u in ADMINS.items()),
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_API_URL": slack_api_url,
+        "CARENUDGE_TEAMS_ANONYMOUS": "yes",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            await _ready(process, base, log)
+            yield base
+        finally:
+            # Not a test of a clean stop (the fan-out is still sending): a short wait, then kill.
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 2)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def _ready(process: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    async with aiohttp.ClientSession() as http:
+        while True:
+            if process.returncode is not None:
+                log.seek(0)
+                raise RuntimeError("carenudge run stopped:\n" + log.read().decode()[-2000:])
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{base}/readyz") as answer:
+                    if answer.status == 200:
+                        return
+            if time.monotonic() > deadline:
+                raise RuntimeError("carenudge run did not become ready in 30 s")
+            await asyncio.sleep(0.05)
+
+
+# --- a team on each platform, and its cadence --------------------------------------------------
+
+
+class _Unused:
+    """Setting up sends nothing."""
+
+    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> Ref:
+        raise DeliveryError("the benchmark's set-up sends nothing")
+
+    async def update(self, ref: Ref, card: Card) -> None:
+        raise DeliveryError("the benchmark's set-up sends nothing")
+
+    async def open_dm(self, member: MemberRef) -> Conversation:
+        raise DeliveryError("the benchmark's set-up sends nothing")
+
+    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
+        return None
+
+
+async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
+    """Teams of ``members`` people in all, split over ``SLACK_WORKSPACES`` Slack workspaces and
+    as many over ``TEAMS_TENANTS`` Teams tenants (each workspace and tenant is paced on its
+    own, so together they keep the bot busy). Each team has a daily cadence to its members by
+    direct message, made by commands as managers make them. Returns the cadences' fire ids,
+    taken off the queue until ``start_fan_out``."""
+    redis = connect(redis_url)
+    try:
+        store, queue = RedisStore(redis), RedisDueQueue(redis)
+        settings = EngineSettings(admins=frozenset(f"{p}:{u}" for p, u in ADMINS.items()))
+        engine = Engine(store, _Unused(), SystemClock(), CronTimetable(), queue, settings)
+        records = TeamsRecords(redis)
+        places = [("slack", f"T{w + 1}", f"UF{w + 1}x") for w in range(SLACK_WORKSPACES)] + [
+            ("teams", f"tenant-{t + 1}", f"29:f{t + 1}x") for t in range(TEAMS_TENANTS)
+        ]
+        fires: list[str] = []
+        for platform, workspace, prefix in places:
+            admin = MemberRef(platform, workspace, ADMINS[platform])
+            manager = MemberRef(platform, workspace, f"{prefix}mo")
+            where = Conversation(platform, workspace, "C0WARD7", ConversationKind.CHANNEL)
+            each = members // (SLACK_WORKSPACES if platform == "slack" else TEAMS_TENANTS)
+            people = [MemberRef(platform, workspace, f"{prefix}{i:05d}") for i in range(each)]
+
+            async def say(
+                who: MemberRef, *words: str | Mention, here: Conversation = where
+            ) -> None:
+                reply = await engine.handle(CommandInvoked("nudge", words, who, "", here, "ward"))
+                if reply is None or reply.status != "ok":
+                    raise RuntimeError(f"setting up the benchmark failed at '{words[0]}'")
+
+            async def join(ref: MemberRef) -> None:
+                await store.set_role(ref.workspace, "ward-7", "members", ref, True)
+                await store.save_member(Member(ref, ref.user_id, MemberSettings(quiet_off=True)))
+                if ref.platform == "teams":
+                    chat = f"a:1on1-{ref.user_id}"
+                    place = Place(service_url, ref.tenant_id, BOT, chat, "personal", ref.user_id)
+                    await records.remember_person(place, personal_chat=chat)
+
+            await say(admin, "manager", "add", Mention(manager, "mo"), "to", "ward-7")
+            await _in_chunks(people, join)
+            await say(manager, "create", "daily", "at", "12:00", "to", "team")
+            [cadence] = await store.team_cadences(manager.workspace, "ward-7")
+            ids = [g.fire_id for g in (await engine.planner.groups(cadence)).values()]
+            await queue.discard(ids)
+            fires.extend(ids)
+        return fires
+    finally:
+        await redis.aclose()
+
+
+async def start_fan_out(redis_url: str, fires: list[str]) -> None:
+    redis = connect(redis_url)
+    try:
+        at = datetime.now(UTC) + timedelta(milliseconds=200)
+        await RedisDueQueue(redis).put([(fid, at) for fid in fires])
+    finally:
+        await redis.aclose()
+
+
+def fanned_out(slack_api: FakeSlackApi, connector: FakeBotConnector) -> int:
+    """Prompts delivered so far (the answers to the waves go elsewhere)."""
+    to_slack = sum(
+        c.method == "chat.postMessage" and str(c.params.get("channel", "")).startswith("DUF")
+        for c in slack_api.calls
+    )
+    return to_slack + sum(s.conversation.startswith("a:1on1-29:f") for s in connector.posted())
+
+
+async def _in_chunks(items: list[MemberRef], write: Callable[[MemberRef], Awaitable[None]]) -> None:
+    for start in range(0, len(items), 500):
+        await asyncio.gather(*(write(item) for item in items[start : start + 500]))
+
+
+async def until(condition: Callable[[], bool], within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the fan-out did not start")
+        await asyncio.sleep(0.05)
+
+
+# --- people, 50 at once ----------------------------------------------------------------------
+
+
+class Load:
+    """Waves of ``AT_ONCE`` slash commands, then of ``AT_ONCE`` Teams messages, each from
+    someone new setting their quiet hours; the time to each HTTP answer, in ms."""
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base: str,
+        slack_api: FakeSlackApi,
+        connector: FakeBotConnector,
+    ) -> None:
+        self.http = http
+        self.base = base
+        self.slack_api = slack_api
+        self.connector = connector
+        self.signer = SignatureVerifier(SECRET)
+        self._n = itertools.count(1)
+
+    async def waves(self, count: int) -> dict[str, list[float]]:
+        """Each wave comes once the one before has been dealt with: the Slack commands
+        answered, and a moment for the Teams messages (whose answers then wait their turn
+        at the tenant's pace, as the fan-out's do)."""
+        took: dict[str, list[float]] = {"Slack": [], "Teams": []}
+        for _ in range(count):
+            answered = len(self.slack_api.responses)
+            took["Slack"] += await asyncio.gather(*(self.slash_command() for _ in range(AT_ONCE)))
+            await self.slack_api.wait_for_responses(answered + AT_ONCE, within_s=10)
+            await asyncio.sleep(0.1)
+            took["Teams"] += await asyncio.gather(*(self.teams_message() for _ in range(AT_ONCE)))
+            await asyncio.sleep(0.5)
+        return took
+
+    async def slash_command(self) -> float:
+        n = next(self._n)
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": WORKSPACE,
+                "team_domain": "ward-7",
+                "channel_id": "C0WARD7",
+                "channel_name": "ward-7",
+                "user_id": f"UL{n}",
+                "user_name": f"l{n}",
+                "command": "/nudge",
+                "text": "quiet 22:00-06:30",
+                "api_app_id": "A1",
+                "response_url": self.slack_api.response_url(f"r{n}"),
+                "trigger_id": f"trigger.{n}",
+            }
+        ).encode()
+        stamp = str(int(time.time()))
+        signature = self.signer.generate_signature(timestamp=stamp, body=body)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": str(signature),
+        }
+        return await self._timed(f"{self.base}/slack/events", 200, data=body, headers=headers)
+
+    async def teams_message(self) -> float:
+        n = next(self._n)
+        user = f"29:l{n}"
+        activity: dict[str, Any] = {
+            "id": f"in-{n}",
+            "type": "message",
+            "text": "nudge quiet 22:00-06:30",
+            "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "from": {"id": user, "name": f"L{n}", "aadObjectId": f"aad-{n}"},
+            "recipient": {"id": BOT, "name": "CareNudge"},
+            "conversation": {
+                "id": f"a:1on1-{user}",
+                "conversationType": "personal",
+                "tenantId": TENANT,
+            },
+            "channelData": {"tenant": {"id": TENANT}},
+            "localTimezone": "Europe/London",
+        }
+        return await self._timed(f"{self.base}/api/messages", 201, json=activity)
+
+    async def _timed(self, url: str, expected: int, **request: Any) -> float:
+        started = time.perf_counter()
+        async with self.http.post(url, **request) as answer:
+            await answer.read()
+            took = (time.perf_counter() - started) * 1000
+            if answer.status not in (200, expected):
+                raise RuntimeError(f"{url} answered {answer.status}")
+        return took
