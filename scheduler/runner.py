@@ -262,6 +262,10 @@ class _Gate:
     error: RedisError | None = None
 
 
+CONFIRM_AHEAD = timedelta(milliseconds=250)
+"""How long before its instant a gate renews the leases of the fires waiting there."""
+
+
 class _Gates:
     """Fires waiting for the same instant share one sleeper (thousands of cadences at 07:30
     cost one timer, not thousands of naps). On the instant it renews all their leases in one
@@ -307,18 +311,24 @@ class _Gates:
 
     async def _sleep(self, at: datetime, gate: _Gate) -> None:
         try:
-            while (left := (at - self._clock.now()).total_seconds()) > 0 and not self._stopping():
-                await self._clock.sleep(min(left, self._poll_s))
-            gate.on_time = self._clock.now() >= at
-            if gate.on_time:
+            # Renew a moment before the instant (thousands of leases take a few tens of
+            # milliseconds), then open the gate on it.
+            await self._until(at - CONFIRM_AHEAD)
+            if not self._stopping():
                 self._close(at, gate)  # late comers make a gate of their own
                 try:
                     gate.lost = await self._confirm(list(gate.dues))
                 except RedisError as exc:
                     gate.error = exc
+                await self._until(at)
+            gate.on_time = self._clock.now() >= at
         finally:
             self._close(at, gate)
             gate.opened.set()
+
+    async def _until(self, at: datetime) -> None:
+        while (left := (at - self._clock.now()).total_seconds()) > 0 and not self._stopping():
+            await self._clock.sleep(min(left, self._poll_s))
 
     def _close(self, at: datetime, gate: _Gate) -> None:
         if self._open.get(at) is gate:  # not a newer gate for the same instant
