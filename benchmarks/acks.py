@@ -46,10 +46,11 @@ from scheduler.cadence import CronTimetable
 from scheduler.due import RedisDueQueue
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
+from tests.scenarios.teams import BOT, teams_activity
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
-WORKSPACE, TENANT, BOT = "T1", "tenant-1", "28:carenudge"
+WORKSPACE = "T1"
 ADMINS = {"slack": "UADA", "teams": "29:ada"}
 AT_ONCE = 50
 SLACK_WORKSPACES, TEAMS_TENANTS = 6, 2
@@ -337,20 +338,10 @@ class Load:
     async def teams_message(self) -> float:
         n = next(self._n)
         user = f"29:l{n}"
-        activity: dict[str, Any] = {
-            "id": f"in-{n}",
+        activity = teams_activity(self.connector.url, f"in-{n}", user)
+        activity |= {
             "type": "message",
             "text": "nudge quiet 22:00-06:30",
-            "channelId": "msteams",
-            "serviceUrl": self.connector.url,
-            "from": {"id": user, "name": f"L{n}", "aadObjectId": f"aad-{n}"},
-            "recipient": {"id": BOT, "name": "CareNudge"},
-            "conversation": {
-                "id": f"a:1on1-{user}",
-                "conversationType": "personal",
-                "tenantId": TENANT,
-            },
-            "channelData": {"tenant": {"id": TENANT}},
             "localTimezone": "Europe/London",
         }
         return await self._timed(f"{self.base}/api/messages", 201, json=activity)

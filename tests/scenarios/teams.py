@@ -23,6 +23,30 @@ TENANT = "tenant-1"
 BOT = "28:carenudge"
 
 
+def teams_activity(
+    service_url: str, activity_id: str, user: str, conversation: str = "", kind: str = "personal"
+) -> dict[str, Any]:
+    """What Teams posts when ``user`` does something in ``conversation`` (their 1:1 chat with
+    the bot unless given), short of the activity's type and content."""
+    conversation = conversation or f"a:1on1-{user}"
+    return {
+        "id": activity_id,
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": {
+            "id": user,
+            "name": user.split(":")[-1].capitalize(),
+            "aadObjectId": f"aad-{user}",
+        },
+        "recipient": {"id": BOT, "name": "CareNudge"},
+        "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
+        "channelData": {
+            "tenant": {"id": TENANT},
+            **({"channel": {"id": conversation, "name": "ward-7"}} if kind == "channel" else {}),
+        },
+    }
+
+
 @dataclass
 class TeamsWorld:
     client: TestClient[web.Request, web.Application]
@@ -31,24 +55,7 @@ class TeamsWorld:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _base(self, user: str, conversation: str, kind: str) -> dict[str, Any]:
-        return {
-            "id": f"in-{next(self._ids)}",
-            "channelId": "msteams",
-            "serviceUrl": self.connector.url,
-            "from": {
-                "id": user,
-                "name": user.split(":")[-1].capitalize(),
-                "aadObjectId": f"aad-{user}",
-            },
-            "recipient": {"id": BOT, "name": "CareNudge"},
-            "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
-            "channelData": {
-                "tenant": {"id": TENANT},
-                **(
-                    {"channel": {"id": conversation, "name": "ward-7"}} if kind == "channel" else {}
-                ),
-            },
-        }
+        return teams_activity(self.connector.url, f"in-{next(self._ids)}", user, conversation, kind)
 
     async def post(self, activity: dict[str, Any], *, token: str = "") -> int:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -48,12 +48,12 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios.slack import slack_world, texts
-from tests.scenarios.teams import card_text, teams_world
+from tests.scenarios.teams import TENANT, card_text, teams_activity, teams_world
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "outage-signing-secret"
 BOT_TOKEN = "xoxb-outage-token"
-TEAM, TENANT, BOT = "T1", "tenant-1", "28:carenudge"
+TEAM = "T1"
 EVERY_S = 0.5
 ACK_WITHIN_S = 1.0
 """Slack gives up after 3 s; an acknowledgement must come well within that, outage or not."""
@@ -294,22 +294,8 @@ class People:
     async def teams(self, user: str, text: str) -> Sent:
         """``user`` types ``text`` in their 1:1 chat with CareNudge in Teams."""
         self._n += 1
-        activity = {
-            "id": f"in-{self._n}",
-            "type": "message",
-            "text": text,
-            "channelId": "msteams",
-            "serviceUrl": self.connector.url,
-            "from": {"id": user, "name": user.split(":")[-1], "aadObjectId": f"aad-{user}"},
-            "recipient": {"id": BOT, "name": "CareNudge"},
-            "conversation": {
-                "id": f"a:1on1-{user}",
-                "conversationType": "personal",
-                "tenantId": TENANT,
-            },
-            "channelData": {"tenant": {"id": TENANT}},
-            "localTimezone": "Europe/London",
-        }
+        activity = teams_activity(self.connector.url, f"in-{self._n}", user)
+        activity |= {"type": "message", "text": text, "localTimezone": "Europe/London"}
         record = Sent("teams", user, f"a:1on1-{user}", time.monotonic())
         self.sent.append(record)
         async with self.http.post(f"{self.bot.base}/api/messages", json=activity) as answer:
