@@ -87,21 +87,6 @@ return 1
 """
 
 
-# Give back a fire we own, untouched: waiting again at its own instant, for anyone to claim.
-_RELEASE = """
-local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
-local id, token = ARGV[1], ARGV[2]
-local m = redis.call('HGET', meta, id)
-if not m or string.sub(m, 1, #token + 1) ~= token .. '|' then
-  return 0
-end
-redis.call('ZREM', inflight, id)
-redis.call('HDEL', meta, id)
-redis.call('ZADD', due, tonumber(string.match(m, '|(%d+)$')), id)
-return 1
-"""
-
-
 @dataclass(frozen=True, slots=True)
 class Due:
     """A claimed fire: what to run, and the lease that says this replica owns it."""
@@ -128,7 +113,6 @@ class RedisDueQueue:
         self._claim = redis.register_script(_CLAIM)
         self._renew = redis.register_script(_RENEW)
         self._complete = redis.register_script(_COMPLETE)
-        self._release = redis.register_script(_RELEASE)
         self._completions = Coalescer(self._complete_many)
 
     async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
@@ -203,8 +187,10 @@ class RedisDueQueue:
 
     async def release(self, due: Due) -> bool:
         """Hand back a fire claimed before its time, untouched; False if it was not ours."""
+        # Completing it with its own instant as the next puts it back as it was.
+        at_ms = round(due.fire.scheduled_at.timestamp() * 1000)
         keys = [self.due_key, self.inflight_key, self.meta_key]
-        return bool(await self._release(keys=keys, args=[due.fire.id, due.token]))
+        return bool(await self._complete(keys=keys, args=[due.fire.id, due.token, at_ms]))
 
     async def next_at(self) -> datetime | None:
         """The soonest instant anything becomes claimable (a due fire or an expiring lease)."""
