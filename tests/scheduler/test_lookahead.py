@@ -33,7 +33,8 @@ async def ready_world(redis: Redis, channels: int) -> World:
 
 async def test_fires_are_taken_ahead_and_sent_on_their_instant_not_before(redis: Redis) -> None:
     world = await ready_world(redis, channels=20)
-    instant = world.runner.clock.now() + timedelta(seconds=1)
+    soon = world.runner.clock.now() + timedelta(seconds=1)
+    instant = soon.replace(microsecond=soon.microsecond // 1000 * 1000)  # Redis keeps ms
     await world.queue.put([(f"c:c{i + 1}", instant) for i in range(20)])
 
     task = asyncio.create_task(world.runner.run())
