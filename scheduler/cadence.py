@@ -26,9 +26,16 @@ class CronTimetable:
     """The ``Timetable`` port, backed by APScheduler 3 triggers."""
 
     def next_fire(self, schedule: Schedule, tz: str, after: datetime) -> datetime | None:
-        triggers = _triggers(schedule, tz)
-        found = [t for t in (_next(trigger, tz, after) for trigger in triggers) if t is not None]
-        return min(found) if found else None
+        return _next_fire(schedule, tz, after)
+
+
+@lru_cache(maxsize=4096)
+def _next_fire(schedule: Schedule, tz: str, after: datetime) -> datetime | None:
+    # Cached: the many cadences that share a schedule fire at the same instant, and each asks
+    # for its next one just after.
+    triggers = _triggers(schedule, tz)
+    found = [t for t in (_next(trigger, tz, after) for trigger in triggers) if t is not None]
+    return min(found) if found else None
 
 
 def _next(trigger: CronTrigger, tz: str, after: datetime) -> datetime | None:
