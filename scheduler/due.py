@@ -70,20 +70,26 @@ end
 return lost
 """
 
-# Finish a fire we own and, atomically, schedule its next instant (if any).
+# Finish fires we own and, atomically, schedule each one's next instant (if any). ARGV holds
+# (fire id, token, next instant in ms or "") for each fire; returns 1 for each one we owned.
 _COMPLETE = """
 local due, inflight, meta = KEYS[1], KEYS[2], KEYS[3]
-local id, token, nxt = ARGV[1], ARGV[2], ARGV[3]
-local m = redis.call('HGET', meta, id)
-if not m or string.sub(m, 1, #token + 1) ~= token .. '|' then
-  return 0
+local out = {}
+for i = 1, #ARGV, 3 do
+  local id, token, nxt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local m = redis.call('HGET', meta, id)
+  if m and string.sub(m, 1, #token + 1) == token .. '|' then
+    redis.call('ZREM', inflight, id)
+    redis.call('HDEL', meta, id)
+    if nxt ~= '' then
+      redis.call('ZADD', due, tonumber(nxt), id)
+    end
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
 end
-redis.call('ZREM', inflight, id)
-redis.call('HDEL', meta, id)
-if nxt ~= '' then
-  redis.call('ZADD', due, tonumber(nxt), id)
-end
-return 1
+return out
 """
 
 
@@ -178,19 +184,17 @@ class RedisDueQueue:
             raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
 
     async def _complete_many(self, calls: Sequence[tuple[Any, ...]]) -> list[bool]:
-        """Fires finishing together complete in one pipeline of scripts."""
+        """Fires finishing together complete in one script call."""
         keys = [self.due_key, self.inflight_key, self.meta_key]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for args in calls:
-                await self._complete(keys=keys, args=list(args), client=pipe)
-            return [bool(done) for done in await pipe.execute()]
+        owned = await self._complete(keys=keys, args=[arg for call in calls for arg in call])
+        return [bool(one) for one in owned]
 
     async def release(self, due: Due) -> bool:
         """Hand back a fire claimed before its time, untouched; False if it was not ours."""
         # Completing it with its own instant as the next puts it back as it was.
         at_ms = round(due.fire.scheduled_at.timestamp() * 1000)
-        keys = [self.due_key, self.inflight_key, self.meta_key]
-        return bool(await self._complete(keys=keys, args=[due.fire.id, due.token, at_ms]))
+        (owned,) = await self._complete_many([(due.fire.id, due.token, at_ms)])
+        return owned
 
     async def next_at(self) -> datetime | None:
         """The soonest instant anything becomes claimable (a due fire or an expiring lease)."""

@@ -25,33 +25,36 @@ from nudges.store.base import (
     to_ms,
 )
 
-# Mark each recipient of a fire as being sent to, unless it already was. Returns one state per
-# recipient: "new" (go ahead), "doubt" (a previous owner died while sending: ask the platform),
+# Mark each recipient of each fire (one delivery hash per fire, in KEYS) as being sent to,
+# unless it already was. ARGV: the hashes' TTL in ms, then for each fire: now, the instant it
+# was claimed, its number of recipients and the recipients. Returns one state per recipient,
+# in order: "new" (go ahead), "doubt" (a previous owner died while sending: ask the platform),
 # "busy" (someone is sending right now) or the final state ("sent", "skipped:…", "gone", …).
 _BEGIN = """
-local key = KEYS[1]
-local now = ARGV[1]
-local claimed = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[1])
 local out = {}
-for i = 4, #ARGV do
-  local r = ARGV[i]
-  local state = redis.call('HGET', key, r)
-  if not state then
-    redis.call('HSET', key, r, 'sending:' .. now)
-    out[#out + 1] = 'new'
-  elseif string.sub(state, 1, 8) == 'sending:' then
-    if tonumber(string.sub(state, 9)) < claimed then
-      redis.call('HSET', key, r, 'sending:' .. now)
-      out[#out + 1] = 'doubt'
+local at = 2
+for _, key in ipairs(KEYS) do
+  local now, claimed, count = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  for i = at + 3, at + 2 + count do
+    local state = redis.call('HGET', key, ARGV[i])
+    if not state then
+      redis.call('HSET', key, ARGV[i], 'sending:' .. now)
+      out[#out + 1] = 'new'
+    elseif string.sub(state, 1, 8) == 'sending:' then
+      if tonumber(string.sub(state, 9)) < claimed then
+        redis.call('HSET', key, ARGV[i], 'sending:' .. now)
+        out[#out + 1] = 'doubt'
+      else
+        out[#out + 1] = 'busy'
+      end
     else
-      out[#out + 1] = 'busy'
+      out[#out + 1] = state
     end
-  else
-    out[#out + 1] = state
   end
+  redis.call('PEXPIRE', key, ttl)
+  at = at + 3 + count
 end
-redis.call('PEXPIRE', key, ttl)
 return out
 """
 
@@ -116,12 +119,14 @@ class PromptKeys(StoreBase):
     @cached_property
     def _settings_reads(self) -> Coalescer[tuple[Workspace, str], tuple[list[str], list[str]]]:
         async def read(teams: Sequence[tuple[Workspace, str]]) -> list[Any]:
+            unique = list(dict.fromkeys(teams))  # a team's cadences often fire together
             async with self.redis.pipeline(transaction=False) as pipe:
-                for ws, team in teams:
+                for ws, team in unique:
                     pipe.hvals(self._team(ws, team, "prompts"))
                     pipe.smembers(self._team(ws, team, "retired"))
                 found = await pipe.execute()
-            return [(found[i], found[i + 1]) for i in range(0, len(found), 2)]
+            each = {t: (found[2 * i], found[2 * i + 1]) for i, t in enumerate(unique)}
+            return [each[t] for t in teams]
 
         return Coalescer(read)
 
@@ -199,24 +204,19 @@ class PromptKeys(StoreBase):
         """Mark recipients as being sent to; see ``_BEGIN`` for the states returned."""
         if not recipients:
             return []
-        args: list[Any] = [
-            to_ms(now),
-            to_ms(claimed),
-            int(DELIVERY_TTL.total_seconds() * 1000),
-            *recipients,
-        ]
-        states = await self._begins((self._k("delivery", fire_key), tuple(args)))
-        return [str(s) for s in states]
+        args = (to_ms(now), to_ms(claimed), len(recipients), *recipients)
+        return await self._begins((self._k("delivery", fire_key), args))
 
     @cached_property
-    def _begins(self) -> Coalescer[tuple[str, tuple[Any, ...]], list[Any]]:
-        """Fires beginning together mark their recipients in one pipeline of scripts."""
+    def _begins(self) -> Coalescer[tuple[str, tuple[Any, ...]], list[str]]:
+        """Fires beginning together mark their recipients in one script call."""
 
-        async def begin(calls: Sequence[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key, args in calls:
-                    await self._begin(keys=[key], args=list(args), client=pipe)
-                return list(await pipe.execute())
+        async def begin(calls: Sequence[tuple[str, tuple[Any, ...]]]) -> list[list[str]]:
+            ttl = int(DELIVERY_TTL.total_seconds() * 1000)
+            keys = [key for key, _ in calls]
+            args = [ttl, *(arg for _, fire_args in calls for arg in fire_args)]
+            states = iter(as_strs(await self._begin(keys=keys, args=args)))
+            return [[next(states) for _ in range(fire_args[2])] for _, fire_args in calls]
 
         return Coalescer(begin)
 
