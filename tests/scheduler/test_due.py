@@ -101,3 +101,24 @@ async def test_a_fire_handed_back_waits_again_at_its_own_instant(queue: RedisDue
     [again] = await queue.claim(T0, 10)
     assert again.fire.scheduled_at == T0
     assert not await queue.release(due)  # no longer ours
+
+
+async def test_fires_completing_together_each_get_their_own_next_instant(
+    queue: RedisDueQueue,
+) -> None:
+    await queue.put([("c:c1", T0), ("c:c2", T0), ("c:c3", T0)])
+    one, two, three = await queue.claim(T0, 10)
+    assert await queue.renew([one, two], T0 + timedelta(seconds=25)) == []
+    [three_again] = await queue.claim(T0 + timedelta(seconds=31), 10)
+    assert three_again.fire == three.fire  # the third one's lease ran out; another took it
+
+    done = await asyncio.gather(
+        queue.complete(one, T0 + timedelta(days=1)),
+        queue.complete(two, None),
+        queue.complete(three, T0 + timedelta(days=7)),
+        return_exceptions=True,
+    )
+
+    assert done[:2] == [None, None]
+    assert isinstance(done[2], ClaimLost)
+    assert await queue.scheduled(["c:c1", "c:c2", "c:c3"]) == [T0 + timedelta(days=1), None, T0]
