@@ -59,6 +59,52 @@ return out
 """
 
 
+# What each audience has seen in this cycle (a set), its behaviour mix (a hash) and its last
+# prompt; and, where ARGV[i] is "1", the prompts its member said were not for them (a set).
+# KEYS: the seen, mix and last keys of each audience, each followed by its member's key if any.
+_SELECTIONS = """
+local out = {}
+local k = 1
+for i = 1, #ARGV do
+  local state = {
+    redis.call('SMEMBERS', KEYS[k]),
+    redis.call('HGETALL', KEYS[k + 1]),
+    redis.call('GET', KEYS[k + 2]),
+  }
+  k = k + 3
+  if ARGV[i] == '1' then
+    state[4] = redis.call('SMEMBERS', KEYS[k])
+    k = k + 1
+  end
+  out[i] = state
+end
+return out
+"""
+
+# Record how deliveries ended and remember the prompts they carried, atomically. KEYS: the
+# delivery hash of each of the ARGV[1] deliveries, then the seen, mix and last keys of each
+# audience that was sent a prompt. ARGV: the count, each delivery's recipient and state, then
+# each prompt's id, behaviour and "1" if it starts the audience's cycle afresh.
+_FINISH = """
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  redis.call('HSET', KEYS[i], ARGV[2 * i], ARGV[2 * i + 1])
+end
+local at = 2 + 2 * n
+for k = n + 1, #KEYS, 3 do
+  local seen, prompt = KEYS[k], ARGV[at]
+  if ARGV[at + 2] == '1' then
+    redis.call('DEL', seen)
+  end
+  redis.call('SADD', seen, prompt)
+  redis.call('HINCRBY', KEYS[k + 1], ARGV[at + 1], 1)
+  redis.call('SET', KEYS[k + 2], prompt)
+  at = at + 3
+end
+return n
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """An audience's memory for choosing its next prompt, and what its member said no to."""
@@ -82,6 +128,14 @@ class PromptKeys(StoreBase):
     @cached_property
     def _begin(self) -> Any:
         return self.redis.register_script(_BEGIN)
+
+    @cached_property
+    def _selections(self) -> Any:
+        return self.redis.register_script(_SELECTIONS)
+
+    @cached_property
+    def _finish(self) -> Any:
+        return self.redis.register_script(_FINISH)
 
     # --- prompts --------------------------------------------------------------------------
 
@@ -162,39 +216,42 @@ class PromptKeys(StoreBase):
     async def _read_selections(
         self, audiences: Sequence[tuple[str, MemberRef | None]]
     ) -> list[Selection]:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for audience, member in audiences:
-                pipe.smembers(self._k("seen", audience))
-                pipe.hgetall(self._k("mix", audience))
-                pipe.get(self._k("last", audience))
-                if member is not None:
-                    pipe.smembers(self._k("member", member.key, "notforme"))
-            found = iter(await pipe.execute())
+        keys: list[str] = []
+        for audience, member in audiences:
+            keys += [self._k("seen", audience), self._k("mix", audience), self._k("last", audience)]
+            if member is not None:
+                keys.append(self._k("member", member.key, "notforme"))
+        members = ["0" if member is None else "1" for _, member in audiences]
         states = []
-        for _, member in audiences:
-            seen, mix, last = next(found), next(found), next(found)
-            excluded = frozenset(as_strs(next(found))) if member is not None else frozenset()
+        for seen, mix, last, *excluded in await self._selections(keys=keys, args=members):
+            pairs = as_strs(mix)
             states.append(
                 Selection(
                     set(as_strs(seen)),
-                    {as_str(k): int(v) for k, v in mix.items()},
+                    {pairs[i]: int(pairs[i + 1]) for i in range(0, len(pairs), 2)},
                     maybe_str(last),
-                    excluded,
+                    frozenset(as_strs(excluded[0])) if excluded else frozenset(),
                 )
             )
         return states
 
     async def record_choice(self, chosen: Chosen) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            self._remember(pipe, chosen)
-            await pipe.execute()
+        await self._finish_many([], [chosen])
 
-    def _remember(self, pipe: Any, chosen: Chosen) -> None:
-        if chosen.new_cycle:
-            pipe.delete(self._k("seen", chosen.audience))
-        pipe.sadd(self._k("seen", chosen.audience), chosen.prompt.id)
-        pipe.hincrby(self._k("mix", chosen.audience), chosen.prompt.behaviour.value, 1)
-        pipe.set(self._k("last", chosen.audience), chosen.prompt.id)
+    async def _finish_many(
+        self, ends: Sequence[tuple[str, Recipient, str]], chosen: Sequence[Chosen]
+    ) -> None:
+        """Record (fire key, recipient, state) for each delivery, and remember each prompt
+        sent, in one script call; see ``_FINISH``."""
+        keys = [self._k("delivery", fire_key) for fire_key, _, _ in ends]
+        args: list[Any] = [len(ends)]
+        for _, recipient, state in ends:
+            args += [recipient, state]
+        for one in chosen:
+            audience = one.audience
+            keys += [self._k("seen", audience), self._k("mix", audience), self._k("last", audience)]
+            args += [one.prompt.id, one.prompt.behaviour.value, "1" if one.new_cycle else "0"]
+        await self._finish(keys=keys, args=args)
 
     # --- deliveries and buttons -----------------------------------------------------------
 
@@ -230,12 +287,8 @@ class PromptKeys(StoreBase):
     @cached_property
     def _finishes(self) -> Coalescer[tuple[str, Recipient, str, Chosen | None], None]:
         async def finish(ends: Sequence[tuple[str, Recipient, str, Chosen | None]]) -> list[None]:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                for fire_key, recipient, state, chosen in ends:
-                    pipe.hset(self._k("delivery", fire_key), recipient, state)
-                    if chosen is not None:
-                        self._remember(pipe, chosen)
-                await pipe.execute()
+            chosen = [one for _, _, _, one in ends if one is not None]
+            await self._finish_many([end[:3] for end in ends], chosen)
             return [None] * len(ends)
 
         return Coalescer(finish)
