@@ -119,6 +119,7 @@ async def test_fires_completing_together_each_get_their_own_next_instant(
         return_exceptions=True,
     )
 
-    assert done[0] is None and done[1] is None
+    assert done[0] is None
+    assert done[1] is None
     assert isinstance(done[2], ClaimLost)
     assert await queue.scheduled(["c:c1", "c:c2", "c:c3"]) == [T0 + timedelta(days=1), None, T0]
