@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
+import aiohttp
 from aiohttp import web
 from botframework.connector.auth import MicrosoftAppCredentials
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -96,11 +97,12 @@ def build_app(
     app[health.RUNNER] = runner
     app[ENGINE] = engine
     if settings.slack is not None and "slack" not in served:
-        slack_messenger, inbound = _slack(settings.slack, engine, redis, used_clock)
+        slack_messenger, inbound, close_slack = _slack(settings.slack, engine, redis, used_clock)
         inbound.settled = acks.settled
         served["slack"] = slack_messenger
         router.platforms["slack"] = slack_messenger
         app.add_routes(inbound.routes(events=not settings.slack.socket_mode))
+        app.on_cleanup.append(lambda _: close_slack())
         if settings.slack.app_token is not None:
             app.cleanup_ctx.append(_socket_mode(inbound, settings.slack))
     if settings.teams is not None and "teams" not in served:
@@ -131,10 +133,13 @@ def build_app(
 
 def _slack(
     settings: SlackSettings, engine: Engine, redis: Redis, clock: Clock
-) -> tuple[SlackMessenger, SlackInbound]:
-    def web_client(token: str | None, *, paced: bool = False) -> AsyncWebClient:
+) -> tuple[SlackMessenger, SlackInbound, Callable[[], Awaitable[None]]]:
+    def web_client(
+        token: str | None, *, paced: bool = False, session: aiohttp.ClientSession | None = None
+    ) -> AsyncWebClient:
         return AsyncWebClient(
             token=token,
+            session=session,
             base_url=settings.api_url,
             timeout=settings.timeout_s,
             # By default only connection errors are retried; 429s wait out Retry-After too,
@@ -144,20 +149,32 @@ def _slack(
 
     token = settings.bot_token.reveal() if settings.bot_token else None
     client = web_client(token)
-    posting = web_client(token, paced=True)
     bolt: dict[str, object] = {}
     clients: dict[str, AsyncWebClient] = {}
     installs = RedisInstallationStore(redis)
+    # The clients that post share one HTTP session, made on first use (in the event loop):
+    # a fan-out reuses its connections to Slack rather than opening one per message.
+    shared: list[aiohttp.ClientSession] = []
 
     async def client_for(team_id: str) -> AsyncWebClient:
-        if settings.bot_token is not None:
-            return posting
-        if team_id not in clients:
-            bot = await installs.async_find_bot(enterprise_id=None, team_id=team_id)
-            if bot is None:
-                raise ConversationGone(f"CareNudge is not installed in Slack workspace {team_id}")
-            clients[team_id] = web_client(bot.bot_token, paced=True)
-        return clients[team_id]
+        team = "" if settings.bot_token is not None else team_id
+        if team not in clients:
+            if settings.bot_token is None:
+                bot = await installs.async_find_bot(enterprise_id=None, team_id=team_id)
+                if bot is None:
+                    raise ConversationGone(f"CareNudge is not installed in Slack workspace {team}")
+                secret = bot.bot_token
+            else:
+                secret = settings.bot_token.reveal()
+            if not shared:  # slack_sdk leaves the timeout of a session it is given to it
+                timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
+                shared.append(aiohttp.ClientSession(timeout=timeout))
+            clients[team] = web_client(secret, paced=True, session=shared[0])
+        return clients[team]
+
+    async def close() -> None:
+        for session in shared:
+            await session.close()
 
     if settings.oauth:
         assert settings.client_id is not None
@@ -183,7 +200,7 @@ def _slack(
     opener = RedisPacer(redis, clock.sleep, 0.0, "carenudge:slack:open")
     messenger = SlackMessenger(client_for, redis, pacer, opener)
     inbound = SlackInbound(settings, engine, client, redis, messenger.time_zone, **bolt)
-    return messenger, inbound
+    return messenger, inbound, close
 
 
 def _teams(
