@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.report import Bench, Figure, table
+from bot.app import tune_gc
 from tests.conftest import start_redis
 
 SECTIONS = ("lateness", "throughput", "fanout", "acks", "footprint")
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check it all runs")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     args = parser.parse_args(argv)
+    tune_gc()  # as the bot runs (the baselines run with it too)
 
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="carenudge-bench-") as folder:

@@ -15,6 +15,7 @@ import signal
 import sys
 
 from benchmarks.population import build_bot
+from bot.app import tune_gc
 
 
 async def serve(redis_url: str) -> None:
@@ -32,4 +33,5 @@ async def serve(redis_url: str) -> None:
 
 
 if __name__ == "__main__":
+    tune_gc()
     asyncio.run(serve(sys.argv[1]))

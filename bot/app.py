@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
@@ -67,6 +68,17 @@ def connect(redis_url: str, *, wait_s: float | None = 10) -> Redis:
         health_check_interval=30,
     )
     return Redis.from_pool(pool)
+
+
+GC_THRESHOLD = (10_000, 10, 10)
+"""Python's default (700, 10, 10) collects the youngest objects every 700 allocations: when
+10,000 fires open at 07:30, the collector ran through the burst and held 40% of the sends
+back (benchmarks/lateness: p99 200-250 ms with the default, about 130 ms with this)."""
+
+
+def tune_gc() -> None:
+    """Collect garbage less often; for the long-running bot (the CLI's ``run``)."""
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 def build_app(

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from adapters.teams.package import package
 from bot import doctor, logs, sandbox
-from bot.app import build_app
+from bot.app import build_app, tune_gc
 from bot.settings import Settings
 from nudges.errors import SettingsError
 
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
     logs.configure(settings.log_level)
+    tune_gc()
     log.info("starting on %s:%d", settings.host, settings.port)
     web.run_app(build_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
