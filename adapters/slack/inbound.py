@@ -22,6 +22,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.lanes import Lanes
 from adapters.slack import modals
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
@@ -70,6 +71,8 @@ class SlackInbound:
         self.engine = engine
         self.redis = redis
         self.time_zone_of = time_zone_of
+        self.lanes = Lanes()
+        """Work from one channel runs in the order it came."""
         self.settled: Settle = _at_once
         """Awaited after each acknowledgement, before the work: the app waits there until the
         acknowledgements in progress have gone out (``bot.acks``)."""
@@ -134,16 +137,17 @@ class SlackInbound:
         self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
     ) -> None:
         await ack()
-        await self.settled()
-        async with self._answering(respond):
-            if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
-                return
-            event = from_command(command)
-            await self._learn_time_zone(event.actor)
-            if not event.args and event.name in ("nudge", "shoutout"):
-                await self._open_modal(event, str(command.get("trigger_id", "")), client)
-                return
-            await self._answer(await self.engine.handle(event), respond)
+        async with self.lanes.turn(str(command.get("channel_id", ""))):
+            await self.settled()
+            async with self._answering(respond):
+                if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
+                    return
+                event = from_command(command)
+                await self._learn_time_zone(event.actor)
+                if not event.args and event.name in ("nudge", "shoutout"):
+                    await self._open_modal(event, str(command.get("trigger_id", "")), client)
+                    return
+                await self._answer(await self.engine.handle(event), respond)
 
     @asynccontextmanager
     async def _answering(self, respond: Any | None) -> AsyncIterator[None]:
@@ -251,23 +255,25 @@ class SlackInbound:
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        await self.settled()
-        on_home = (body.get("view") or {}).get("type") == "home"
-        async with self._answering(None if on_home else respond):
-            ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
-            if not await self._first_time("action", ident):
-                return
-            event = from_action(body, action)
-            if event is None:
-                log.info("ignored an action that is not ours")
-                return
-            reply = await self.engine.handle(event)
-            if on_home:
-                # The Home tab has no place for a private reply: show it at the top of the tab.
-                note = reply.card.fallback_text if reply is not None else ""
-                await self._publish_home(event.actor, client, note)
-                return
-            await self._answer(reply, respond)
+        where = (body.get("channel") or {}).get("id") or (body.get("user") or {}).get("id")
+        async with self.lanes.turn(str(where or "")):
+            await self.settled()
+            on_home = (body.get("view") or {}).get("type") == "home"
+            async with self._answering(None if on_home else respond):
+                ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
+                if not await self._first_time("action", ident):
+                    return
+                event = from_action(body, action)
+                if event is None:
+                    log.info("ignored an action that is not ours")
+                    return
+                reply = await self.engine.handle(event)
+                if on_home:
+                    # The Home tab has no place for a private reply: show it at the top of the tab.
+                    note = reply.card.fallback_text if reply is not None else ""
+                    await self._publish_home(event.actor, client, note)
+                    return
+                await self._answer(reply, respond)
 
     async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient

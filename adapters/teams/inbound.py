@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -26,6 +26,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from redis.exceptions import RedisError
 
+from adapters.lanes import Lanes
 from adapters.teams import forms
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.messenger import activity as card_activity
@@ -97,7 +98,7 @@ class TeamsInbound:
         self.settled: Callable[[], Awaitable[None]] = _at_once
         """Awaited before each activity's work: the app waits there until the
         acknowledgements in progress have gone out (``bot.acks``)."""
-        self._lanes: dict[str, _Lane] = {}
+        self.lanes = Lanes()
         self._working: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
@@ -140,18 +141,12 @@ class TeamsInbound:
                 log.warning("stopping: %d Teams activities were not finished", len(late))
 
     async def _in_turn(self, activity: Any, conversation: str) -> None:
-        lane = self._lanes.setdefault(conversation, _Lane())
-        lane.waiting += 1
         try:
-            async with lane.lock:
+            async with self.lanes.turn(conversation):
                 await self.settled()
                 await self._handle(activity)
         except Exception as exc:
             log.error("a Teams activity failed (%s)", type(exc).__name__)
-        finally:
-            lane.waiting -= 1
-            if not lane.waiting:
-                del self._lanes[conversation]
 
     async def _handle(self, activity: Any) -> None:
         try:
@@ -308,14 +303,6 @@ class TeamsInbound:
 
 async def _at_once() -> None:
     return None
-
-
-@dataclass
-class _Lane:
-    """One conversation's activities, handled one at a time in the order they came."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    waiting: int = 0
 
 
 def _client_time_zone(activity: Any) -> str:

@@ -77,6 +77,23 @@ async def test_a_slash_command_is_acknowledged_then_answered_privately(slack: Sl
     valid(reply)
 
 
+async def test_commands_in_one_channel_are_worked_on_in_the_order_they_came(
+    slack: SlackWorld,
+) -> None:
+    # Acknowledged at once, worked on afterwards: the cadence must wait for the manager.
+    for user, text in [
+        ("UADA", "manager add <@UMO|mo> to ward-7"),
+        ("UMO", "create daily at 13:00 to team"),
+        ("UADA", "manager remove <@UMO|mo> from ward-7"),
+    ]:
+        assert await slack.command(user, text) == 200
+    first, second, third = await slack.api.wait_for_responses(3)
+    assert "now manages ward-7" in texts(first)
+    assert "Only" not in texts(second)
+    assert "13:00" in texts(second)
+    assert "no longer manages ward-7" in texts(third)
+
+
 async def test_a_manager_creates_a_cadence_by_text_and_it_fires_into_the_channel(
     slack: SlackWorld,
 ) -> None:
