@@ -14,17 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -46,9 +42,9 @@ from scheduler.cadence import CronTimetable
 from scheduler.due import RedisDueQueue
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
+from tests.scenarios.process import running_bot
 from tests.scenarios.teams import BOT, teams_activity
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 WORKSPACE = "T1"
 ADMINS = {"slack": "UADA", "teams": "29:ada"}
@@ -117,60 +113,17 @@ async def run(bench: Bench) -> list[Figure]:
 @contextlib.asynccontextmanager
 async def serving(redis_url: str, slack_api_url: str) -> AsyncIterator[str]:
     """``carenudge run`` on a free port; yields its base URL once it is ready."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
-    env |= {
-        "REDIS_URL": redis_url,
-        "PORT": str(port),
+    settings = {
         "LOG_LEVEL": "WARNING",
-        "CARENUDGE_TIMEZONE": "UTC",
         "CARENUDGE_ADMINS": ",".join(f"{p}:{u}" for p, u in ADMINS.items()),
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_API_URL": slack_api_url,
-        "CARENUDGE_TEAMS_ANONYMOUS": "yes",
     }
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            await _ready(process, base, log)
-            yield base
-        finally:
-            # Not a test of a clean stop (the fan-out is still sending): a short wait, then kill.
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 2)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-async def _ready(process: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    async with aiohttp.ClientSession() as http:
-        while True:
-            if process.returncode is not None:
-                log.seek(0)
-                raise RuntimeError("carenudge run stopped:\n" + log.read().decode()[-2000:])
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{base}/readyz") as answer:
-                    if answer.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError("carenudge run did not become ready in 30 s")
-            await asyncio.sleep(0.05)
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "carenudge.log"
+        # Not a test of a clean stop (the fan-out is still sending): a short wait, then kill.
+        async with running_bot(redis_url, slack_api_url, log, settings=settings, stop_s=2) as bot:
+            yield bot.base
 
 
 # --- a team on each platform, and its cadence --------------------------------------------------

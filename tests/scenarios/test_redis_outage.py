@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -47,10 +45,11 @@ from scheduler.runner import RunnerSettings
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
+from tests.scenarios import process
+from tests.scenarios.process import Bot, free_port
 from tests.scenarios.slack import slack_world, texts
 from tests.scenarios.teams import TENANT, card_text, teams_activity, teams_world
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "outage-signing-secret"
 BOT_TOKEN = "xoxb-outage-token"
 TEAM = "T1"
@@ -62,12 +61,6 @@ GRACE = EngineSettings().grace
 
 
 # --- a Redis that keeps what it acknowledged, on a port it gets back ----------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -165,66 +158,16 @@ class ResponseUrls:
 # --- the bot, as an operator runs it ------------------------------------------------------------
 
 
-@dataclass
-class Bot:
-    process: asyncio.subprocess.Process
-    base: str
-    log: Path
-
-    @property
-    def running(self) -> bool:
-        return self.process.returncode is None
-
-    def logged(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 @contextlib.asynccontextmanager
-async def running_bot(
-    tmp_path: Path, redis_url: str, slack_api: str, timeout_s: float = 30
-) -> AsyncIterator[Bot]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
-    env |= {
-        "REDIS_URL": redis_url,
-        "PORT": str(port),
-        "LOG_LEVEL": "INFO",
-        "CARENUDGE_TIMEZONE": "UTC",
+async def running_bot(tmp_path: Path, redis_url: str, slack_api: str) -> AsyncIterator[Bot]:
+    settings = {
         "CARENUDGE_ADMINS": "slack:UADA,teams:29:ada",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": slack_api,
-        "CARENUDGE_TEAMS_ANONYMOUS": "yes",
     }
     log = tmp_path / "carenudge.log"
-    with log.open("wb") as sink:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    bot = Bot(process, f"http://127.0.0.1:{port}", log)
-    try:
-        async with aiohttp.ClientSession() as http:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                assert bot.running, bot.logged()
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{bot.base}/readyz") as answer:
-                        if answer.status == 200:
-                            break
-                assert time.monotonic() < deadline, "carenudge run did not become ready"
-                await asyncio.sleep(0.1)
+    async with process.running_bot(redis_url, slack_api, log, settings=settings) as bot:
         yield bot
-    finally:
-        if bot.running:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 30)
 
 
 # --- people, over the real entry points -----------------------------------------------------------
