@@ -24,6 +24,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from nudges.edge import PaceKeys
+
 log = logging.getLogger(__name__)
 
 HEADROOM = 0.95
@@ -103,16 +105,16 @@ class RedisPacer:
         self,
         redis: Redis,
         sleep: Sleep,
+        keys: PaceKeys,
         interval_s: float = 1.0,
-        prefix: str = "carenudge:slack:pace",
         *,
         team_interval_s: float = 0.0,
     ) -> None:
         self.redis = redis
         self.sleep = sleep
+        self.keys = keys
         self.interval_ms = int(interval_s * 1000)
         self.team_interval_ms = int(team_interval_s * 1000)
-        self.prefix = prefix
         self._reserve: Any = redis.register_script(_RESERVE)
         self._hold: Any = redis.register_script(_HOLD)
         self._checked: Any = redis.register_script(_CHECK)
@@ -120,16 +122,13 @@ class RedisPacer:
         """The same keys in memory, for while Redis is away."""
         self._away = False
 
-    def _hold_key(self, team_id: str) -> str:
-        return f"{self.prefix}:{team_id}:hold"
-
     async def wait_turn(self, team_id: str, channel_id: str | None = None) -> None:
         """Wait for this send's slot in ``channel_id`` (None: the workspace's pace only)."""
         channel_ms = self.interval_ms if channel_id is not None else 0
         keys = [
-            f"{self.prefix}:{team_id}:{channel_id or '-'}",
-            f"{self.prefix}:{team_id}",
-            self._hold_key(team_id),
+            self.keys.channel(team_id, channel_id),
+            self.keys.team(team_id),
+            self.keys.hold(team_id),
         ]
         args = [channel_ms, self.team_interval_ms]
         late = 0
@@ -147,7 +146,7 @@ class RedisPacer:
 
     async def hold(self, team_id: str, seconds: float) -> None:
         """Hold every send to ``team_id`` for ``seconds`` (the platform's Retry-After)."""
-        key, ms = self._hold_key(team_id), max(1, int(seconds * 1000))
+        key, ms = self.keys.hold(team_id), max(1, int(seconds * 1000))
         try:
             await self._hold(keys=[key], args=[ms])
             self._back()

@@ -29,16 +29,12 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.teams.records import Place, TeamsRecords
 from benchmarks.report import Bench, Figure, percentile
 from bot.app import connect
-from bot.clock import SystemClock
-from nudges.cards import Card, Mention
-from nudges.engine import Engine
-from nudges.errors import DeliveryError
+from bot.settings import Settings
+from bot.wiring import build_core
+from nudges.cards import Mention
 from nudges.events import CommandInvoked
-from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings
-from nudges.model import MessageRef as Ref
+from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings, Role
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-from scheduler.cadence import CronTimetable
 from scheduler.due import RedisDueQueue
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
@@ -129,22 +125,6 @@ async def serving(redis_url: str, slack_api_url: str) -> AsyncIterator[str]:
 # --- a team on each platform, and its cadence --------------------------------------------------
 
 
-class _Unused:
-    """Setting up sends nothing."""
-
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> Ref:
-        raise DeliveryError("the benchmark's set-up sends nothing")
-
-    async def update(self, ref: Ref, card: Card) -> None:
-        raise DeliveryError("the benchmark's set-up sends nothing")
-
-    async def open_dm(self, member: MemberRef) -> Conversation:
-        raise DeliveryError("the benchmark's set-up sends nothing")
-
-    async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
-        return None
-
-
 async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
     """Teams of ``members`` people in all, split over ``SLACK_WORKSPACES`` Slack workspaces and
     as many over ``TEAMS_TENANTS`` Teams tenants (each workspace and tenant is paced on its
@@ -153,10 +133,10 @@ async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
     taken off the queue until ``start_fan_out``."""
     redis = connect(redis_url)
     try:
-        store, queue = RedisStore(redis), RedisDueQueue(redis)
         settings = EngineSettings(admins=frozenset(f"{p}:{u}" for p, u in ADMINS.items()))
-        engine = Engine(store, _Unused(), SystemClock(), CronTimetable(), queue, settings)
-        records = TeamsRecords(redis)
+        core = build_core(Settings(engine=settings), redis)  # it sends nothing
+        engine, queue, store = core.engine, core.queue, core.stores.people
+        records = TeamsRecords(redis, core.keys.platform("teams"))
         places = [("slack", f"T{w + 1}", f"UF{w + 1}x") for w in range(SLACK_WORKSPACES)] + [
             ("teams", f"tenant-{t + 1}", f"29:f{t + 1}x") for t in range(TEAMS_TENANTS)
         ]
@@ -176,7 +156,7 @@ async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
                     raise RuntimeError(f"setting up the benchmark failed at '{words[0]}'")
 
             async def join(ref: MemberRef) -> None:
-                await store.set_role(ref.workspace, "ward-7", "members", ref, True)
+                await store.set_role(ref.workspace, "ward-7", Role.MEMBER, ref, True)
                 await store.save_member(Member(ref, ref.user_id, MemberSettings(quiet_off=True)))
                 if ref.platform == "teams":
                     chat = f"a:1on1-{ref.user_id}"
@@ -186,7 +166,7 @@ async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
             await say(admin, "manager", "add", Mention(manager, "mo"), "to", "ward-7")
             await _in_chunks(people, join)
             await say(manager, "create", "daily", "at", "12:00", "to", "team")
-            [cadence] = await store.team_cadences(manager.workspace, "ward-7")
+            [cadence] = await core.stores.cadences.of_team(manager.workspace, "ward-7")
             ids = [g.fire_id for g in (await engine.planner.groups(cadence)).values()]
             await queue.discard(ids)
             fires.extend(ids)

@@ -37,12 +37,15 @@ from adapters.teams.settings import TeamsSettings
 from benchmarks.report import Bench, Figure
 from bot.app import ENGINE, build_app
 from bot.clock import SystemClock
+from bot.health import QUEUE
 from bot.settings import Settings
 from nudges.cards import Mention
 from nudges.engine import Engine
 from nudges.events import CommandInvoked
-from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings
+from nudges.keys import KeySpace
+from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings, Role
 from nudges.settings import EngineSettings, Secret
+from scheduler.due import RedisDueQueue
 from tests.fakes.bot_connector import ConnectorLimits, FakeBotConnector
 from tests.fakes.limits import Answer
 from tests.fakes.slack_api import FakeSlackApi, SlackLimits
@@ -112,7 +115,8 @@ async def run(bench: Bench) -> list[Figure]:
     runner = web.AppRunner(app)
     await runner.setup()
     try:
-        engine, records = app[ENGINE], TeamsRecords(redis)
+        engine, queue = app[ENGINE], app[QUEUE]
+        records = TeamsRecords(redis, KeySpace().platform("teams"))
         slack_people = [f"U{i:05d}" for i in range(bench.size(10_000, 70))]
         teams_people = [f"29:u{i:05d}" for i in range(bench.size(10_000, 210))]
         await _in_chunks(slack_people, lambda user: _member(engine, SLACK_ADMIN, user))
@@ -137,7 +141,7 @@ async def run(bench: Bench) -> list[Figure]:
         instant = datetime.now(UTC) + timedelta(seconds=LEAD_S)
         started = time.monotonic() + LEAD_S
         for admin in (SLACK_ADMIN, TEAMS_ADMIN):
-            await _cadence(engine, admin, instant)
+            await _cadence(engine, queue, admin, instant)
         await _until_done((slack, teams), started)
         return [f for p in (slack, teams) for f in _figures(p, started)]
     finally:
@@ -154,8 +158,8 @@ def _chat(user: str) -> str:
 async def _member(engine: Engine, admin: MemberRef, user: str) -> None:
     """``user`` joined the team, with quiet hours off so that any instant suits them."""
     ref = MemberRef(admin.platform, admin.tenant_id, user)
-    await engine.store.set_role(ref.workspace, TEAM, "members", ref, True)
-    await engine.store.save_member(Member(ref, user, MemberSettings(quiet_off=True)))
+    await engine.stores.people.set_role(ref.workspace, TEAM, Role.MEMBER, ref, True)
+    await engine.stores.people.save_member(Member(ref, user, MemberSettings(quiet_off=True)))
 
 
 async def _installed(records: TeamsRecords, service_url: str, user: str) -> None:
@@ -171,15 +175,17 @@ async def _say(engine: Engine, who: MemberRef, *words: str | Mention) -> None:
         raise RuntimeError(f"setting up the benchmark failed at: {' '.join(map(str, words))}")
 
 
-async def _cadence(engine: Engine, admin: MemberRef, instant: datetime) -> None:
+async def _cadence(
+    engine: Engine, queue: RedisDueQueue, admin: MemberRef, instant: datetime
+) -> None:
     """The team's manager makes a daily cadence to the team, which is then due at ``instant``."""
     manager = MemberRef(admin.platform, admin.tenant_id, f"{admin.user_id}-manager")
     await _say(engine, admin, "manager", "add", Mention(manager, "mo"), "to", TEAM)
     await _say(engine, manager, "create", "daily", "at", "03:00", "to", "team")
-    [cadence] = await engine.store.team_cadences(admin.workspace, TEAM)
+    [cadence] = await engine.stores.cadences.of_team(admin.workspace, TEAM)
     fires = list(await engine.planner.groups(cadence))
-    await engine.queue.discard(fires)
-    await engine.queue.put([(fire, instant) for fire in fires])
+    await queue.discard(fires)
+    await queue.put([(fire, instant) for fire in fires])
 
 
 async def _until_done(platforms: Sequence[Platform], started: float) -> None:

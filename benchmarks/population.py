@@ -15,10 +15,12 @@ from typing import TypeVar
 from redis.asyncio import Redis
 
 from bot.app import connect
-from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.wiring import build_core
 from nudges.cards import Card, Mention
 from nudges.engine import Engine
 from nudges.events import CommandInvoked
+from nudges.keys import KeySpace
 from nudges.model import (
     Cadence,
     ChannelAudience,
@@ -29,11 +31,11 @@ from nudges.model import (
     MemberRef,
     MemberSettings,
     MessageRef,
+    Role,
 )
 from nudges.planning import fire_id
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-from scheduler.cadence import CronTimetable
+from nudges.store import Stores
 from scheduler.due import RedisDueQueue
 from scheduler.runner import Runner, RunnerSettings
 
@@ -74,7 +76,8 @@ class Bot:
     engine: Engine
     runner: Runner
     queue: RedisDueQueue
-    store: RedisStore
+    stores: Stores
+    keys: KeySpace
     messenger: ZeroMessenger
 
     async def close(self) -> None:
@@ -83,13 +86,12 @@ class Bot:
 
 def build_bot(redis_url: str, runner: RunnerSettings | None = None) -> Bot:
     redis = connect(redis_url, wait_s=None)  # as bot.app connects the scheduler
-    clock = SystemClock()
-    store = RedisStore(redis)
-    queue = RedisDueQueue(redis)
     messenger = ZeroMessenger()
-    settings = EngineSettings(admins=frozenset({ADMIN.key}))
-    engine = Engine(store, messenger, clock, CronTimetable(), queue, settings)
-    return Bot(redis, engine, Runner(engine, queue, clock, runner), queue, store, messenger)
+    settings = Settings(
+        engine=EngineSettings(admins=frozenset({ADMIN.key})), runner=runner or RunnerSettings()
+    )
+    core = build_core(settings, redis, messenger)
+    return Bot(redis, core.engine, core.runner, core.queue, core.stores, core.keys, messenger)
 
 
 async def say(bot: Bot, who: MemberRef, *words: str | Mention | ChannelRef) -> None:
@@ -105,11 +107,11 @@ async def channel_cadences(bot: Bot, count: int, team: str = "ward-7") -> list[s
     manager = MemberRef(PLATFORM, WORKSPACE, "mo")
     await say(bot, ADMIN, "manager", "add", Mention(manager, "mo"), "to", team)
     await say(bot, manager, "create", "daily", "at", "07:30", "to", SETUP)
-    [template] = await bot.store.team_cadences(manager.workspace, team)
+    [template] = await bot.stores.cadences.of_team(manager.workspace, team)
     await bot.queue.discard([fire_id(template.id)])
-    await bot.redis.set("carenudge:seq:cadence", count)
+    await bot.redis.set(bot.keys.sequence("cadence"), count)
     cadences = [_to_channel(template, i) for i in range(1, count + 1)]
-    await _in_chunks(cadences, bot.store.save_cadence)
+    await _in_chunks(cadences, bot.stores.cadences.save)
     return [fire_id(c.id) for c in cadences]
 
 
@@ -118,8 +120,10 @@ async def members(bot: Bot, count: int, team: str = "ward-7", prefix: str = "m")
     refs = [MemberRef(PLATFORM, WORKSPACE, f"{prefix}{i:06d}") for i in range(count)]
 
     async def join(ref: MemberRef) -> None:
-        await bot.store.set_role(ref.workspace, team, "members", ref, True)
-        await bot.store.save_member(Member(ref, ref.user_id, MemberSettings(quiet_off=True)))
+        await bot.stores.people.set_role(ref.workspace, team, Role.MEMBER, ref, True)
+        await bot.stores.people.save_member(
+            Member(ref, ref.user_id, MemberSettings(quiet_off=True))
+        )
 
     await _in_chunks(refs, join)
     return refs
@@ -150,7 +154,7 @@ async def dm_teams(bot: Bot, teams: int, size: int) -> list[str]:
         await say(bot, ADMIN, "manager", "add", Mention(manager, manager.user_id), "to", team)
         await members(bot, size, team, prefix=f"t{t}-")
         await say(bot, manager, "create", "daily", "at", "07:30", "to", "team")
-        [cadence] = await bot.store.team_cadences(ADMIN.workspace, team)
+        [cadence] = await bot.stores.cadences.of_team(ADMIN.workspace, team)
         groups = await bot.engine.planner.groups(cadence)
         await bot.queue.discard([g.fire_id for g in groups.values()])
         fires.extend(g.fire_id for g in groups.values())

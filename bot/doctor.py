@@ -52,9 +52,7 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
             f"✓ Teams: bot {settings.teams.app_id} ({settings.teams.app_type}) at "
             "POST /api/messages. Upload the package from `carenudge teams-package`."
         )
-    for name in settings.platforms_requested:
-        say(f"! {name} variables are set, but this release doesn't include the {name} adapter yet.")
-    if settings.slack is None and settings.teams is None and not settings.platforms_requested:
+    if settings.slack is None and settings.teams is None:
         say(
             "  No chat platform configured: `carenudge run` serves health and the scheduler; "
             "`carenudge sandbox` lets you try everything."

@@ -14,26 +14,24 @@ import random
 import re
 import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from adapters import console
 from adapters.console.inbound import PLATFORM, channel, direct, from_line, member
-from adapters.console.messenger import ConsoleMessenger
+from adapters.platform import Host
+from adapters.routing import RoutingMessenger
 from bot.app import connect
 from bot.clock import SandboxClock
 from bot.settings import Settings
+from bot.wiring import build_core
 from nudges.cards import Reply
-from nudges.engine import Engine
 from nudges.events import ActionInvoked
 from nudges.model import Conversation, ConversationKind, MessageRef
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-from scheduler.cadence import CronTimetable
-from scheduler.due import RedisDueQueue
-from scheduler.runner import Runner
 
 SANDBOX_TZ = "Europe/London"
 HELP = """Sandbox commands (everything else goes to CareNudge, as in Slack or Teams):
@@ -85,24 +83,23 @@ class Sandbox:
         self.clock = SandboxClock(start, speed)
         self.write = write
         self.tz = options.tz
-        self.messenger = ConsoleMessenger(write, self.clock, options.tz)
-        self.queue = RedisDueQueue(redis)
         engine_settings = EngineSettings(
             default_tz=options.tz,
             admins=settings.engine.admins | {f"{PLATFORM}:{options.you.lstrip('@').lower()}"},
             grace=settings.engine.grace,
         )
         salt = str(options.seed) if options.seed is not None else str(random.random())
-        self.engine = Engine(
-            RedisStore(redis),
-            self.messenger,
-            self.clock,
-            CronTimetable(),
-            self.queue,
-            engine_settings,
-            salt,
+        router = RoutingMessenger()
+        core = build_core(
+            replace(settings, engine=engine_settings), redis, router, self.clock, salt=salt
         )
-        self.runner = Runner(self.engine, self.queue, self.clock)
+        terminal = console.build(
+            console.ConsoleSettings(write, options.tz),
+            Host(core.engine, redis, core.keys, self.clock),
+        )
+        router.add(terminal.name, terminal.messenger)
+        self.messenger = terminal.messenger
+        self.engine, self.queue, self.runner = core.engine, core.queue, core.runner
         self.you = options.you.lstrip("@").lower()
         self.where: Conversation = channel(options.where)
         self.understood = True

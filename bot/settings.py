@@ -3,6 +3,7 @@ lists every problem and says what to do."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,12 +13,13 @@ from zoneinfo import ZoneInfo
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
 from adapters.teams.settings import APP_TYPES, TeamsSettings
 from nudges.errors import SettingsError
+from nudges.keys import DEFAULT_PREFIX
 from nudges.settings import EngineSettings, Secret
 from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+KEY_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-PLATFORM_VARIABLES: dict[str, tuple[str, ...]] = {}
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
@@ -33,13 +35,14 @@ class Settings:
     redis_url: str = DEFAULT_REDIS_URL
     redis_url_given: bool = False
     """Whether REDIS_URL was set: the sandbox then uses that Redis instead of its own."""
+    key_prefix: str = DEFAULT_PREFIX
+    """What every Redis key starts with (CARENUDGE_KEY_PREFIX): two CareNudges, a ward's trial
+    and the hospital's, can share one Redis."""
     host: str = "127.0.0.1"
     port: int = 8080
     log_level: str = "INFO"
     engine: EngineSettings = field(default_factory=EngineSettings)
     runner: RunnerSettings = field(default_factory=RunnerSettings)
-    platforms_requested: tuple[str, ...] = ()
-    """Platforms whose variables are set but whose adapters are not in this release yet."""
     slack: SlackSettings | None = None
     """Set when Slack is configured; otherwise Slack is simply not served."""
     teams: TeamsSettings | None = None
@@ -65,6 +68,13 @@ class Settings:
                 f"'{parsed.scheme or 'none'}')."
             )
 
+        key_prefix = get("CARENUDGE_KEY_PREFIX", DEFAULT_PREFIX)
+        if not KEY_PREFIX.fullmatch(key_prefix):
+            problems.append(
+                "CARENUDGE_KEY_PREFIX must be up to 40 letters, digits, '-', '_' or '.', "
+                f"starting with a letter or digit (got '{key_prefix[:20]}')."
+            )
+
         port = _int(get("PORT", "8080"), "PORT", 1, 65535, problems)
         grace = _int(
             get("CARENUDGE_GRACE_MINUTES", "15"), "CARENUDGE_GRACE_MINUTES", 1, 1440, problems
@@ -87,17 +97,14 @@ class Settings:
         teams = _teams(environ, problems)
         if problems:
             raise SettingsError(problems)
-        requested = tuple(
-            name for name, keys in PLATFORM_VARIABLES.items() if any(environ.get(k) for k in keys)
-        )
         return cls(
             redis_url=redis_url,
             redis_url_given=bool(environ.get("REDIS_URL", "").strip()),
+            key_prefix=key_prefix,
             host=get("HOST", "127.0.0.1"),
             port=port,
             log_level=log_level,
             engine=EngineSettings(default_tz=tz, admins=admins, grace=timedelta(minutes=grace)),
-            platforms_requested=requested,
             slack=slack,
             teams=teams,
         )

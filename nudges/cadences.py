@@ -12,6 +12,7 @@ from datetime import datetime
 from nudges import members, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
 from nudges.commands import CadenceSpec, CadenceVerb, ListCadences, PreviewCadence
+from nudges.deps import Deps
 from nudges.errors import InvalidSchedule, NotFound, ParseError
 from nudges.model import (
     Audience,
@@ -26,16 +27,14 @@ from nudges.model import (
     MemberRef,
     MembersAudience,
     Prompt,
+    Role,
     Schedule,
     TeamAudience,
     Theme,
     WeeklySchedule,
 )
 from nudges.planning import Planner
-from nudges.ports import Clock
-from nudges.rosters import MANAGERS, MEMBERS, Rosters
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.rosters import Rosters
 
 Sampler = Callable[[Cadence, int], Awaitable[list[Prompt]]]
 """Prompts that would go out next for a cadence, without sending or remembering them."""
@@ -45,20 +44,13 @@ MAX_NAMED = 100
 
 
 class Cadences:
-    def __init__(
-        self,
-        store: RedisStore,
-        rosters: Rosters,
-        planner: Planner,
-        clock: Clock,
-        settings: EngineSettings,
-    ) -> None:
-        self.store = store
+    def __init__(self, deps: Deps, rosters: Rosters, planner: Planner) -> None:
+        self.stores = deps.stores
         self.rosters = rosters
         self.planner = planner
-        self.timetable = planner.timetable
-        self.clock = clock
-        self.settings = settings
+        self.timetable = deps.timetable
+        self.clock = deps.clock
+        self.settings = deps.settings
 
     # --- commands -------------------------------------------------------------------------
 
@@ -68,8 +60,8 @@ class Cadences:
         team = await self.rosters.team_for(actor, spec.team)
         await self.rosters.require_manager(actor, team)
         draft = await self.draft(actor, where, where_name, spec, team)
-        cadence = replace(draft, id=await self.store.next_cadence_id())
-        await self.store.save_cadence(cadence, _named(cadence.audience))
+        cadence = replace(draft, id=await self.stores.cadences.next_id())
+        await self.stores.cadences.save(cadence, _named(cadence.audience))
         await self._remember_names(spec)
         soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Cadence {cadence.id} is set", soonest, created=True)
@@ -86,12 +78,13 @@ class Cadences:
                     "Who should get it? Add 'to #channel', 'to @name' or 'to team'.",
                     "/nudge create weekdays at 07:30 to team",
                     "create",
+                    "audience",
                 )
             audience = ChannelAudience(ChannelRef(where, where_name or where.channel_id))
         schedule = _schedule(spec, None)
         if schedule is None:
-            raise ParseError("Please say when it should go out.", example, "create")
-        me = await self.store.member(actor)
+            raise ParseError("Please say when it should go out.", example, "create", "times")
+        me = await self.stores.people.member(actor)
         cadence = Cadence(
             id="draft",
             workspace=actor.workspace,
@@ -112,8 +105,9 @@ class Cadences:
         if cadence.kind is CadenceKind.DIGEST and cadence.is_direct:
             raise ParseError(
                 "A shout-out digest goes to a channel.",
-                "/nudge create fridays at 16:00 to #ward-7 theme digest",
+                "/nudge create fridays at 16:00 to #ward-7 sends digest",
                 "create",
+                "audience",
             )
         if cadence.kind is CadenceKind.UNSEEN:
             await self._check_unseen(cadence)
@@ -123,6 +117,7 @@ class Cadences:
                 "Local times and shift times work for direct messages only, not a channel.",
                 "/nudge create weekdays at shift start to team",
                 "create",
+                "audience",
             )
         if (
             isinstance(cadence.audience, MembersAudience)
@@ -132,6 +127,7 @@ class Cadences:
                 f"Please name at most {MAX_NAMED} people; for more, use 'to team'.",
                 "/nudge create weekdays at 07:30 to team",
                 "create",
+                "audience",
             )
         probe = self.planner.group_of(cadence, Member(cadence.created_by, ""))
         if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
@@ -139,13 +135,16 @@ class Cadences:
 
     async def _check_unseen(self, cadence: Cadence) -> None:
         """Who has not been recognised lately is for managers' eyes only, by direct message."""
-        managers = set(await self.store.roster(cadence.workspace, cadence.team, MANAGERS))
+        managers = set(
+            await self.stores.people.roster(cadence.workspace, cadence.team, Role.MANAGER)
+        )
         named = cadence.audience.members if isinstance(cadence.audience, MembersAudience) else ()
         if not named or not set(named) <= managers:
             raise ParseError(
                 f"The unseen list goes only to managers of {cadence.team}, by direct message.",
-                "/nudge create fridays at 15:00 to me theme unseen",
+                "/nudge create fridays at 15:00 to me sends unseen",
                 "create",
+                "audience",
             )
 
     async def edit(self, actor: MemberRef, cadence_id: str, spec: CadenceSpec) -> Card:
@@ -170,9 +169,9 @@ class Cadences:
         await self._check(updated)
         await self.planner.unplan(cadence)
         if team != cadence.team:
-            await self.store.trash_cadence(cadence, self.settings.keep_deleted)
-            await self.store.forget_trashed(cadence.id)
-        await self.store.save_cadence(updated, _named(updated.audience))
+            await self.stores.cadences.trash(cadence, self.settings.keep_deleted)
+            await self.stores.cadences.forget_trashed(cadence.id)
+        await self.stores.cadences.save(updated, _named(updated.audience))
         await self._remember_names(spec)
         soonest = await self.planner.plan(updated)
         return await self._summary(updated, f"Cadence {updated.id} is updated", soonest)
@@ -187,7 +186,7 @@ class Cadences:
         if cmd.verb == "pause":
             if not cadence.paused:
                 cadence = replace(cadence, paused=True, revision=cadence.revision + 1)
-                await self.store.save_cadence(cadence)
+                await self.stores.cadences.save(cadence)
                 await self.planner.unplan(cadence)
             return Card(
                 (
@@ -200,7 +199,7 @@ class Cadences:
         if cmd.verb == "resume":
             return await self.resume(actor, cmd.cadence_id)
         await self.planner.unplan(cadence)
-        await self.store.trash_cadence(cadence, self.settings.keep_deleted)
+        await self.stores.cadences.trash(cadence, self.settings.keep_deleted)
         days = self.settings.keep_deleted.days
         return Card(
             (
@@ -223,23 +222,23 @@ class Cadences:
         cadence = await self._mine(actor, cadence_id)
         if cadence.paused:
             cadence = replace(cadence, paused=False, revision=cadence.revision + 1)
-            await self.store.save_cadence(cadence)
+            await self.stores.cadences.save(cadence)
         soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Resumed {cadence.id}", soonest)
 
     async def restore(self, actor: MemberRef, cadence_id: str) -> Card:
-        live = await self.store.cadence(cadence_id)
+        live = await self.stores.cadences.get(cadence_id)
         if live is not None and live.workspace == actor.workspace:
             return wording.message(f"{cadence_id} wasn't deleted", "There's nothing to undo.")
-        cadence = await self.store.trashed_cadence(cadence_id)
+        cadence = await self.stores.cadences.trashed(cadence_id)
         if cadence is None or cadence.workspace != actor.workspace:
             raise NotFound(
                 f"a deleted cadence {cadence_id}",
                 f"Deleted cadences can be restored for {self.settings.keep_deleted.days} days.",
             )
         await self.rosters.require_manager(actor, cadence.team)
-        await self.store.save_cadence(cadence, _named(cadence.audience))
-        await self.store.forget_trashed(cadence_id)
+        await self.stores.cadences.save(cadence, _named(cadence.audience))
+        await self.stores.cadences.forget_trashed(cadence_id)
         soonest = await self.planner.plan(cadence)
         return await self._summary(cadence, f"Restored {cadence.id}", soonest)
 
@@ -248,8 +247,8 @@ class Cadences:
             teams = [await self.rosters.team_for(actor, cmd.team)]
         else:
             teams = sorted(
-                set(await self.store.member_teams(actor, MANAGERS))
-                | set(await self.store.member_teams(actor, MEMBERS))
+                set(await self.stores.people.member_teams(actor, Role.MANAGER))
+                | set(await self.stores.people.member_teams(actor, Role.MEMBER))
             )
         if not teams:
             return wording.message(
@@ -259,7 +258,7 @@ class Cadences:
             )
         blocks: list[Heading | Text | ContextLine] = []
         for team in teams:
-            cadences = await self.store.team_cadences(actor.workspace, team)
+            cadences = await self.stores.cadences.of_team(actor.workspace, team)
             blocks.append(Heading(f"Cadences for {team}"))
             if not cadences:
                 blocks.append(Text(("None yet.",)))
@@ -339,15 +338,15 @@ class Cadences:
         return Card(tuple(blocks), f"{title}: next {len(fires)} fires")
 
     async def _preview_team(self, actor: MemberRef) -> str:
-        managed = await self.store.member_teams(actor, MANAGERS)
-        joined = await self.store.member_teams(actor, MEMBERS)
+        managed = await self.stores.people.member_teams(actor, Role.MANAGER)
+        joined = await self.stores.people.member_teams(actor, Role.MEMBER)
         mine = managed or joined
         return mine[0] if mine else "-"
 
     # --- helpers --------------------------------------------------------------------------
 
     async def _mine(self, actor: MemberRef, cadence_id: str, *, manage: bool = True) -> Cadence:
-        cadence = await self.store.cadence(cadence_id)
+        cadence = await self.stores.cadences.get(cadence_id)
         if cadence is None or cadence.workspace != actor.workspace:
             raise NotFound(f"cadence {cadence_id}", "See the cadences with /nudge list.")
         if manage:
@@ -356,14 +355,14 @@ class Cadences:
 
     async def _remember_names(self, spec: CadenceSpec) -> None:
         for mention in spec.members:
-            await self.store.remember_name(mention.member, mention.name)
+            await self.stores.people.remember_name(mention.member, mention.name)
 
     async def _summary(
         self, cadence: Cadence, title: str, soonest: datetime | None, *, created: bool = False
     ) -> Card:
         names = {}
         if isinstance(cadence.audience, MembersAudience):
-            found = await self.store.members(cadence.audience.members[:5])
+            found = await self.stores.people.members(cadence.audience.members[:5])
             names = {m.ref.key: m.name for m in found}
         next_line = wording.when(soonest, cadence.tz) if soonest else "none yet"
         if cadence.paused:
@@ -378,7 +377,7 @@ class Cadences:
             ("Next", next_line),
         ]
         if created and isinstance(cadence.audience, TeamAudience):
-            joined = await self.store.roster(cadence.workspace, cadence.team, MEMBERS)
+            joined = await self.stores.people.roster(cadence.workspace, cadence.team, Role.MEMBER)
             if not joined:
                 note = f"Nobody has joined {cadence.team} yet: /nudge join {cadence.team}"
                 pairs.append(("Note", note))
@@ -414,7 +413,10 @@ def _schedule(spec: CadenceSpec, current: Schedule | None) -> Schedule | None:
     if spec.times is None:
         if not isinstance(current, WeeklySchedule):
             raise ParseError(
-                "Add a time to go with the days.", "/nudge edit c3 weekdays at 07:30", "edit"
+                "Add a time to go with the days.",
+                "/nudge edit c3 weekdays at 07:30",
+                "edit",
+                "times",
             )
         return WeeklySchedule(spec.days or current.days, current.times)
     days = spec.days

@@ -101,14 +101,20 @@ Status = Literal["ok", "refused", "invalid", "unavailable", "error"]
 """How a request went: done; politely refused; not understood or not found; Redis away;
 our fault."""
 
+Field = Literal["audience", "days", "times", "tz", "theme"]
+"""The part of a cadence a problem is about, so that a form can show it under its field:
+who gets it, on which days, at what times, in which time zone, about what."""
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The engine's answer to whoever acted. ``private`` replies are seen only by them."""
+    """The engine's answer to whoever acted. ``private`` replies are seen only by them;
+    ``field`` is the part of what they asked that a problem is about, if it is one part."""
 
     card: Card
     private: bool = True
     status: Status = "ok"
+    field: Field | None = None
 
 
 def text(*parts: Inline) -> Text:

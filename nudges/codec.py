@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
+from nudges.errors import CodecError
 from nudges.model import (
     Audience,
     Behaviour,
@@ -44,16 +45,20 @@ from nudges.model import (
 VERSION = 1
 
 
-class CodecError(ValueError):
-    """A stored payload this release cannot read."""
-
-
 def dumps(payload: dict[str, Any]) -> str:
     return json.dumps({"v": VERSION, **payload}, separators=(",", ":"), ensure_ascii=False)
 
 
 def loads(raw: str | bytes) -> dict[str, Any]:
-    data = json.loads(raw)
+    """A stored payload, checked for its version.
+
+    Raises:
+        CodecError: Not JSON, or not a version this release reads.
+    """
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise CodecError(f"not JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("v") != VERSION:
         raise CodecError(
             f"unsupported payload version: {data.get('v') if isinstance(data, dict) else '?'}"

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from nudges import members
 from nudges.cards import Card
+from nudges.deps import Deps
 from nudges.errors import ConversationGone, DeliveryError, RateLimited
-from nudges.model import Conversation, Member
-from nudges.ports import Clock, Messenger
-from nudges.store import Chosen, RedisStore
+from nudges.model import Conversation, Member, MemberRef
+from nudges.store import Chosen
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -75,15 +76,27 @@ class _Ready:
     outgoing: Outgoing
 
 
+def available_at(at: datetime, default_tz: str) -> Check:
+    """The usual check for people: not stopped, snoozed, in quiet hours or on a day off at
+    ``at`` (each by their own settings); channels always go ahead."""
+
+    async def check(target: Target) -> str | None:
+        if target.member is None:
+            return None
+        return members.skip_reason(target.member.settings, default_tz, at)
+
+    return check
+
+
 class Deliveries:
-    def __init__(
-        self, store: RedisStore, messenger: Messenger, clock: Clock, concurrency: int, attempts: int
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.clock = clock
-        self.concurrency = concurrency
-        self.attempts = attempts
+    def __init__(self, deps: Deps) -> None:
+        self.states = deps.stores.deliveries
+        self.people = deps.stores.people
+        self.messenger = deps.messenger
+        self.clock = deps.clock
+        self.default_tz = deps.settings.default_tz
+        self.concurrency = deps.settings.fanout_concurrency
+        self.attempts = deps.settings.send_attempts
 
     async def run(
         self,
@@ -106,7 +119,7 @@ class Deliveries:
         limit = asyncio.Semaphore(self.concurrency)
 
         async def finish(target_key: str, outcome: str, chosen: Chosen | None) -> None:
-            await self.store.finish_delivery(fire_key, target_key, outcome, chosen)
+            await self.states.finish_delivery(fire_key, target_key, outcome, chosen)
             tally[outcome.split(":", 1)[0]] += 1
 
         async def ready(target: Target, state: str) -> _Ready | None:
@@ -124,7 +137,7 @@ class Deliveries:
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]
-            states = await self.store.begin_deliveries(
+            states = await self.states.begin_deliveries(
                 fire_key, [t.key for t in batch], self.clock.now(), claimed_at
             )
             todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
@@ -146,6 +159,20 @@ class Deliveries:
                 for one in sends:
                     group.create_task(one)
         return tally
+
+    async def to_members(
+        self,
+        fire_key: str,
+        claimed_at: datetime,
+        refs: Sequence[MemberRef],
+        compose: Compose,
+        prepare: Prepare | None = None,
+    ) -> Counter[str]:
+        """Deliver to these people now (a one-off job's), each as their settings allow now."""
+        people = await self.people.members(refs)
+        check = available_at(self.clock.now(), self.default_tz)
+        targets = [Target.to_member(m) for m in people]
+        return await self.run(fire_key, claimed_at, targets, check, compose, prepare)
 
     async def _ready(
         self, fire_key: str, target: Target, state: str, check: Check, compose: Compose

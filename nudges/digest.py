@@ -1,6 +1,7 @@
 """What recognition adds up to: each channel's weekly digest (a cadence like any other, set
 up the first time a channel has a shout-out), and, for managers only, who on their team has not
-been recognised lately. Counts by behaviour only: never per person, never a ranking.
+been recognised lately; and what those two kinds of cadence send when they fire. Counts by
+behaviour only: never per person, never a ranking.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 from nudges import wording
 from nudges.cards import Card, ContextLine, Heading, Inline, Text
+from nudges.delivery import Outgoing, Target, available_at
+from nudges.deps import Deps
+from nudges.firing import Content, Firing
 from nudges.model import (
     SHOUTOUT_BEHAVIOURS,
     Cadence,
@@ -18,18 +22,17 @@ from nudges.model import (
     ChannelAudience,
     ChannelRef,
     Conversation,
+    Fire,
     MemberRef,
     Mention,
+    Role,
     Shoutout,
     TypedText,
     WeeklySchedule,
     iso_week,
 )
 from nudges.planning import Planner
-from nudges.ports import Clock
-from nudges.rosters import MEMBERS, Rosters
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.rosters import Rosters
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +41,60 @@ DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
 
 
 class Digests:
-    def __init__(
-        self,
-        store: RedisStore,
-        rosters: Rosters,
-        planner: Planner,
-        clock: Clock,
-        settings: EngineSettings,
-    ) -> None:
-        self.store = store
+    def __init__(self, deps: Deps, rosters: Rosters, planner: Planner) -> None:
+        self.stores = deps.stores
         self.rosters = rosters
         self.planner = planner
-        self.clock = clock
-        self.settings = settings
+        self.clock = deps.clock
+        self.settings = deps.settings
+
+    def register(self, firing: Firing) -> None:
+        firing.on_cadence(CadenceKind.DIGEST, self.digest_content)
+        firing.on_cadence(CadenceKind.UNSEEN, self.unseen_content)
+
+    # --- fire time ------------------------------------------------------------------------
+
+    async def digest_content(self, cadence: Cadence, fire: Fire, fire_key: str) -> Content:
+        """The week's shout-outs in the cadence's channel; nothing in a week without any."""
+        digest = None
+        if isinstance(cadence.audience, ChannelAudience):
+            channel = cadence.audience.channel
+            digest = await self.digest_card(channel.conversation, channel.name)
+
+        async def any_shoutouts(target: Target) -> str | None:
+            return None if digest is not None else "no-shoutouts"
+
+        async def the_digest(target: Target, key: str) -> Outgoing:
+            assert digest is not None
+            return Outgoing(digest)
+
+        return Content(any_shoutouts, the_digest)
+
+    async def unseen_content(self, cadence: Cadence, fire: Fire, fire_key: str) -> Content:
+        """Each of the team's managers, privately: who has not been recognised lately."""
+        ws, team = cadence.workspace, cadence.team
+        managers = set(await self.stores.people.roster(ws, team, Role.MANAGER))
+        available = available_at(fire.scheduled_at, self.settings.default_tz)
+
+        async def managers_only(target: Target) -> str | None:
+            # The list is never published: only the team's managers may see it.
+            if target.member is None or target.member.ref not in managers:
+                return "not-a-manager"
+            return await available(target)
+
+        async def unseen(target: Target, key: str) -> Outgoing:
+            assert target.member is not None
+            return Outgoing(await self.unseen_card(target.member.ref, team))
+
+        return Content(managers_only, unseen)
 
     async def ensure(self, shoutout: Shoutout, where_name: str) -> None:
         """Channels with shout-outs get a weekly digest, once; managers can move or stop it."""
         team = await self.rosters.team_for_channel(shoutout.channel, where_name, shoutout.giver)
-        if team is None or not await self.store.claim_digest(shoutout.channel):
+        if team is None or not await self.stores.shoutouts.claim_digest(shoutout.channel):
             return
         cadence = Cadence(
-            id=await self.store.next_cadence_id(),
+            id=await self.stores.cadences.next_id(),
             workspace=shoutout.workspace,
             team=team,
             schedule=WeeklySchedule(frozenset({DIGEST_DAY}), (DIGEST_AT,)),
@@ -71,7 +107,7 @@ class Digests:
             created_at=self.clock.now(),
             kind=CadenceKind.DIGEST,
         )
-        await self.store.save_cadence(cadence)
+        await self.stores.cadences.save(cadence)
         await self.planner.plan(cadence)
         log.info("weekly digest %s set up for a channel of team %s", cadence.id, team)
 
@@ -82,11 +118,11 @@ class Digests:
 
     async def unseen_card(self, viewer: MemberRef, team: str) -> Card:
         ws = viewer.workspace
-        joined = await self.store.roster(ws, team, MEMBERS)
-        last = await self.store.last_recognised(ws, joined)
+        joined = await self.stores.people.roster(ws, team, Role.MEMBER)
+        last = await self.stores.shoutouts.last_recognised(ws, joined)
         cutoff = self.clock.now() - UNSEEN_AFTER
         unseen = [ref for ref, at in zip(joined, last, strict=True) if at is None or at < cutoff]
-        people = [Mention(m.ref, m.name) for m in await self.store.members(unseen)]
+        people = [Mention(m.ref, m.name) for m in await self.stores.people.members(unseen)]
         if not people:
             body: tuple[Inline, ...] = (
                 f"Everyone in {team} has been recognised in the last 30 days.",
@@ -114,7 +150,7 @@ class Digests:
         weeks = [iso_week(local - timedelta(days=7)), iso_week(local)]
         week = [
             s
-            for s in await self.store.channel_shoutouts(channel, weeks)
+            for s in await self.stores.shoutouts.channel_shoutouts(channel, weeks)
             if since <= s.given_at <= now
         ]
         if not week:
@@ -123,7 +159,7 @@ class Digests:
         public = [s for s in week if not s.private]
         names = {
             m.ref: m.name
-            for m in await self.store.members(
+            for m in await self.stores.people.members(
                 sorted({r for s in public for r in (s.giver, *s.recipients)})
             )
         }

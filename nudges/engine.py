@@ -4,12 +4,9 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from redis.exceptions import RedisError
 
 from nudges import help, members, wording
 from nudges.cadences import Cadences
@@ -41,73 +38,44 @@ from nudges.commands import (
     StopOrStart,
 )
 from nudges.delivery import Deliveries
+from nudges.deps import Deps
+from nudges.digest import Digests
 from nudges.errors import InvalidSchedule, NotFound, ParseError, Refused
 from nudges.events import ActionInvoked, CommandInvoked, Event
+from nudges.failures import failed
 from nudges.firing import Firing
 from nudges.home import home_card
 from nudges.language import parse, tokenize
-from nudges.model import Fire, MemberRef
+from nudges.model import Fire, MemberRef, Role
 from nudges.pause import Pauses
 from nudges.planning import Planner
-from nudges.ports import Clock, FireQueue, Messenger, Timetable, WaitUntil
+from nudges.ports import WaitUntil
 from nudges.prompts import Prompts
-from nudges.rosters import MANAGERS, Rosters
-from nudges.settings import EngineSettings
+from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
-from nudges.store import RedisStore
 from nudges.teamprompts import TeamPrompts
-
-log = logging.getLogger(__name__)
-
-TRY_AGAIN = wording.message(
-    "I couldn't reach my memory just now",
-    "Nothing was changed. Please try again in a moment.",
-)
-SOMETHING_WRONG = wording.message(
-    "Something went wrong on my side",
-    "Nothing was changed. Please try again; if it keeps happening, let your admin know.",
-)
 
 
 class Engine:
     """The nudge engine. Adapters call ``handle``; the scheduler's runner calls ``fire``."""
 
-    def __init__(
-        self,
-        store: RedisStore,
-        messenger: Messenger,
-        clock: Clock,
-        timetable: Timetable,
-        queue: FireQueue,
-        settings: EngineSettings,
-        salt: str = "",
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.queue = queue
-        self.settings = settings
-        self.rosters = Rosters(store, settings)
-        self.planner = Planner(store, timetable, queue, clock, settings)
-        self.cadences = Cadences(store, self.rosters, self.planner, clock, settings)
-        self.prompts = Prompts(store, messenger, queue, clock, settings, salt)
-        self.team_prompts = TeamPrompts(store, self.rosters)
-        self.deliveries = Deliveries(
-            store, messenger, clock, settings.fanout_concurrency, settings.send_attempts
-        )
-        self.shoutouts = Shoutouts(store, messenger, self.rosters, self.planner, clock, settings)
-        self.pauses = Pauses(store, messenger, queue, clock, settings)
-        self.firing = Firing(
-            store,
-            self.planner,
-            self.prompts,
-            self.shoutouts,
-            self.pauses,
-            self.deliveries,
-            timetable,
-            queue,
-            clock,
-            settings,
-        )
+    def __init__(self, deps: Deps) -> None:
+        self.stores = deps.stores
+        self.clock = deps.clock
+        self.settings = deps.settings
+        self.rosters = Rosters(deps)
+        self.planner = Planner(deps)
+        self.deliveries = Deliveries(deps)
+        self.cadences = Cadences(deps, self.rosters, self.planner)
+        self.prompts = Prompts(deps, self.deliveries)
+        self.team_prompts = TeamPrompts(deps, self.rosters)
+        self.digests = Digests(deps, self.rosters, self.planner)
+        self.shoutouts = Shoutouts(deps, self.rosters, self.digests)
+        self.pauses = Pauses(deps, self.deliveries, self.prompts)
+        # What runs when a fire is due: each feature registers its own kinds.
+        self.firing = Firing(deps, self.planner, self.deliveries)
+        for feature in (self.prompts, self.pauses, self.digests):
+            feature.register(self.firing)
 
     # --- what people do -------------------------------------------------------------------
 
@@ -115,16 +83,12 @@ class Engine:
         """Answer one event. Never raises: every failure becomes a kind, clear reply."""
         try:
             return await self._handle(event)
-        except RedisError:
-            log.warning("redis unavailable while handling %s", type(event).__name__)
-            return Reply(TRY_AGAIN, status="unavailable")
-        except Exception:
-            log.exception("unexpected error while handling %s", type(event).__name__)
-            return Reply(SOMETHING_WRONG, status="error")
+        except Exception as exc:
+            return failed(exc, f"handling {type(event).__name__}")
 
     async def _handle(self, event: Event) -> Reply | None:
         try:
-            await self.store.remember_name(event.actor, event.actor_name)
+            await self.stores.people.remember_name(event.actor, event.actor_name)
             match event:
                 case CommandInvoked():
                     answer = await self._command(event)
@@ -132,11 +96,13 @@ class Engine:
                 case ActionInvoked():
                     return await self._action(event)
         except ParseError as exc:
-            return Reply(_problem(exc), status="invalid")
+            return Reply(_problem(exc), status="invalid", field=exc.field)
         except Refused as exc:
             # Naming who can help reads Redis too: its failure is handled by ``handle``.
             return Reply(await self._refusal(exc), status="refused")
-        except (NotFound, InvalidSchedule) as exc:
+        except InvalidSchedule as exc:
+            return Reply(wording.message("Not quite", str(exc)), status="invalid", field=exc.field)
+        except NotFound as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid")
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
@@ -165,7 +131,7 @@ class Engine:
             case PromptVerb():
                 return await self.team_prompts.verb(actor, cmd)
             case ShowSettings():
-                member = await self.store.member(actor)
+                member = await self.stores.people.member(actor)
                 return members.settings_card(member, self.settings.default_tz)
             case (
                 SetTimezone()
@@ -191,15 +157,15 @@ class Engine:
             case DeleteShoutout(shoutout_id=sid):
                 return await self.shoutouts.delete(actor, sid)
             case ListUnseen(team=team):
-                return await self.shoutouts.digests.unseen(actor, team)
+                return await self.digests.unseen(actor, team)
             case CallPause():
                 team = await self.rosters.team_for_channel(where, where_name, actor)
                 return await self.pauses.call(actor, where, team, cmd)
 
     async def _settings(self, actor: MemberRef, cmd: members.SettingsCommand) -> Card:
-        member = await self.store.member(actor)
+        member = await self.stores.people.member(actor)
         updated = members.apply(member, cmd, self.clock.now(), self.settings.default_tz)
-        await self.store.save_member(updated)
+        await self.stores.people.save_member(updated)
         if isinstance(cmd, SetTimezone | SetShift):
             await self.planner.replan_member(actor)
         return members.confirmation(updated, cmd, self.settings.default_tz)
@@ -237,7 +203,7 @@ class Engine:
                 )
 
     async def _refusal(self, exc: Refused) -> Card:
-        helpers = await self.store.members(exc.helpers[:5])
+        helpers = await self.stores.people.members(exc.helpers[:5])
         blocks: list[Heading | Text | ContextLine] = [
             Heading("Sorry, I can't do that for you"),
             Text((exc.reason,)),
@@ -253,17 +219,19 @@ class Engine:
 
     async def home(self, member: MemberRef, note: str = "") -> Card:
         """The member's home: settings with one-press changes; cadences for managers."""
-        return await home_card(self.store, self.settings, await self.store.member(member), note)
+        return await home_card(
+            self.stores, self.settings, await self.stores.people.member(member), note
+        )
 
     async def drafting(self, member: MemberRef) -> tuple[str, list[str]]:
         """What a form for a new cadence starts from: the member's time zone, and the teams
         they manage."""
-        known = await self.store.member(member)
+        known = await self.stores.people.member(member)
         tz = members.zone_of(known.settings, self.settings.default_tz)
-        return tz, await self.store.member_teams(member, MANAGERS)
+        return tz, await self.stores.people.member_teams(member, Role.MANAGER)
 
     async def knows_time_zone(self, member: MemberRef) -> bool:
-        return (await self.store.member(member)).settings.tz is not None
+        return (await self.stores.people.member(member)).settings.tz is not None
 
     async def learn_time_zone(self, member: MemberRef, tz: str) -> None:
         """Take the platform's time zone for a member who has not chosen one."""
@@ -271,9 +239,11 @@ class Engine:
             ZoneInfo(tz)
         except (ValueError, KeyError):
             return
-        known = await self.store.member(member)
+        known = await self.stores.people.member(member)
         if known.settings.tz is None:
-            await self.store.save_member(replace(known, settings=replace(known.settings, tz=tz)))
+            await self.stores.people.save_member(
+                replace(known, settings=replace(known.settings, tz=tz))
+            )
             await self.planner.replan_member(member)
 
     # --- what the scheduler says is due ---------------------------------------------------
@@ -289,7 +259,7 @@ class Engine:
 
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""
-        return await self.firing.reconcile()
+        return await self.planner.reconcile()
 
 
 def _problem(exc: ParseError) -> Card:

@@ -11,6 +11,8 @@ The tree::
     ├── DeliveryError              a message could not be delivered
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
     │   └── ConversationGone       the member uninstalled, blocked the bot, or left
+    ├── CodecError (ValueError)    a stored payload this release cannot read (a fire that
+    │                              needs one is set aside; ``carenudge doctor`` lists it)
     ├── UnknownMember (LookupError)
     └── ClaimLost                  our lease on a fire ran out: another replica may have it
 
@@ -23,6 +25,7 @@ at the seam (``raise RateLimited(...) from exc``); no SDK exception crosses a po
 
 from __future__ import annotations
 
+from nudges.cards import Field
 from nudges.model import MemberRef
 
 
@@ -49,12 +52,17 @@ class ParseError(NudgeError):
         problem: What was wrong, in plain words ("I couldn't read the time '7.75'.").
         example: A correct command the person can copy.
         topic: The help topic that explains the command, if any.
+        field: The part of a cadence the problem is about, if it is one part (a form shows
+            the problem under that field).
     """
 
-    def __init__(self, problem: str, example: str, topic: str = "") -> None:
+    def __init__(
+        self, problem: str, example: str, topic: str = "", field: Field | None = None
+    ) -> None:
         self.problem = problem
         self.example = example
         self.topic = topic
+        self.field = field
         super().__init__(f"{problem} For example: {example}")
 
 
@@ -95,10 +103,12 @@ class InvalidSchedule(NudgeError, ValueError):
 
     Args:
         problem: What is wrong with it.
+        field: The part of the cadence it is about (its times, unless said otherwise).
     """
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: str, field: Field = "times") -> None:
         self.problem = problem
+        self.field: Field = field
         super().__init__(problem)
 
 
@@ -120,6 +130,11 @@ class RateLimited(DeliveryError):
 
 class ConversationGone(DeliveryError):
     """The conversation can no longer be written to (uninstalled, blocked, archived)."""
+
+
+class CodecError(NudgeError, ValueError):
+    """A payload kept in Redis that this release cannot read: written by a newer release (its
+    ``v`` is unknown), or damaged by hand. Whatever needs it is set aside, not retried."""
 
 
 class UnknownMember(NudgeError, LookupError):

@@ -17,10 +17,9 @@ from nudges.cards import (
     Heading,
     Text,
 )
-from nudges.model import Member
-from nudges.rosters import MANAGERS
+from nudges.model import Member, Role
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.store import Stores
 
 SHOWN_CADENCES = 15
 
@@ -30,7 +29,7 @@ def _run(label: str, command: str, primary: bool = False) -> Button:
 
 
 async def home_card(
-    store: RedisStore, settings: EngineSettings, member: Member, note: str = ""
+    stores: Stores, settings: EngineSettings, member: Member, note: str = ""
 ) -> Card:
     blocks: list[Block] = [Heading("Your CareNudge")]
     if note:
@@ -66,8 +65,8 @@ async def home_card(
             ("Other settings, like quiet 21:00-07:00 or tz Europe/London: /nudge help settings",)
         )
     )
-    for team in await store.member_teams(member.ref, MANAGERS):
-        cadences = await store.team_cadences(member.ref.workspace, team)
+    for team in await stores.people.member_teams(member.ref, Role.MANAGER):
+        cadences = await stores.cadences.of_team(member.ref.workspace, team)
         blocks.extend((Divider(), Heading(f"Cadences for {team}")))
         if not cadences:
             blocks.append(Text(("None yet. /nudge create weekdays at 07:30 to #your-channel",)))

@@ -62,6 +62,14 @@ class Shift(StrEnum):
     NIGHT = "night"
 
 
+class Role(StrEnum):
+    """What someone is in a team: a member who joined it (and gets its direct-message nudges),
+    or one of its managers (who set its cadences). The values name the rosters in Redis."""
+
+    MEMBER = "members"
+    MANAGER = "managers"
+
+
 class ShiftMoment(StrEnum):
     """A time of day that depends on each member's shift pattern."""
 

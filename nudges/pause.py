@@ -1,31 +1,29 @@
 """The Pause: after a death, anyone can ask the team for a short moment of silence. The bot
 opens it, counts presence without naming anyone, and closes it after the silence through a
-scheduled one-off fire (so a restart mid-silence still closes it, once). A follow-up check-in
+scheduled one-off job (so a restart mid-silence still closes it, once). A follow-up check-in
 can reach the team's managers, or the caller, hours later. No patient details, ever.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from nudges import privacy, wording
+from nudges import jobs, members, privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Reply, Text
 from nudges.commands import CallPause
+from nudges.delivery import Deliveries, Outgoing, Target
+from nudges.deps import Deps
 from nudges.errors import DeliveryError
-from nudges.model import Conversation, MemberRef, MessageRef, Pause
-from nudges.ports import Clock, FireQueue, Messenger
-from nudges.rosters import MANAGERS
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.firing import FireTime, Firing
+from nudges.model import Context, Conversation, MemberRef, MessageRef, Pause, Role
+from nudges.prompts import Prompts, Sent, prompt_card
 
 log = logging.getLogger(__name__)
-
-JOB_CLOSE = "pause-close"
-JOB_FOLLOW_UP = "pause-follow-up"
 OPENING = (
     "Let's pause together, to honour the person we cared for and the care this team gave. "
     "Stop where you are if you can, and breathe."
@@ -44,20 +42,58 @@ def scope_of(team: str | None, conversation: Conversation) -> str:
     return team if team is not None else f"channel:{conversation.key}"
 
 
+@dataclass(frozen=True, slots=True)
+class PauseClose:
+    """The end of a Pause's silence (a one-off job)."""
+
+    KIND: ClassVar[str] = "pause-close"
+    pause_id: str
+    id: str = field(default_factory=jobs.new_job_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"pause": self.pause_id}
+
+    @classmethod
+    def from_payload(cls, job_id: str, data: dict[str, Any]) -> PauseClose:
+        return cls(str(data["pause"]), job_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PauseFollowUp:
+    """A gentle check-in hours after a Pause (a one-off job): to the team's managers, to the
+    caller (``to_me``), or, once moved past someone's quiet hours, to them (``to``)."""
+
+    KIND: ClassVar[str] = "pause-follow-up"
+    pause_id: str
+    to_me: bool = False
+    to: tuple[MemberRef, ...] = ()
+    id: str = field(default_factory=jobs.new_job_id)
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"pause": self.pause_id, "to_me": self.to_me}
+        if self.to:
+            data["to"] = [m.key for m in self.to]
+        return data
+
+    @classmethod
+    def from_payload(cls, job_id: str, data: dict[str, Any]) -> PauseFollowUp:
+        to = tuple(MemberRef.from_key(k) for k in data.get("to", ()))
+        return cls(str(data["pause"]), bool(data.get("to_me")), to, job_id)
+
+
 class Pauses:
-    def __init__(
-        self,
-        store: RedisStore,
-        messenger: Messenger,
-        queue: FireQueue,
-        clock: Clock,
-        settings: EngineSettings,
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.queue = queue
-        self.clock = clock
-        self.settings = settings
+    def __init__(self, deps: Deps, deliveries: Deliveries, prompts: Prompts) -> None:
+        self.deps = deps
+        self.stores = deps.stores
+        self.messenger = deps.messenger
+        self.clock = deps.clock
+        self.settings = deps.settings
+        self.deliveries = deliveries
+        self.prompts = prompts
+
+    def register(self, firing: Firing) -> None:
+        firing.on_job(PauseClose, self.close)
+        firing.on_job(PauseFollowUp, self.follow_up)
 
     async def call(
         self, actor: MemberRef, where: Conversation, team: str | None, cmd: CallPause
@@ -73,7 +109,7 @@ class Pauses:
                 )
         now = self.clock.now()
         pause = Pause(
-            id=await self.store.next_id("p"),
+            id=await self.stores.pauses.next_id(),
             conversation=where,
             team=team,
             dedication=cmd.dedication,
@@ -83,20 +119,20 @@ class Pauses:
         )
         ref = await self.messenger.send(where, opening_card(pause, 0))
         pause = replace(pause, message=ref)
-        await self.store.save_pause(pause)
-        await self._later(JOB_CLOSE, pause, now + timedelta(seconds=cmd.silence_s), {})
+        await self.stores.pauses.save_pause(pause)
+        await jobs.schedule(self.deps, PauseClose(pause.id), now + timedelta(seconds=cmd.silence_s))
         note = ""
         if cmd.follow_up_hours is not None:
-            managers = await self.store.roster(actor.workspace, team, MANAGERS) if team else []
+            people = self.stores.people
+            managers = await people.roster(actor.workspace, team, Role.MANAGER) if team else []
             to = "you" if cmd.follow_up_to_me or not managers else "the team's managers"
-            await self._later(
-                JOB_FOLLOW_UP,
-                pause,
+            await jobs.schedule(
+                self.deps,
+                PauseFollowUp(pause.id, cmd.follow_up_to_me),
                 now + timedelta(hours=cmd.follow_up_hours),
-                {"to_me": cmd.follow_up_to_me},
             )
             note = f" In {cmd.follow_up_hours:g} hours, {to} will get a gentle check-in nudge."
-        await self.store.count_pause(
+        await self.stores.pauses.count_pause(
             actor.workspace, scope_of(team, where), month_of(now, self.settings.default_tz)
         )
         return Reply(
@@ -106,30 +142,90 @@ class Pauses:
             )
         )
 
-    async def _later(self, kind: str, pause: Pause, at: datetime, extra: dict[str, object]) -> None:
-        job_id = f"o:{uuid.uuid4().hex}"
-        await self.store.save_job(job_id, {"kind": kind, "pause": pause.id, **extra})
-        await self.queue.put([(job_id, at)])
-
     async def join(
         self, actor: MemberRef, pause_id: str, message: MessageRef | None
     ) -> Reply | None:
-        pause = await self.store.pause(pause_id)
+        pause = await self.stores.pauses.pause(pause_id)
         if pause is None or pause.closed:
             return Reply(wording.message("This pause has ended", "Thank you for being there."))
-        count = await self.store.join_pause(pause.id, actor)
+        count = await self.stores.pauses.join_pause(pause.id, actor)
         if pause.message is not None:
             await self.messenger.update(pause.message, opening_card(pause, count))
         return None
 
-    async def closing(self, pause_id: str) -> tuple[Pause, int] | None:
-        """The open pause to close, and how many paused; None if it has closed already."""
-        pause = await self.store.pause(pause_id)
-        if pause is None or pause.closed:
-            return None
-        return pause, await self.store.pausing(pause.id)
+    # --- fire time ------------------------------------------------------------------------
 
-    async def finish(self, pause: Pause, pausing: int) -> None:
+    async def close(self, job: PauseClose, at: FireTime) -> None:
+        """Close a Pause once, even across a restart; long after its time (the bot was down
+        for longer than the grace window), only take its button away, without a message."""
+        pause = await self.stores.pauses.pause(job.pause_id)
+        if pause is None or pause.closed:
+            return
+        pausing = await self.stores.pauses.pausing(pause.id)
+        if not at.too_late(f"job={job.KIND}"):
+
+            async def open_still(target: Target) -> str | None:
+                return None
+
+            async def thanks(target: Target, key: str) -> Outgoing:
+                return Outgoing(closing_card(pausing))
+
+            target = Target.to_channel(pause.conversation)
+            await self.deliveries.run(at.fire.id, at.claimed_at, [target], open_still, thanks)
+        await self._finish(pause, pausing)
+
+    async def follow_up(self, job: PauseFollowUp, at: FireTime) -> None:
+        """A gentle "after a hard case" check-in, hours after a Pause: it names no one and
+        quotes nothing from the dedication."""
+        if at.too_late(f"job={job.KIND}"):
+            return
+        pause = await self.stores.pauses.pause(job.pause_id)
+        if pause is None:
+            return
+        team = pause.team or "-"
+        recipients = list(job.to) or await self._follow_up_recipients(pause, job.to_me)
+        recipients = await self._after_quiet_hours(recipients, job)
+        chooser = await self.prompts.chooser(pause.caller.workspace, team, Context.AFTER_HARD_CASE)
+
+        async def audiences(targets: Sequence[Target]) -> None:
+            await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
+
+        async def compose(target: Target, key: str) -> Outgoing:
+            chosen = chooser.choose(target.key)
+            return Outgoing(
+                prompt_card(chosen.prompt, Sent("", team, chosen.prompt.id, at.fire.id)), chosen
+            )
+
+        await self.deliveries.to_members(at.fire.id, at.claimed_at, recipients, compose, audiences)
+
+    async def _after_quiet_hours(
+        self, refs: Sequence[MemberRef], job: PauseFollowUp
+    ) -> list[MemberRef]:
+        """Those who can have it now; the others get their own job for when quiet hours end
+        (a follow-up the caller was promised is moved, never dropped)."""
+        now = self.clock.now()
+        ready: list[MemberRef] = []
+        for member in await self.stores.people.members(refs):
+            tz = self.settings.default_tz
+            if members.skip_reason(member.settings, tz, now) != "quiet-hours":
+                ready.append(member.ref)
+                continue
+            later = members.after_quiet_hours(member.settings, tz, now)
+            await jobs.schedule(
+                self.deps, PauseFollowUp(job.pause_id, job.to_me, (member.ref,)), later
+            )
+        return ready
+
+    async def _follow_up_recipients(self, pause: Pause, to_me: bool) -> list[MemberRef]:
+        if not to_me and pause.team is not None:
+            managers = await self.stores.people.roster(
+                pause.caller.workspace, pause.team, Role.MANAGER
+            )
+            if managers:
+                return managers
+        return [pause.caller]
+
+    async def _finish(self, pause: Pause, pausing: int) -> None:
         """Mark the pause closed and take the button off its opening message (if the platform
         refuses, the pause still closes: a button left behind only answers that it is over)."""
         if pause.message is not None:
@@ -139,23 +235,8 @@ class Pauses:
                 log.warning(
                     "could not take the button off pause %s (%s)", pause.id, type(exc).__name__
                 )
-        await self.store.save_pause(replace(pause, closed=True))
+        await self.stores.pauses.save_pause(replace(pause, closed=True))
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
-
-    async def follow_up_recipients(self, pause_id: str, to_me: bool) -> list[MemberRef]:
-        pause = await self.store.pause(pause_id)
-        if pause is None:
-            return []
-        if not to_me and pause.team is not None:
-            managers = await self.store.roster(pause.caller.workspace, pause.team, MANAGERS)
-            if managers:
-                return managers
-        return [pause.caller]
-
-    async def held_this_month(self, caller_ws: MemberRef, team: str) -> int:
-        return await self.store.pauses_held(
-            caller_ws.workspace, team, month_of(self.clock.now(), self.settings.default_tz)
-        )
 
 
 def opening_card(pause: Pause, pausing: int, *, ended: bool = False) -> Card:

@@ -1,14 +1,18 @@
 """Planning fires: which fire each recipient of a cadence belongs to (one per time zone, or per
-shift time, for cadences that follow each person's clock), and putting the next instant of
-each fire in the queue.
+shift time, for cadences that follow each person's clock), putting the next instant of each
+fire in the queue, and the reconciler that keeps the queue true to the cadences and jobs.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
 from nudges import members, wording
+from nudges.delivery import Target
+from nudges.deps import Deps
 from nudges.model import (
     DAY_SHIFT,
     Cadence,
@@ -16,17 +20,16 @@ from nudges.model import (
     Member,
     MemberRef,
     MembersAudience,
+    Role,
     Schedule,
     ShiftMoment,
     TeamAudience,
     WeeklySchedule,
 )
-from nudges.ports import Clock, FireQueue, Timetable
-from nudges.rosters import MEMBERS
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
 
+log = logging.getLogger(__name__)
 CADENCE_PREFIX = "c:"
+RECONCILE_BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,10 @@ def fire_id(cadence_id: str, group: str = "") -> str:
     return f"{CADENCE_PREFIX}{cadence_id}" + (f":{group}" if group else "")
 
 
+def is_cadence_fire(value: str) -> bool:
+    return value.startswith(CADENCE_PREFIX)
+
+
 def parse_fire_id(value: str) -> tuple[str, str]:
     """(cadence id, group key) from a fire id."""
     body = value.removeprefix(CADENCE_PREFIX)
@@ -50,29 +57,39 @@ def parse_fire_id(value: str) -> tuple[str, str]:
 
 
 class Planner:
-    def __init__(
-        self,
-        store: RedisStore,
-        timetable: Timetable,
-        queue: FireQueue,
-        clock: Clock,
-        settings: EngineSettings,
-    ) -> None:
-        self.store = store
-        self.timetable = timetable
-        self.queue = queue
-        self.clock = clock
-        self.settings = settings
+    def __init__(self, deps: Deps) -> None:
+        self.stores = deps.stores
+        self.timetable = deps.timetable
+        self.queue = deps.queue
+        self.clock = deps.clock
+        self.settings = deps.settings
 
     async def recipients(self, cadence: Cadence) -> list[Member]:
+        people = self.stores.people
         match cadence.audience:
             case MembersAudience(members=refs):
-                return await self.store.members(refs)
+                return await people.members(refs)
             case TeamAudience():
-                joined = await self.store.roster(cadence.workspace, cadence.team, MEMBERS)
-                return await self.store.members(joined)
+                joined = await people.roster(cadence.workspace, cadence.team, Role.MEMBER)
+                return await people.members(joined)
             case ChannelAudience():
                 return []
+
+    async def targets(self, cadence: Cadence, fid: str) -> list[Target] | None:
+        """Who one fire of ``cadence`` goes to; None if nobody belongs to it any more."""
+        if isinstance(cadence.audience, ChannelAudience):
+            return [Target.to_channel(cadence.audience.channel.conversation)]
+        recipients = [
+            m for m in await self.recipients(cadence) if self.group_of(cadence, m).fire_id == fid
+        ]
+        return [Target.to_member(m) for m in recipients] or None
+
+    async def next_fire(self, cadence: Cadence, fid: str, after: datetime) -> datetime | None:
+        """When fire ``fid`` of ``cadence`` comes round next after ``after`` (None: never)."""
+        group = (await self.groups(cadence)).get(fid)
+        if group is None:
+            return None
+        return self.timetable.next_fire(group.schedule, group.tz, after)
 
     def group_of(self, cadence: Cadence, member: Member | None) -> Group:
         """The fire a recipient belongs to (the cadence's single fire if not per recipient)."""
@@ -122,10 +139,11 @@ class Planner:
 
     async def replan_member(self, ref: MemberRef) -> None:
         """After a member's time zone, shift or teams change, their fires may move."""
-        ids = await self.store.member_cadence_ids(ref)
-        for team in await self.store.member_teams(ref, MEMBERS):
-            ids.update(c.id for c in await self.store.team_cadences(ref.workspace, team))
-        for cadence in await self.store.cadences(ids):
+        cadences = self.stores.cadences
+        ids = await cadences.naming(ref)
+        for team in await self.stores.people.member_teams(ref, Role.MEMBER):
+            ids.update(c.id for c in await cadences.of_team(ref.workspace, team))
+        for cadence in await cadences.get_many(ids):
             if cadence.per_recipient:
                 await self.plan(cadence)
 
@@ -134,3 +152,46 @@ class Planner:
             return None
         scheduled = await self.queue.scheduled(list(await self.groups(cadence)))
         return min((at for at in scheduled if at is not None), default=None)
+
+    # --- keeping the queue true to the cadences and jobs -----------------------------------
+
+    async def reconcile(self) -> int:
+        """Schedule any cadence group or job missing from the queue; returns how many."""
+        added = 0
+        now = self.clock.now()
+        batch: list[str] = []
+        async for cid in self.stores.cadences.all_ids():
+            batch.append(cid)
+            if len(batch) >= RECONCILE_BATCH:
+                added += await self._reconcile_cadences(batch, now)
+                batch = []
+        added += await self._reconcile_cadences(batch, now)
+        async for job_id in self.stores.jobs.ids():
+            (when,) = await self.queue.scheduled([job_id])
+            if when is None:
+                await self.queue.put([(job_id, now)])
+                added += 1
+        if added:
+            log.info("reconciled the queue: %d fires were missing and are scheduled again", added)
+        return added
+
+    async def _reconcile_cadences(self, ids: Sequence[str], now: datetime) -> int:
+        # Most cadences fire as one group, under their plain fire id: if that is queued,
+        # there is nothing to read. The rest (paused, per recipient, or lost) are read.
+        queued = await self.queue.scheduled([fire_id(cid) for cid in ids])
+        unsure = [cid for cid, when in zip(ids, queued, strict=True) if when is None]
+        groups = [
+            group
+            for cadence in await self.stores.cadences.get_many(unsure)
+            if not cadence.paused
+            for group in (await self.groups(cadence)).values()
+        ]
+        scheduled = await self.queue.scheduled([g.fire_id for g in groups])
+        missing = []
+        for group, when in zip(groups, scheduled, strict=True):
+            if when is None:
+                at = self.timetable.next_fire(group.schedule, group.tz, now)
+                if at is not None:
+                    missing.append((group.fire_id, at))
+        await self.queue.put(missing)
+        return len(missing)

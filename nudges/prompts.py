@@ -1,36 +1,39 @@
-"""Timed prompts: choose the next one for an audience, build its card, and answer its buttons
-(Done, Snooze, Not for me).
+"""Timed prompts: choose the next one for an audience, build its card, send a cadence's
+prompts when it fires, answer the buttons (Done, Snooze, Not for me), and bring a snoozed
+prompt back when its job comes round.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from nudges import library, members, wording
+from nudges import jobs, library, members, wording
 from nudges.cards import Action, Actions, Bold, Button, Card, ContextLine, Reply, Text
+from nudges.delivery import Deliveries, Outgoing, Target, available_at
+from nudges.deps import Deps
 from nudges.events import ActionInvoked
+from nudges.firing import Content, FireTime, Firing
 from nudges.model import (
     Cadence,
+    CadenceKind,
     ChannelAudience,
     ConversationKind,
+    Fire,
     MemberRef,
     MembersAudience,
     MessageRef,
     Prompt,
+    Role,
     TeamAudience,
     Theme,
     Workspace,
     iso_week,
 )
-from nudges.ports import Clock, FireQueue, Messenger
-from nudges.settings import EngineSettings
-from nudges.store import Chosen, RedisStore, Selection
-
-JOB_PREFIX = "o:"
+from nudges.store import Chosen, Selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,37 +56,86 @@ class Sent:
         return cls(*parts)
 
 
+@dataclass(frozen=True, slots=True)
+class SnoozedPrompt:
+    """A prompt someone snoozed, due back to them (a one-off job)."""
+
+    KIND: ClassVar[str] = "prompt"
+    member: MemberRef
+    team: str
+    prompt_id: str
+    cadence_id: str = ""
+    id: str = field(default_factory=jobs.new_job_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "member": self.member.key,
+            "team": self.team,
+            "prompt": self.prompt_id,
+            "cadence": self.cadence_id,
+        }
+
+    @classmethod
+    def from_payload(cls, job_id: str, data: dict[str, Any]) -> SnoozedPrompt:
+        return cls(
+            MemberRef.from_key(data["member"]),
+            str(data["team"]),
+            str(data["prompt"]),
+            str(data.get("cadence", "")),
+            job_id,
+        )
+
+
 class Prompts:
-    def __init__(
-        self,
-        store: RedisStore,
-        messenger: Messenger,
-        queue: FireQueue,
-        clock: Clock,
-        settings: EngineSettings,
-        salt: str = "",
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.queue = queue
-        self.clock = clock
-        self.settings = settings
-        self.salt = salt
+    def __init__(self, deps: Deps, deliveries: Deliveries) -> None:
+        self.deps = deps
+        self.stores = deps.stores
+        self.messenger = deps.messenger
+        self.clock = deps.clock
+        self.settings = deps.settings
+        self.salt = deps.salt
+        self.deliveries = deliveries
+
+    def register(self, firing: Firing) -> None:
+        firing.on_cadence(CadenceKind.PROMPTS, self.content)
+        firing.on_job(SnoozedPrompt, self.snoozed)
 
     async def chooser(self, ws: Workspace, team: str, theme: Theme) -> Chooser:
         """A chooser for many audiences of one team: the team's prompts are read once."""
-        own, retired = await self.store.prompt_settings(ws, team)
+        own, retired = await self.stores.prompts.prompt_settings(ws, team)
         return Chooser(self, theme, own, retired)
 
-    async def choose(
-        self, audience: str, ws: Workspace, team: str, theme: Theme, member: MemberRef | None
-    ) -> Prompt:
-        """Choose the next prompt for ``audience`` and remember the choice."""
-        chooser = await self.chooser(ws, team, theme)
-        await chooser.load([(audience, member)])
-        chosen = chooser.choose(audience)
-        await self.store.record_choice(chosen)
-        return chosen.prompt
+    # --- fire time ------------------------------------------------------------------------
+
+    async def content(self, cadence: Cadence, fire: Fire, fire_key: str) -> Content:
+        """A cadence's prompts: each audience its own next prompt, chosen ahead of the instant,
+        remembered once sent."""
+        chooser = await self.chooser(cadence.workspace, cadence.team, cadence.theme)
+
+        async def audiences(targets: Sequence[Target]) -> None:
+            await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
+
+        async def a_prompt(target: Target, key: str) -> Outgoing:
+            chosen = chooser.choose(target.key)
+            sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key)
+            return Outgoing(prompt_card(chosen.prompt, sent), chosen)
+
+        check = available_at(fire.scheduled_at, self.settings.default_tz)
+        return Content(check, a_prompt, audiences)
+
+    async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:
+        """A snoozed prompt comes back, as it was (unless it is no longer in use)."""
+        if at.too_late(f"job={job.KIND}"):
+            return
+        prompt = await self.find(job.member.workspace, job.team, job.prompt_id)
+        if prompt is None:
+            return
+        sent = Sent(job.cadence_id, job.team, prompt.id, at.fire.id)
+
+        async def compose(target: Target, key: str) -> Outgoing:
+            return Outgoing(prompt_card(prompt, sent))
+
+        await self.deliveries.to_members(at.fire.id, at.claimed_at, [job.member], compose)
 
     async def sample(self, cadence: Cadence, count: int) -> list[Prompt]:
         """The next ``count`` prompts ``cadence`` would send (to its first recipient, for
@@ -95,7 +147,9 @@ class Prompts:
             case MembersAudience(members=named):
                 member = named[0] if named else None
             case TeamAudience():
-                joined = await self.store.roster(cadence.workspace, cadence.team, "members")
+                joined = await self.stores.people.roster(
+                    cadence.workspace, cadence.team, Role.MEMBER
+                )
                 member = joined[0] if joined else None
         if member is not None or not isinstance(cadence.audience, ChannelAudience):
             audience = f"m:{member.key}" if member else "m:-"
@@ -109,7 +163,7 @@ class Prompts:
         return random.Random(f"{self.salt}|{audience}|{sum(mix.values())}")
 
     async def find(self, ws: Workspace, team: str, prompt_id: str) -> Prompt | None:
-        for prompt in (*library.library(), *await self.store.team_prompts(ws, team)):
+        for prompt in (*library.library(), *await self.stores.prompts.team_prompts(ws, team)):
             if prompt.id == prompt_id:
                 return prompt
         return None
@@ -138,10 +192,12 @@ class Prompts:
         self, event: ActionInvoked, sent: Sent, prompt: Prompt, in_dm: bool
     ) -> Reply | None:
         ws = event.actor.workspace
-        first = await self.store.press_once(f"done:{sent.delivery}:{sent.prompt_id}", event.actor)
+        first = await self.stores.prompts.press_once(
+            f"done:{sent.delivery}:{sent.prompt_id}", event.actor
+        )
         if first:
             today = self.clock.now().astimezone(ZoneInfo(self.settings.default_tz)).date()
-            await self.store.count_done(ws, sent.team, iso_week(today))
+            await self.stores.prompts.count_done(ws, sent.team, iso_week(today))
         note = f"Thank you. It counts for {sent.team} this week, never by name."
         if in_dm and event.message is not None:
             await self._update(event.message, _closed(prompt, "Done.", note))
@@ -153,25 +209,17 @@ class Prompts:
     async def _snooze(
         self, event: ActionInvoked, sent: Sent, prompt: Prompt, in_dm: bool
     ) -> Reply | None:
-        if not await self.store.press_once(f"snooze:{sent.delivery}:{prompt.id}", event.actor):
+        if not await self.stores.prompts.press_once(
+            f"snooze:{sent.delivery}:{prompt.id}", event.actor
+        ):
             return Reply(wording.message("Already snoozed", "It will come back as planned."))
-        member = await self.store.member(event.actor)
+        member = await self.stores.people.member(event.actor)
         default_tz = self.settings.default_tz
         at = members.after_quiet_hours(
             member.settings, default_tz, self.clock.now() + self.settings.snooze_for
         )
-        job_id = f"{JOB_PREFIX}{uuid.uuid4().hex}"
-        await self.store.save_job(
-            job_id,
-            {
-                "kind": "prompt",
-                "member": event.actor.key,
-                "team": sent.team,
-                "prompt": prompt.id,
-                "cadence": sent.cadence_id,
-            },
-        )
-        await self.queue.put([(job_id, at)])
+        job = SnoozedPrompt(event.actor, sent.team, prompt.id, sent.cadence_id)
+        await jobs.schedule(self.deps, job, at)
         tz = members.zone_of(member.settings, default_tz)
         note = f"I'll bring this back {wording.when(at, tz)}."
         hint = "To pause every nudge for a while: /nudge snooze 3 days"
@@ -183,7 +231,9 @@ class Prompts:
     async def _not_for_me(
         self, event: ActionInvoked, sent: Sent, prompt: Prompt, in_dm: bool
     ) -> Reply | None:
-        await self.store.add_not_for_me(event.actor, event.actor.workspace, sent.team, prompt.id)
+        await self.stores.people.add_not_for_me(
+            event.actor, event.actor.workspace, sent.team, prompt.id
+        )
         note = "Got it: you won't get this one again. Thanks for saying."
         if in_dm and event.message is not None:
             await self._update(event.message, _closed(prompt, "Not for you.", note))
@@ -202,7 +252,7 @@ class Chooser:
         self, prompts: Prompts, theme: Theme, own: list[Prompt], retired: set[str]
     ) -> None:
         self._rng = prompts.rng
-        self._store = prompts.store
+        self._store = prompts.stores.deliveries
         self._theme = theme
         self._own = own
         self._retired = retired
@@ -267,8 +317,3 @@ def _closed(prompt: Prompt, label: str, note: str) -> Card:
         (Text((Bold(label), " ", prompt.text)), ContextLine((note,))),
         f"{label} {prompt.text}",
     )
-
-
-def snooze_target(job: dict[str, str]) -> tuple[MemberRef, str, str, str]:
-    """Read a snoozed prompt's job: (member, team, prompt id, cadence id)."""
-    return MemberRef.from_key(job["member"]), job["team"], job["prompt"], job.get("cadence", "")

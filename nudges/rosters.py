@@ -10,19 +10,15 @@ from zoneinfo import ZoneInfo
 from nudges import wording
 from nudges.cards import Block, Card, ContextLine, Fields, Heading, Inline, Mention, Text
 from nudges.commands import Appoint, ListTeams, Membership, ShowTeam
+from nudges.deps import Deps
 from nudges.errors import NotFound, Refused
-from nudges.model import Conversation, MemberRef, Workspace, iso_week
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-
-MEMBERS = "members"
-MANAGERS = "managers"
+from nudges.model import Conversation, MemberRef, Role, Workspace, iso_week
 
 
 class Rosters:
-    def __init__(self, store: RedisStore, settings: EngineSettings) -> None:
-        self.store = store
-        self.settings = settings
+    def __init__(self, deps: Deps) -> None:
+        self.stores = deps.stores
+        self.settings = deps.settings
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -30,10 +26,10 @@ class Rosters:
         configured = self.settings.admins
         if {ref.key, f"{ref.platform}:{ref.user_id}", ref.user_id} & configured:
             return True
-        return ref.key in await self.store.admins(ref.workspace)
+        return ref.key in await self.stores.people.admins(ref.workspace)
 
     async def admin_refs(self, ws: Workspace) -> list[MemberRef]:
-        refs = {MemberRef.from_key(k) for k in await self.store.admins(ws)}
+        refs = {MemberRef.from_key(k) for k in await self.stores.people.admins(ws)}
         for entry in self.settings.admins:
             parts = entry.split(":")
             if len(parts) == 3 and (parts[0], parts[1]) == (ws.platform, ws.tenant_id):
@@ -53,7 +49,7 @@ class Rosters:
     async def require_manager(self, ref: MemberRef, team: str) -> None:
         """Managers of ``team`` may change its cadences and prompts; nobody else may."""
         ws = ref.workspace
-        managers = await self.store.roster(ws, team, MANAGERS)
+        managers = await self.stores.people.roster(ws, team, Role.MANAGER)
         if ref in managers:
             return
         if await self.is_admin(ref):
@@ -73,14 +69,14 @@ class Rosters:
         """
         ws = ref.workspace
         if named is not None:
-            if not await self.store.team_exists(ws, named):
+            if not await self.stores.people.team_exists(ws, named):
                 raise NotFound(f"a team called {named}", await self._teams_hint(ws))
             return named
-        managed = await self.store.member_teams(ref, MANAGERS)
+        managed = await self.stores.people.member_teams(ref, Role.MANAGER)
         if len(managed) == 1:
             return managed[0]
         if not managed:
-            joined = await self.store.member_teams(ref, MEMBERS)
+            joined = await self.stores.people.member_teams(ref, Role.MEMBER)
             if len(joined) == 1:
                 return joined[0]
             if await self.is_admin(ref):
@@ -99,7 +95,7 @@ class Rosters:
         )
 
     async def _teams_hint(self, ws: Workspace) -> str:
-        teams = await self.store.teams(ws)
+        teams = await self.stores.people.teams(ws)
         if teams:
             return f"Teams here: {', '.join(teams)}."
         return (
@@ -111,30 +107,32 @@ class Rosters:
         self, channel: Conversation, name: str, someone: MemberRef
     ) -> str | None:
         """The team a channel belongs to: linked before, named like it, or someone's only team."""
-        linked = await self.store.channel_team(channel)
+        linked = await self.stores.people.channel_team(channel)
         if linked is not None:
             return linked
         ws = channel.workspace
         candidates = (
-            [name.lower()] if name and await self.store.team_exists(ws, name.lower()) else []
+            [name.lower()]
+            if name and await self.stores.people.team_exists(ws, name.lower())
+            else []
         )
         if not candidates:
-            mine = set(await self.store.member_teams(someone, MEMBERS)) | set(
-                await self.store.member_teams(someone, MANAGERS)
+            mine = set(await self.stores.people.member_teams(someone, Role.MEMBER)) | set(
+                await self.stores.people.member_teams(someone, Role.MANAGER)
             )
             candidates = sorted(mine) if len(mine) == 1 else []
         if not candidates:
             return None
-        await self.store.link_channel(channel, candidates[0])
+        await self.stores.people.link_channel(channel, candidates[0])
         return candidates[0]
 
     # --- commands -------------------------------------------------------------------------
 
     async def membership(self, ref: MemberRef, cmd: Membership) -> Card:
         ws = ref.workspace
-        if not await self.store.team_exists(ws, cmd.team):
+        if not await self.stores.people.team_exists(ws, cmd.team):
             raise NotFound(f"a team called {cmd.team}", await self._teams_hint(ws))
-        changed = await self.store.set_role(ws, cmd.team, MEMBERS, ref, cmd.join)
+        changed = await self.stores.people.set_role(ws, cmd.team, Role.MEMBER, ref, cmd.join)
         if cmd.join:
             title = f"You've joined {cmd.team}" if changed else f"You're already in {cmd.team}"
             return wording.message(
@@ -151,14 +149,14 @@ class Rosters:
 
     async def list_teams(self, ref: MemberRef, _: ListTeams) -> Card:
         ws = ref.workspace
-        teams = await self.store.teams(ws)
+        teams = await self.stores.people.teams(ws)
         if not teams:
             return wording.message(
                 "No teams yet",
                 "An admin starts a team by naming its first manager.",
                 hint="/nudge manager add @someone to ward-7",
             )
-        mine = set(await self.store.member_teams(ref, MEMBERS))
+        mine = set(await self.stores.people.member_teams(ref, Role.MEMBER))
         lines = [f"{t}{'  (you joined)' if t in mine else ''}" for t in teams]
         return wording.message("Teams", *lines, hint="Join one with /nudge join <team>.")
 
@@ -166,22 +164,22 @@ class Rosters:
         ws = ref.workspace
         team = cmd.team
         if team is None:
-            joined = await self.store.member_teams(ref, MEMBERS)
-            managed = await self.store.member_teams(ref, MANAGERS)
+            joined = await self.stores.people.member_teams(ref, Role.MEMBER)
+            managed = await self.stores.people.member_teams(ref, Role.MANAGER)
             candidates = sorted(set(joined) | set(managed))
             if len(candidates) != 1:
                 return await self.list_teams(ref, ListTeams())
             team = candidates[0]
-        if not await self.store.team_exists(ws, team):
+        if not await self.stores.people.team_exists(ws, team):
             raise NotFound(f"a team called {team}", await self._teams_hint(ws))
-        managers = await self.store.roster(ws, team, MANAGERS)
-        members = await self.store.roster(ws, team, MEMBERS)
-        cadences = await self.store.team_cadences(ws, team)
+        managers = await self.stores.people.roster(ws, team, Role.MANAGER)
+        members = await self.stores.people.roster(ws, team, Role.MEMBER)
+        cadences = await self.stores.cadences.of_team(ws, team)
         today = now.astimezone(ZoneInfo(self.settings.default_tz)).date()
         weeks = [iso_week(today), iso_week(today - timedelta(days=7))]
-        this_week, last_week = await self.store.done_counts(ws, team, weeks)
-        pauses = await self.store.pauses_held(ws, team, today.strftime("%Y-%m"))
-        names = {m.ref: m.name for m in await self.store.members(managers)}
+        this_week, last_week = await self.stores.prompts.done_counts(ws, team, weeks)
+        pauses = await self.stores.pauses.pauses_held(ws, team, today.strftime("%Y-%m"))
+        names = {m.ref: m.name for m in await self.stores.people.members(managers)}
         who: tuple[Inline, ...] = (
             wording.mentions([Mention(m, names[m]) for m in managers], "and")
             if managers
@@ -214,7 +212,7 @@ class Rosters:
             await self.require_admin(ref, "appoint admins")
             if not cmd.add and who.member == ref:
                 raise Refused("You can't remove yourself as an admin; ask another admin.")
-            changed = await self.store.set_admin(who.member, cmd.add)
+            changed = await self.stores.people.set_admin(who.member, cmd.add)
             if cmd.add:
                 said = " is now an admin." if changed else " is already an admin."
             else:
@@ -223,10 +221,10 @@ class Rosters:
         await self.require_admin(ref, "appoint managers")
         created = False
         if cmd.add:
-            created = await self.store.create_team(ws, cmd.team, now)
-        elif not await self.store.team_exists(ws, cmd.team):
+            created = await self.stores.people.create_team(ws, cmd.team, now)
+        elif not await self.stores.people.team_exists(ws, cmd.team):
             raise NotFound(f"a team called {cmd.team}", await self._teams_hint(ws))
-        changed = await self.store.set_role(ws, cmd.team, MANAGERS, who.member, cmd.add)
+        changed = await self.stores.people.set_role(ws, cmd.team, Role.MANAGER, who.member, cmd.add)
         if cmd.add:
             said = f" now manages {cmd.team}." if changed else f" already manages {cmd.team}."
         else:

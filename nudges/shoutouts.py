@@ -25,6 +25,7 @@ from nudges.cards import (
     Text,
 )
 from nudges.commands import GiveShoutout
+from nudges.deps import Deps
 from nudges.digest import Digests, joiner
 from nudges.errors import DeliveryError, NotFound, Refused
 from nudges.model import (
@@ -38,11 +39,7 @@ from nudges.model import (
     TypedText,
     iso_week,
 )
-from nudges.planning import Planner
-from nudges.ports import Clock, Messenger
 from nudges.rosters import Rosters
-from nudges.settings import EngineSettings
-from nudges.store import RedisStore
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +75,13 @@ def plain_text(words: TypedText) -> str:
 
 
 class Shoutouts:
-    def __init__(
-        self,
-        store: RedisStore,
-        messenger: Messenger,
-        rosters: Rosters,
-        planner: Planner,
-        clock: Clock,
-        settings: EngineSettings,
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
+    def __init__(self, deps: Deps, rosters: Rosters, digests: Digests) -> None:
+        self.stores = deps.stores
+        self.messenger = deps.messenger
         self.rosters = rosters
-        self.digests = Digests(store, rosters, planner, clock, settings)
-        self.clock = clock
-        self.settings = settings
+        self.digests = digests
+        self.clock = deps.clock
+        self.settings = deps.settings
 
     # --- giving ---------------------------------------------------------------------------
 
@@ -155,16 +144,19 @@ class Shoutouts:
         for length in (3, 2, 1):
             if len(tokens) <= length:
                 continue
-            ref = await self.store.named(actor.workspace, " ".join(tokens[:length]))
+            ref = await self.stores.people.named(actor.workspace, " ".join(tokens[:length]))
             if ref is not None:
-                name = (await self.store.member(ref)).name
+                name = (await self.stores.people.member(ref)).name
                 rest = " ".join(tokens[length:])
                 return Mention(ref, name), (rest, *words[1:])
         return None
 
     async def _rate_limited(self, actor: MemberRef) -> Reply | None:
         for name, (limit, window) in (("burst", BURST), ("day", DAILY)):
-            if await self.store.count_within(f"shoutout:{actor.key}:{name}", window) > limit:
+            if (
+                await self.stores.shoutouts.count_within(f"shoutout:{actor.key}:{name}", window)
+                > limit
+            ):
                 when = "a few minutes" if name == "burst" else "tomorrow"
                 return Reply(
                     wording.message(
@@ -178,8 +170,8 @@ class Shoutouts:
     async def _tip(
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
     ) -> Reply:
-        held = f"h{await self.store.next_id('held')}"
-        await self.store.hold(
+        held = await self.stores.shoutouts.next_held_id()
+        await self.stores.shoutouts.hold(
             _held_by(actor, held),
             {
                 "actor": actor.key,
@@ -216,7 +208,7 @@ class Shoutouts:
         )
 
     async def post_held(self, actor: MemberRef, held: str) -> Reply:
-        data = await self.store.take_held(_held_by(actor, held))
+        data = await self.stores.shoutouts.take_held(_held_by(actor, held))
         if data is None or data.get("actor") != actor.key:
             return Reply(
                 wording.message(
@@ -240,12 +232,12 @@ class Shoutouts:
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
     ) -> Reply:
         now = self.clock.now()
-        giver = Mention(actor, (await self.store.member(actor)).name)
+        giver = Mention(actor, (await self.stores.people.member(actor)).name)
         for person in cmd.recipients:
-            await self.store.remember_name(person.member, person.name)
+            await self.stores.people.remember_name(person.member, person.name)
         private = cmd.private or where.kind is ConversationKind.DIRECT
         shoutout = Shoutout(
-            id=await self.store.next_id("s"),
+            id=await self.stores.shoutouts.next_id(),
             workspace=actor.workspace,
             channel=where,
             giver=actor,
@@ -258,7 +250,7 @@ class Shoutouts:
         if not private:
             ref = await self.messenger.send(where, public_card(shoutout, giver, cmd.recipients))
             shoutout = replace(shoutout, message=ref)
-        await self.store.save_shoutout(shoutout, iso_week(now.date()), new=True)
+        await self.stores.shoutouts.save_shoutout(shoutout, iso_week(now.date()), new=True)
         await self._tell_recipients(shoutout, giver, where_name)
         if not private:
             await self.digests.ensure(shoutout, where_name)
@@ -288,7 +280,7 @@ class Shoutouts:
 
     async def retag(self, actor: MemberRef, value: str) -> Reply:
         shoutout_id, _, tag = value.partition("|")
-        shoutout = await self.store.shoutout(shoutout_id)
+        shoutout = await self.stores.shoutouts.shoutout(shoutout_id)
         behaviour = next((b for b in SHOUTOUT_BEHAVIOURS if b.value == tag), None)
         if shoutout is None or behaviour is None:
             return Reply(wording.message("That button has expired", "Nothing was changed."))
@@ -301,17 +293,22 @@ class Shoutouts:
                 status="refused",
             )
         shoutout = replace(shoutout, behaviour=behaviour)
-        await self.store.save_shoutout(shoutout, iso_week(shoutout.given_at.date()), new=False)
+        await self.stores.shoutouts.save_shoutout(
+            shoutout, iso_week(shoutout.given_at.date()), new=False
+        )
         if shoutout.message is not None:
-            giver = Mention(actor, (await self.store.member(actor)).name)
-            people = [Mention(m.ref, m.name) for m in await self.store.members(shoutout.recipients)]
+            giver = Mention(actor, (await self.stores.people.member(actor)).name)
+            people = [
+                Mention(m.ref, m.name)
+                for m in await self.stores.people.members(shoutout.recipients)
+            ]
             await self.messenger.update(shoutout.message, public_card(shoutout, giver, people))
         return Reply(
             wording.message("Tag changed", f"{shoutout.id} is now tagged {behaviour.label}.")
         )
 
     async def delete(self, actor: MemberRef, shoutout_id: str) -> Card:
-        shoutout = await self.store.shoutout(shoutout_id)
+        shoutout = await self.stores.shoutouts.shoutout(shoutout_id)
         if shoutout is None or shoutout.workspace != actor.workspace:
             raise NotFound(f"shout-out {shoutout_id}", "It may have been deleted already.")
         if shoutout.giver != actor and not await self.rosters.is_admin(actor):
@@ -323,7 +320,7 @@ class Shoutouts:
                     (ContextLine(("This shout-out was removed.",)),), "This shout-out was removed."
                 ),
             )
-        await self.store.delete_shoutout(shoutout, iso_week(shoutout.given_at.date()))
+        await self.stores.shoutouts.delete_shoutout(shoutout, iso_week(shoutout.given_at.date()))
         return wording.message(
             "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
         )

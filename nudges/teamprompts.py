@@ -9,24 +9,24 @@ from collections import Counter
 from nudges import library, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Text
 from nudges.commands import AddPrompt, ListPrompts, PromptVerb
+from nudges.deps import Deps
 from nudges.errors import NotFound
-from nudges.model import MemberRef, Prompt
-from nudges.rosters import MEMBERS, Rosters
-from nudges.store import RedisStore
+from nudges.model import MemberRef, Prompt, Role
+from nudges.rosters import Rosters
 
 SHOWN = 15
 
 
 class TeamPrompts:
-    def __init__(self, store: RedisStore, rosters: Rosters) -> None:
-        self.store = store
+    def __init__(self, deps: Deps, rosters: Rosters) -> None:
+        self.stores = deps.stores
         self.rosters = rosters
 
     async def _team(self, actor: MemberRef, named: str | None, *, manage: bool) -> str:
         if manage or named is not None:
             team = await self.rosters.team_for(actor, named)
         else:
-            joined = await self.store.member_teams(actor, MEMBERS)
+            joined = await self.stores.people.member_teams(actor, Role.MEMBER)
             team = joined[0] if len(joined) == 1 else await self.rosters.team_for(actor, None)
         if manage:
             await self.rosters.require_manager(actor, team)
@@ -35,9 +35,9 @@ class TeamPrompts:
     async def list(self, actor: MemberRef, cmd: ListPrompts) -> Card:
         team = await self._team(actor, cmd.team, manage=False)
         ws = actor.workspace
-        own = await self.store.team_prompts(ws, team)
-        retired = await self.store.retired(ws, team)
-        feedback = await self.store.not_for_me_counts(ws, team)
+        own = await self.stores.prompts.team_prompts(ws, team)
+        retired = await self.stores.prompts.retired(ws, team)
+        feedback = await self.stores.prompts.not_for_me_counts(ws, team)
         by_behaviour = Counter(p.behaviour.label for p in library.library() if p.id not in retired)
         blocks: list[Heading | Text | ContextLine] = [
             Heading(f"Prompts for {team}"),
@@ -86,7 +86,7 @@ class TeamPrompts:
 
     async def add(self, actor: MemberRef, cmd: AddPrompt) -> Card:
         team = await self._team(actor, cmd.team, manage=True)
-        saved = await self.store.add_team_prompt(
+        saved = await self.stores.prompts.add_team_prompt(
             actor.workspace, team, Prompt("", cmd.text, cmd.behaviour, cmd.contexts, team)
         )
         moments = ", ".join(sorted(c.label for c in saved.contexts))
@@ -107,12 +107,12 @@ class TeamPrompts:
     async def verb(self, actor: MemberRef, cmd: PromptVerb) -> Card:
         team = await self._team(actor, cmd.team, manage=True)
         ws = actor.workspace
-        own = await self.store.team_prompts(ws, team)
+        own = await self.stores.prompts.team_prompts(ws, team)
         known = {p.id for p in (*library.library(), *own)}
         if cmd.prompt_id not in known:
             raise NotFound(f"a prompt called {cmd.prompt_id}", "See them with /nudge prompts.")
         retire = cmd.verb == "retire"
-        changed = await self.store.set_retired(ws, team, cmd.prompt_id, retire)
+        changed = await self.stores.prompts.set_retired(ws, team, cmd.prompt_id, retire)
         if retire:
             return Card(
                 (

@@ -2,8 +2,8 @@
 being worked on, so that each fire is taken by one replica at a time and is taken again if
 that replica dies.
 
-Keys: ``<prefix>:due`` (fire id -> due instant, ms), ``<prefix>:inflight`` (fire id -> lease
-expiry, ms) and ``<prefix>:inflight:meta`` (fire id -> "<token>|<due ms>").
+Keys (``nudges.keys.QueueKeys``): ``due`` (fire id -> due instant, ms), ``inflight`` (fire id
+-> lease expiry, ms) and ``inflight:meta`` (fire id -> "<token>|<due ms>").
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from nudges.coalescing import Coalescer
 from nudges.errors import ClaimLost
+from nudges.keys import KeySpace
 from nudges.model import Fire
 
 # Take up to ARGV[2] fires: first those whose lease ran out by now (their owner died), then
@@ -109,13 +110,17 @@ class RedisDueQueue:
     """
 
     def __init__(
-        self, redis: Redis, prefix: str = "carenudge", lease: timedelta = timedelta(seconds=30)
+        self,
+        redis: Redis,
+        keys: KeySpace | None = None,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.redis = redis
         self.lease = lease
-        self.due_key = f"{prefix}:due"
-        self.inflight_key = f"{prefix}:inflight"
-        self.meta_key = f"{prefix}:inflight:meta"
+        queue = (keys or KeySpace()).queue
+        self.due_key = queue.due
+        self.inflight_key = queue.inflight
+        self.meta_key = queue.meta
         self._claim = redis.register_script(_CLAIM)
         self._renew = redis.register_script(_RENEW)
         self._complete = redis.register_script(_COMPLETE)

@@ -21,14 +21,15 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bot.settings import Settings
+from bot.wiring import build_core
 from nudges.cards import Reply, plain
 from nudges.engine import Engine
 from nudges.events import ActionInvoked, CommandInvoked
 from nudges.language import tokenize
 from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-from scheduler.cadence import CronTimetable
+from nudges.store import Stores
 from scheduler.due import RedisDueQueue
 from scheduler.runner import Runner
 from tests.fakes.clock import FakeClock, utc
@@ -121,7 +122,7 @@ class World:
     engine: Engine
     runner: Runner
     queue: RedisDueQueue
-    store: RedisStore
+    stores: Stores
     clock: FakeClock
     messenger: RecordingMessenger
 
@@ -213,17 +214,14 @@ class World:
 def build_world(
     redis: Redis, clock: FakeClock, messenger: RecordingMessenger | None = None, **settings: object
 ) -> World:
-    store = RedisStore(redis)
-    queue = RedisDueQueue(redis)
     messenger = messenger or RecordingMessenger(clock=clock)
     engine_settings = EngineSettings(
         default_tz=str(settings.pop("default_tz", "Europe/London")),
         admins=frozenset({f"{PLATFORM}:ada"}),
         **settings,  # type: ignore[arg-type]
     )
-    engine = Engine(store, messenger, clock, CronTimetable(), queue, engine_settings, "tests")
-    runner = Runner(engine, queue, clock)
-    return World(redis, engine, runner, queue, store, clock, messenger)
+    core = build_core(Settings(engine=engine_settings), redis, messenger, clock, salt="tests")
+    return World(redis, core.engine, core.runner, core.queue, core.stores, clock, messenger)
 
 
 @pytest.fixture

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from nudges.cards import Mention
-from nudges.events import Arg, CommandInvoked
-from nudges.language import tokenize
-from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
+from nudges.edge import (
+    Arg,
+    ChannelRef,
+    CommandInvoked,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    Mention,
+    tokenize,
+)
 
 PLATFORM = "sandbox"
 TENANT = "local"

@@ -9,9 +9,16 @@ from zoneinfo import ZoneInfo
 
 from adapters.console.inbound import direct
 from adapters.console.render import to_lines
-from nudges.cards import Actions, Button, Card
-from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
-from nudges.ports import Clock
+from nudges.edge import (
+    Actions,
+    Button,
+    Card,
+    Clock,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    MessageRef,
+)
 
 
 @dataclass(frozen=True, slots=True)

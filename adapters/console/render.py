@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nudges.cards import (
+from nudges.edge import (
     Actions,
     Bold,
     Card,

@@ -10,72 +10,68 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.lanes import Lanes
 from adapters.slack import modals
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import PLATFORM, conversation, from_action, from_command
-from nudges.cards import Card, Reply, Text
-from nudges.engine import SOMETHING_WRONG, TRY_AGAIN
-from nudges.events import Arg, CommandInvoked, Event
-from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
+from adapters.turns import Turns
+from nudges.edge import (
+    Arg,
+    Card,
+    ChannelRef,
+    CommandInvoked,
+    Conversation,
+    ConversationKind,
+    Door,
+    Field,
+    MemberRef,
+    Reply,
+    Text,
+)
 
 log = logging.getLogger(__name__)
 
-SEEN_TTL_S = 3600
 MAX_VIEW_BLOCKS = 100
 NOT_INSTALLED = (
     "CareNudge isn't installed in this workspace yet (or was removed). "
     "Your Slack admin can add it again."
 )
 TimeZoneOf = Callable[[MemberRef], Awaitable[str | None]]
-Settle = Callable[[], Awaitable[None]]
-
-
-class EngineDoor(Protocol):
-    """What the Slack edge needs from the engine."""
-
-    async def handle(self, event: Event) -> Reply | None: ...
-
-    async def learn_time_zone(self, member: MemberRef, tz: str) -> None: ...
-
-    async def knows_time_zone(self, member: MemberRef) -> bool: ...
-
-    async def home(self, member: MemberRef, note: str = "") -> Card: ...
-
-    async def drafting(self, member: MemberRef) -> tuple[str, list[str]]: ...
+FORM_BLOCKS: dict[Field | None, str] = {
+    "audience": "channel",
+    "days": "days",
+    "times": "times",
+    "tz": "tz",
+    "theme": "theme",
+    None: "times",
+}
+"""Which input of the cadence form a problem is shown under (by default, the times)."""
 
 
 class SlackInbound:
     def __init__(
         self,
         settings: SlackSettings,
-        engine: EngineDoor,
+        engine: Door,
         client: AsyncWebClient,
-        redis: Redis,
+        turns: Turns,
         time_zone_of: TimeZoneOf,
         **bolt: Any,
     ) -> None:
         self.engine = engine
-        self.redis = redis
+        self.turns = turns
+        """Acknowledged work waits for the acknowledgements in progress, then runs in its
+        channel's order; retried deliveries are acted on once."""
         self.time_zone_of = time_zone_of
-        self.lanes = Lanes()
-        """Work from one channel runs in the order it came."""
-        self.settled: Settle = _at_once
-        """Awaited after each acknowledgement, before the work: the app waits there until the
-        acknowledgements in progress have gone out (``bot.acks``)."""
         self.app = AsyncApp(
             name="carenudge",
             logger=logging.getLogger("slack_bolt"),
@@ -123,54 +119,29 @@ class SlackInbound:
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
-    async def _first_time(self, kind: str, ident: str) -> bool:
-        """False for a delivery we have already acted on (Slack retries; people double-click)."""
-        if not ident:
-            return True
-        return bool(
-            await self.redis.set(
-                f"carenudge:slack:seen:{kind}:{ident}", "1", nx=True, ex=SEEN_TTL_S
-            )
-        )
-
     async def _command(
         self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
     ) -> None:
+        # Nothing may escape a listener after its ack (Turns sees to it): Bolt would log a
+        # traceback, and an error raised just after ack() can even hold the acknowledgement
+        # back until Slack's 3-second deadline.
         await ack()
-        async with self.lanes.turn(str(command.get("channel_id", ""))):
-            await self.settled()
-            async with self._answering(respond):
-                if not await self._first_time("trigger", str(command.get("trigger_id", ""))):
-                    return
-                event = from_command(command)
-                await self._learn_time_zone(event.actor)
-                if not event.args and event.name in ("nudge", "shoutout"):
-                    await self._open_modal(event, str(command.get("trigger_id", "")), client)
-                    return
-                await self._answer(await self.engine.handle(event), respond)
+        trigger = str(command.get("trigger_id", ""))
 
-    @asynccontextmanager
-    async def _answering(self, respond: Any | None) -> AsyncIterator[None]:
-        """Work done after the acknowledgement. Nothing may escape it: Bolt would log a
-        traceback, and an error raised just after ``ack()`` can even hold the acknowledgement
-        back until Slack's 3-second deadline. Redis being away gets the engine's "try again in
-        a moment"; anything else, the engine's "something went wrong"."""
-        try:
-            yield
-        except RedisError as exc:
-            log.warning("redis unavailable while answering Slack (%s)", type(exc).__name__)
-            await self._tell_quietly(Reply(TRY_AGAIN, status="unavailable"), respond)
-        except Exception:
-            log.exception("unexpected error while answering Slack")
-            await self._tell_quietly(Reply(SOMETHING_WRONG, status="error"), respond)
+        async def work() -> None:
+            event = from_command(command)
+            await self._learn_time_zone(event.actor)
+            if not event.args and event.name in ("nudge", "shoutout"):
+                await self._open_modal(event, trigger, client)
+                return
+            await self._answer(await self.engine.handle(event), respond)
 
-    async def _tell_quietly(self, reply: Reply, respond: Any | None) -> None:
-        if respond is None:
-            return
-        try:
-            await self._answer(reply, respond)
-        except Exception as exc:
-            log.warning("could not answer in Slack (%s)", type(exc).__name__)
+        await self.turns.run(
+            str(command.get("channel_id", "")),
+            work,
+            once=("trigger", trigger),
+            answer=lambda reply: self._answer(reply, respond),
+        )
 
     async def _open_modal(
         self, event: CommandInvoked, trigger_id: str, client: AsyncWebClient
@@ -198,7 +169,8 @@ class SlackInbound:
                 response_action="update", view=modals.preview_modal(reply.card, words, metadata)
             )
         else:
-            await ack(**modals.problem(_block_for(reply), _said(reply)))
+            block = FORM_BLOCKS[reply.field if reply is not None else None]
+            await ack(**modals.problem(block, _said(reply)))
 
     async def _cadence_saved(
         self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -256,37 +228,42 @@ class SlackInbound:
     ) -> None:
         await ack()
         where = (body.get("channel") or {}).get("id") or (body.get("user") or {}).get("id")
-        async with self.lanes.turn(str(where or "")):
-            await self.settled()
-            on_home = (body.get("view") or {}).get("type") == "home"
-            async with self._answering(None if on_home else respond):
-                ident = f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"
-                if not await self._first_time("action", ident):
-                    return
-                event = from_action(body, action)
-                if event is None:
-                    log.info("ignored an action that is not ours")
-                    return
-                reply = await self.engine.handle(event)
-                if on_home:
-                    # The Home tab has no place for a private reply: show it at the top of the tab.
-                    note = reply.card.fallback_text if reply is not None else ""
-                    await self._publish_home(event.actor, client, note)
-                    return
-                await self._answer(reply, respond)
+        on_home = (body.get("view") or {}).get("type") == "home"
+
+        async def work() -> None:
+            event = from_action(body, action)
+            if event is None:
+                log.info("ignored an action that is not ours")
+                return
+            reply = await self.engine.handle(event)
+            if on_home:
+                # The Home tab has no place for a private reply: show it at the top of the tab.
+                note = reply.card.fallback_text if reply is not None else ""
+                await self._publish_home(event.actor, client, note)
+                return
+            await self._answer(reply, respond)
+
+        await self.turns.run(
+            str(where or ""),
+            work,
+            once=("action", f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"),
+            answer=None if on_home else (lambda reply: self._answer(reply, respond)),
+        )
 
     async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        await self.settled()
-        async with self._answering(None):
-            if not await self._first_time("event", str(body.get("event_id", ""))):
-                return
-            member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
+        member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
+
+        async def work() -> None:
             await self._learn_time_zone(member)
             await self._publish_home(member, client)
+
+        await self.turns.run(
+            f"home:{member.user_id}", work, once=("event", str(body.get("event_id", "")))
+        )
 
     async def _publish_home(
         self, member: MemberRef, client: AsyncWebClient, note: str = ""
@@ -318,10 +295,6 @@ class SlackInbound:
                 await self.engine.learn_time_zone(member, tz)
         except Exception as exc:
             log.warning("could not learn a time zone from Slack (%s)", type(exc).__name__)
-
-
-async def _at_once() -> None:
-    return None
 
 
 def _submitted(
@@ -374,15 +347,3 @@ def _said(reply: Reply | None) -> str:
         )
         or reply.card.fallback_text
     )
-
-
-def _block_for(reply: Reply | None) -> str:
-    """Which input of the cadence form a problem belongs under."""
-    said = _said(reply).lower()
-    if "time zone" in said:
-        return "tz"
-    if "who should" in said or "channel" in said or "direct message" in said:
-        return "channel"
-    if "day" in said and "time" not in said:
-        return "days"
-    return "times"

@@ -24,9 +24,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.pacing import RedisPacer
 from adapters.slack.render import to_block_kit
-from nudges.cards import Card
-from nudges.errors import ConversationGone, DeliveryError, RateLimited
-from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.edge import (
+    Card,
+    Conversation,
+    ConversationGone,
+    ConversationKind,
+    DeliveryError,
+    MemberRef,
+    MessageRef,
+    PlatformKeys,
+    RateLimited,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +68,13 @@ class SlackMessenger:
         self,
         client_for: ClientFor,
         redis: Redis,
+        keys: PlatformKeys,
         pacer: RedisPacer,
         opener: RedisPacer | None = None,
     ) -> None:
         self.client_for = client_for
         self.redis = redis
+        self.keys = keys
         self.pacer = pacer
         self.opener = opener
 
@@ -93,7 +103,7 @@ class SlackMessenger:
         )
 
     async def open_dm(self, member: MemberRef) -> Conversation:
-        cache = f"carenudge:slack:dm:{member.tenant_id}:{member.user_id}"
+        cache = self.keys.dm(member.tenant_id, member.user_id)
         channel = await self.redis.get(cache)
         if not channel:
             client = await self.client_for(member.tenant_id)
@@ -116,7 +126,7 @@ class SlackMessenger:
 
     async def time_zone(self, member: MemberRef) -> str | None:
         """The member's time zone as Slack knows it (cached for a day)."""
-        cache = f"carenudge:slack:tz:{member.tenant_id}:{member.user_id}"
+        cache = self.keys.time_zone(member.tenant_id, member.user_id)
         known = await self.redis.get(cache)
         if known:
             return str(known)

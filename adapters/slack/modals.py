@@ -10,16 +10,17 @@ import json
 from typing import Any
 
 from adapters.slack.render import MAX_FIELD, clip, to_block_kit
-from nudges.cards import Card, Mention
-from nudges.events import Arg
-from nudges.model import (
+from nudges.edge import (
     SHOUTOUT_BEHAVIOURS,
     WEEKDAYS,
+    Arg,
     Behaviour,
+    Card,
     ChannelRef,
     Context,
     Conversation,
     MemberRef,
+    Mention,
 )
 
 PLATFORM = "slack"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
-from nudges.cards import (
+from nudges.edge import (
     Actions,
     Block,
     Bold,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nudges.settings import Secret
+from nudges.edge import (
+    Secret,
+)
 
 SLACK_API_URL = "https://slack.com/api/"
 SCOPES = ("commands", "chat:write", "im:write", "users:read")

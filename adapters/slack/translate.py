@@ -13,10 +13,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.render import verb_of
-from nudges.cards import Action, Mention
-from nudges.events import ActionInvoked, Arg, CommandInvoked
-from nudges.language import tokenize
-from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.edge import (
+    Action,
+    ActionInvoked,
+    Arg,
+    ChannelRef,
+    CommandInvoked,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    Mention,
+    MessageRef,
+    tokenize,
+)
 
 PLATFORM = "slack"
 _MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")

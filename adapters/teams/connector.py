@@ -23,7 +23,11 @@ from urllib.parse import quote
 import aiohttp
 
 from adapters.pacing import RedisPacer
-from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.edge import (
+    ConversationGone,
+    DeliveryError,
+    RateLimited,
+)
 
 log = logging.getLogger(__name__)
 

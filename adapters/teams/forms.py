@@ -8,9 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.teams.render import SCHEMA, VERSION, to_adaptive_card
-from nudges.cards import Card
-from nudges.events import Arg
-from nudges.model import WEEKDAYS, Behaviour, ChannelRef, Context, Conversation
+from nudges.edge import (
+    WEEKDAYS,
+    Arg,
+    Behaviour,
+    Card,
+    ChannelRef,
+    Context,
+    Conversation,
+)
 
 FORM = "nudge.form"
 """The data tag of the form's own buttons (not an engine action: the adapter handles it)."""

@@ -15,18 +15,14 @@ activities at once, that alone held the last acknowledgement back by about half 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from redis.exceptions import RedisError
 
-from adapters.lanes import Lanes
 from adapters.teams import forms
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.messenger import activity as card_activity
@@ -41,25 +37,23 @@ from adapters.teams.translate import (
     mentioned,
     place_of,
 )
-from nudges import help
-from nudges.cards import Card, Reply
-from nudges.engine import TRY_AGAIN
-from nudges.errors import DeliveryError
-from nudges.events import Arg, CommandInvoked, Event
-from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
+from adapters.turns import Turns
+from nudges.edge import (
+    Arg,
+    Card,
+    ChannelRef,
+    CommandInvoked,
+    Conversation,
+    ConversationKind,
+    DeliveryError,
+    Door,
+    Event,
+    Reply,
+    help_card,
+    welcome_card,
+)
 
 log = logging.getLogger(__name__)
-DRAIN_S = 5.0
-
-
-class EngineDoor(Protocol):
-    """What the Teams edge needs from the engine."""
-
-    async def handle(self, event: Event) -> Reply | None: ...
-
-    async def learn_time_zone(self, member: MemberRef, tz: str) -> None: ...
-
-    async def drafting(self, member: MemberRef) -> tuple[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -87,19 +81,18 @@ class TeamsInbound:
     def __init__(
         self,
         settings: TeamsSettings,
-        engine: EngineDoor,
+        engine: Door,
         records: TeamsRecords,
         messenger: TeamsMessenger,
+        turns: Turns,
     ) -> None:
         self.engine = engine
         self.records = records
         self.messenger = messenger
         self.auth = bot_framework_auth(settings)
-        self.settled: Callable[[], Awaitable[None]] = _at_once
-        """Awaited before each activity's work: the app waits there until the
-        acknowledgements in progress have gone out (``bot.acks``)."""
-        self.lanes = Lanes()
-        self._working: set[asyncio.Task[None]] = set()
+        self.turns = turns
+        """Acknowledged activities wait for the acknowledgements in progress, then run one at
+        a time per conversation, in the order they came."""
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/api/messages", self._messages)]
@@ -126,50 +119,36 @@ class TeamsInbound:
             raise web.HTTPUnauthorized() from None
         activity.caller_id = checked.caller_id
         conversation = str(getattr(activity.conversation, "id", "") or "")
-        task = asyncio.create_task(self._in_turn(activity, conversation))
-        self._working.add(task)
-        task.add_done_callback(self._working.discard)
+
+        async def reply(answer: Reply) -> None:
+            await self._reply_without_records(activity, answer.card)
+
+        self.turns.spawn(
+            conversation,
+            lambda: self._handle(activity),
+            answer=reply if activity.type == "message" else None,
+        )
         return web.Response(status=501 if activity.type == "invoke" else 201)
 
-    async def drain(self, timeout_s: float = DRAIN_S) -> None:
+    async def drain(self) -> None:
         """On shutdown: let the activities already acknowledged finish, for a while."""
-        if self._working:
-            _, late = await asyncio.wait(set(self._working), timeout=timeout_s)
-            for task in late:
-                task.cancel()
-            if late:
-                log.warning("stopping: %d Teams activities were not finished", len(late))
-
-    async def _in_turn(self, activity: Any, conversation: str) -> None:
-        try:
-            async with self.lanes.turn(conversation):
-                await self.settled()
-                await self._handle(activity)
-        except Exception as exc:
-            log.error("a Teams activity failed (%s)", type(exc).__name__)
+        await self.turns.drain()
 
     async def _handle(self, activity: Any) -> None:
-        try:
-            await self._remember(activity)
-            if activity.type == "message":
-                await self._message(activity)
-            elif activity.type in ("installationUpdate", "conversationUpdate"):
-                await self._installed(activity)
-        except RedisError as exc:
-            log.warning("redis unavailable while answering Teams (%s)", type(exc).__name__)
-            if activity.type == "message":
-                await self._reply_without_records(activity, TRY_AGAIN)
+        await self._remember(activity)
+        if activity.type == "message":
+            await self._message(activity)
+        elif activity.type in ("installationUpdate", "conversationUpdate"):
+            await self._installed(activity)
 
     async def _reply_without_records(self, activity: Any, card: Card) -> None:
         """Answer in the conversation ``activity`` came from, addressed from the activity
-        itself: our records of conversations are in Redis, which may be what is away."""
+        itself: our records of conversations are in Redis, which may be what is away. (The
+        pacer still paces it, alone in memory if it must.)"""
         place = place_of(activity)
-        try:
-            await self.messenger.connector.send(
-                place.service_url, place.tenant_id, place.conversation_id, card_activity(card)
-            )
-        except (DeliveryError, RedisError) as exc:
-            log.warning("could not answer in Teams (%s)", type(exc).__name__)
+        await self.messenger.connector.send(
+            place.service_url, place.tenant_id, place.conversation_id, card_activity(card)
+        )
 
     async def _remember(self, activity: Any) -> None:
         """Keep where this conversation and these people can be reached (on install, and on
@@ -212,7 +191,7 @@ class TeamsInbound:
             return
         if event is None:
             if where.kind is ConversationKind.DIRECT and not activity.value:
-                await self._send(where, help.help_card(""))
+                await self._send(where, help_card(""))
             return
         reply = await self.engine.handle(event)
         if reply is None:
@@ -292,17 +271,13 @@ class TeamsInbound:
         )
         added = added or any(m.id == activity.recipient.id for m in activity.members_added or [])
         if added and where.kind is ConversationKind.DIRECT:
-            await self._send(where, help.welcome_card())
+            await self._send(where, welcome_card())
 
     async def _send(self, where: Conversation, card: Card) -> None:
         try:
             await self.messenger.send(where, card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
-
-
-async def _at_once() -> None:
-    return None
 
 
 def _client_time_zone(activity: Any) -> str:

@@ -9,9 +9,14 @@ from typing import Any
 from adapters.teams.connector import BotConnector
 from adapters.teams.records import Place, TeamsRecords
 from adapters.teams.render import to_adaptive_card
-from nudges.cards import Card
-from nudges.errors import ConversationGone
-from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.edge import (
+    Card,
+    Conversation,
+    ConversationGone,
+    ConversationKind,
+    MemberRef,
+    MessageRef,
+)
 
 PLATFORM = "teams"
 CARD = "application/vnd.microsoft.card.adaptive"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, assert_never
 
-from nudges.cards import (
+from nudges.edge import (
     Actions,
     Bold,
     Card,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nudges.settings import Secret
+from nudges.edge import (
+    Secret,
+)
 
 APP_TYPES = ("MultiTenant", "SingleTenant")
 

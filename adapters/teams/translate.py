@@ -13,10 +13,18 @@ from typing import Any
 
 from adapters.teams.records import Place
 from adapters.teams.render import submitted
-from nudges.cards import Action, Mention
-from nudges.events import ActionInvoked, Arg, CommandInvoked
-from nudges.language import tokenize
-from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.edge import (
+    Action,
+    ActionInvoked,
+    Arg,
+    CommandInvoked,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    Mention,
+    MessageRef,
+    tokenize,
+)
 
 PLATFORM = "teams"
 COMMANDS = ("nudge", "shoutout", "pause")

@@ -3,10 +3,12 @@ the clauses that describe a cadence: days, times, audience, time zone, theme, te
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time
 from typing import Literal
 
-from nudges.cards import Mention
+from nudges.cards import Field, Mention
 from nudges.commands import (
     CadenceSpec,
     CadenceVerb,
@@ -42,12 +44,15 @@ EXAMPLE_CREATE = "/nudge create weekdays at 07:30 to #ward-7 theme attending"
 
 
 _KINDS = {
+    "prompts": CadenceKind.PROMPTS,
+    "nudges": CadenceKind.PROMPTS,
     "unseen": CadenceKind.UNSEEN,
     "digest": CadenceKind.DIGEST,
     "shoutouts": CadenceKind.DIGEST,
     "shout-outs": CadenceKind.DIGEST,
 }
-"""Words after 'theme' that choose what a cadence sends instead of a prompt theme."""
+"""Words after 'sends' that choose what a cadence sends: prompts (about its theme), a channel's
+weekly shout-out digest, or managers' private list of the unseen."""
 
 _FILLERS = ("and", ",", "&", "on")
 
@@ -139,39 +144,53 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
                     "who joined the team.",
                     "/nudge create weekdays at 07:30 to team",
                     "create",
+                    "audience",
                 )
         elif word == "at":
             w.take()
             if w.peek_word() in ("their", "local", "each"):
                 local_time = _take_local(w)
             else:
-                times = read_times(w, example)
+                with _about("times"):
+                    times = read_times(w, example)
         elif word == "every" or is_days(word):
-            days = read_days(w, example)
+            with _about("days"):
+                days = read_days(w, example)
         elif word in ("tz", "timezone", "zone", "in"):
             w.take()
             if word == "in" and isinstance(w.peek(), ChannelRef):
                 channel = _take_channel(w)
                 continue
-            tz = read_timezone(w.take_word() if not w.done() else "", f"{example} tz Europe/London")
+            with _about("tz"):
+                tz = read_timezone(
+                    w.take_word() if not w.done() else "", f"{example} tz Europe/London"
+                )
         elif word in ("local", "their", "each"):
             local_time = _take_local(w)
+        elif word in ("sends", "send", "sending"):
+            w.take()
+            kind = _read_kind(w, example)
         elif word in ("theme", "about"):
             w.take()
             if w.peek_word() in _KINDS:
+                # "theme digest" and "theme unseen" chose a kind before there was "sends":
+                # still understood, so that nobody's habit breaks.
                 kind = _KINDS[w.take_word().lower()]
             else:
-                theme = read_theme(w, example)
+                with _about("theme"):
+                    theme = read_theme(w, example)
         elif word == "team":
             w.take()
             team = read_team(w, example)
         elif word == "cron":
             w.take()
-            cron = read_cron(w)
+            with _about("times"):
+                cron = read_cron(w)
         elif word in _FILLERS:
             w.take()
         elif parse_time(word) is not None:
-            times = read_times(w, example)
+            with _about("times"):
+                times = read_times(w, example)
         else:
             raise ParseError(
                 f"I didn't understand '{short(arg_text(w.take()))}'.", example, "create"
@@ -182,6 +201,7 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
             "Use either days and times or a cron expression, not both.",
             '/nudge create cron "30 7 * * 1-5" to #ward-7',
             "create",
+            "times",
         )
     return CadenceSpec(
         days=days,
@@ -196,6 +216,29 @@ def read_cadence_spec(w: Words, *, example: str) -> CadenceSpec:
         theme=theme,
         team=team,
         kind=kind,
+    )
+
+
+@contextmanager
+def _about(field: Field) -> Iterator[None]:
+    """A problem met while reading one clause of a cadence is about that clause's field."""
+    try:
+        yield
+    except ParseError as exc:
+        exc.field = exc.field or field
+        raise
+
+
+def _read_kind(w: Words, example: str) -> CadenceKind:
+    word = w.take_word().lower() if not w.done() else ""
+    if word in _KINDS:
+        return _KINDS[word]
+    raise ParseError(
+        "What should it send? Say 'sends prompts', 'sends digest' (a channel's weekly "
+        "shout-outs) or 'sends unseen' (managers only).",
+        "/nudge create fridays at 16:00 to #ward-7 sends digest",
+        "create",
+        "theme",
     )
 
 

@@ -1,18 +1,63 @@
-"""RedisStore: every key the engine keeps, and the Lua that makes deliveries exactly-once.
+"""Everything the engine keeps in Redis, one store per thing kept: people and teams, cadences,
+prompts, deliveries (with each audience's prompt memory), shout-outs, pauses and one-off jobs.
 
-Keys live under one prefix (``carenudge:`` by default) and are built only by the modules of
-this package. Payloads are versioned JSON (see ``codec``). Redis errors pass through
-unchanged; the loops that own the work catch them.
+Keys come from ``nudges.keys``. Payloads are versioned JSON (see ``codec``). Redis errors pass
+through unchanged; the loops that own the work catch them.
 """
 
-from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient, StoreBase
-from nudges.store.cadences import CadenceKeys
-from nudges.store.people import PeopleKeys
-from nudges.store.prompting import Chosen, PromptKeys, Selection
-from nudges.store.recognition import RecognitionKeys
+from __future__ import annotations
 
-__all__ = ["DELIVERY_TTL", "MAX_NAME", "Chosen", "Recipient", "RedisStore", "Selection"]
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from nudges.keys import KeySpace
+from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient
+from nudges.store.cadences import CadenceStore
+from nudges.store.deliveries import Chosen, DeliveryStore, Selection
+from nudges.store.jobs import JobStore
+from nudges.store.pauses import PauseStore
+from nudges.store.people import PeopleStore
+from nudges.store.prompts import PromptStore
+from nudges.store.shoutouts import ShoutoutStore
+
+__all__ = [
+    "DELIVERY_TTL",
+    "MAX_NAME",
+    "CadenceStore",
+    "Chosen",
+    "DeliveryStore",
+    "JobStore",
+    "PauseStore",
+    "PeopleStore",
+    "PromptStore",
+    "Recipient",
+    "Selection",
+    "ShoutoutStore",
+    "Stores",
+]
 
 
-class RedisStore(CadenceKeys, PeopleKeys, PromptKeys, RecognitionKeys, StoreBase):
-    """The engine's one store, assembled from its parts by feature."""
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """The engine's stores, all on one Redis client (which the caller owns and closes)."""
+
+    people: PeopleStore
+    cadences: CadenceStore
+    prompts: PromptStore
+    deliveries: DeliveryStore
+    shoutouts: ShoutoutStore
+    pauses: PauseStore
+    jobs: JobStore
+
+    @classmethod
+    def on(cls, redis: Redis, keys: KeySpace) -> Stores:
+        return cls(
+            PeopleStore(redis, keys),
+            CadenceStore(redis, keys),
+            PromptStore(redis, keys),
+            DeliveryStore(redis, keys),
+            ShoutoutStore(redis, keys),
+            PauseStore(redis, keys),
+            JobStore(redis, keys),
+        )

@@ -1,4 +1,4 @@
-"""The store's foundation: the Redis client, the key prefix, and small conversions."""
+"""What every store shares: the Redis client, the key space, and small conversions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from redis.asyncio import Redis
 
 from nudges import codec
-from nudges.model import Member, MemberRef, Workspace
+from nudges.keys import KeySpace
+from nudges.model import Member, MemberRef
 
 MAX_NAME = 80
 DELIVERY_TTL = timedelta(days=8)
@@ -20,17 +21,14 @@ Recipient = str
 
 
 class StoreBase:
-    """What every part of the store shares. The caller owns (and closes) the client."""
+    """One store's connection and keys. The caller owns (and closes) the client."""
 
-    def __init__(self, redis: Redis, prefix: str = "carenudge") -> None:
+    def __init__(self, redis: Redis, keys: KeySpace) -> None:
         self.redis = redis
-        self.prefix = prefix
+        self.keys = keys
 
-    def _k(self, *parts: str) -> str:
-        return ":".join((self.prefix, *parts))
-
-    def _team(self, ws: Workspace, team: str, *rest: str) -> str:
-        return self._k("team", ws.key, team, *rest)
+    async def _next(self, kind: str) -> int:
+        return int(await self.redis.incr(self.keys.sequence(kind)))
 
 
 def as_str(value: bytes | str) -> str:

@@ -12,6 +12,9 @@ import pytest
 from redis.asyncio import Redis
 
 from adapters.pacing import RedisPacer, interval
+from nudges.keys import KeySpace
+
+PACE = KeySpace().platform("test").pace()
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def pacer(redis: Redis, waits: list[float], team_interval_s: float = 0.1) -> Red
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    return RedisPacer(redis, record, 1.0, "carenudge:test:pace", team_interval_s=team_interval_s)
+    return RedisPacer(redis, record, PACE, 1.0, team_interval_s=team_interval_s)
 
 
 async def test_sends_to_many_channels_are_spread_at_the_workspaces_pace(
@@ -66,7 +69,7 @@ async def test_a_send_whose_turn_falls_inside_a_new_hold_waits_for_the_hold(
         if len(waits) == 1:  # while we wait for our turn, someone meets a 429
             await paced.hold("T1", 3.0)
 
-    paced = RedisPacer(redis, sleep, 1.0, "carenudge:test:pace", team_interval_s=0.5)
+    paced = RedisPacer(redis, sleep, PACE, 1.0, team_interval_s=0.5)
     await paced.wait_turn("T1", "D1")
     await paced.wait_turn("T1", "D2")
     assert len(waits) == 2
@@ -115,7 +118,7 @@ async def test_a_send_that_wakes_late_takes_a_new_turn_rather_than_bunch_with_th
         woken.append("x")
         await asyncio.sleep(seconds + late)
 
-    paced = RedisPacer(redis, sleep, 1.0, "carenudge:test:pace", team_interval_s=0.1)
+    paced = RedisPacer(redis, sleep, PACE, 1.0, team_interval_s=0.1)
     sent: list[float] = []
 
     async def send(channel: str) -> None:

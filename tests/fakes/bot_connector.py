@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,14 @@ class FakeBotConnector:
                 lambda: len([s for s in self.sent if s.method == method]) >= count
             )
         return [s for s in self.sent if s.method == method]
+
+    async def wait_until(
+        self, found: Callable[[list[Sent]], bool], within_s: float = 5.0
+    ) -> list[Sent]:
+        """Wait until ``found`` holds for everything the bot has sent (POSTs and PUTs)."""
+        async with asyncio.timeout(within_s), self._changed:
+            await self._changed.wait_for(lambda: found(self.sent))
+        return list(self.sent)
 
     def _trouble(self, conversation: str) -> web.Response | None:
         if conversation in self.blocked:

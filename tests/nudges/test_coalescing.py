@@ -62,7 +62,7 @@ async def test_fires_due_together_read_their_cadences_in_one_round_trip(
     for i in range(30):
         assert (await world.say("mo", f"create daily at 10:00 to #room-{i}")).status == "ok"
     await redis.config_resetstat()
-    found = await asyncio.gather(*(world.store.cadence(f"c{i + 1}") for i in range(30)))
+    found = await asyncio.gather(*(world.stores.cadences.get(f"c{i + 1}") for i in range(30)))
     assert [c.id for c in found if c] == [f"c{i + 1}" for i in range(30)]
     stats = await redis.info("commandstats")
     assert stats["cmdstat_mget"]["calls"] == 1

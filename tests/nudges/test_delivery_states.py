@@ -6,7 +6,8 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from nudges.store import RedisStore
+from nudges.keys import KeySpace
+from nudges.store import DeliveryStore
 from tests.fakes.clock import utc
 
 T0 = utc(2026, 12, 1, 7, 30)
@@ -16,7 +17,7 @@ LATER = utc(2026, 12, 1, 7, 31)
 async def test_fires_beginning_together_each_get_their_own_recipients_states(
     redis: Redis,
 ) -> None:
-    store = RedisStore(redis)
+    store = DeliveryStore(redis, KeySpace())
     await store.begin_deliveries("f1", ["m:ana", "m:ben"], T0, T0)
     await store.finish_delivery("f1", "m:ana", "sent")  # ben was mid-send when its owner died
     await store.begin_deliveries("f2", ["m:cy"], LATER, LATER)  # cy is being sent to now

@@ -20,7 +20,7 @@ def times_to(world: World, who: str) -> list[datetime | None]:
 
 async def outcome(world: World, cadence_id: str, at: datetime, who: str) -> str:
     """What became of one member's delivery of a cadence's fire (sent, skipped:<why>…)."""
-    states = await world.store.delivery_states(f"c:{cadence_id}@{int(at.timestamp())}")
+    states = await world.stores.deliveries.delivery_states(f"c:{cadence_id}@{int(at.timestamp())}")
     return states[f"m:{world.member(who).key}"]
 
 

@@ -58,8 +58,8 @@ async def test_the_scheduler_keeps_running_while_redis_is_away(away: Redis) -> N
 
 async def test_an_oversize_display_name_is_kept_short(redis: Redis) -> None:
     world = build_world(redis, FakeClock(utc(2026, 12, 1, 9, 0)))
-    await world.store.remember_name(MemberRef("test", "T1", "sam"), "Sam\n" + "x" * 10_000)
-    member = await world.store.member(MemberRef("test", "T1", "sam"))
+    await world.stores.people.remember_name(MemberRef("test", "T1", "sam"), "Sam\n" + "x" * 10_000)
+    member = await world.stores.people.member(MemberRef("test", "T1", "sam"))
     assert len(member.name) == 80
     assert "\n" not in member.name
 

@@ -669,8 +669,8 @@ async def test_the_shoutout_help_uses_none_of_the_words_we_avoid(world: World) -
 
 
 async def test_a_colleague_can_be_recognised_by_the_name_they_have_here(world: World) -> None:
-    await world.store.remember_name(world.member("sam"), "Sam Okafor")
-    await world.store.remember_name(world.member("sami"), "Sam Reid")
+    await world.stores.people.remember_name(world.member("sam"), "Sam Okafor")
+    await world.stores.people.remember_name(world.member("sami"), "Sam Reid")
     by_full_name = await shoutout(world, "jo", f"Sam Okafor {SPECIFIC}")
     assert by_full_name.status == "ok", plain(by_full_name.card)
     assert mentioned(in_channel(world)[0].card) == ["jo", "sam"]

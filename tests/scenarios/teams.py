@@ -91,6 +91,21 @@ class TeamsWorld:
             activity["localTimezone"] = tz
         return await self.post(activity)
 
+    async def answer(self, user: str, saying: str, within_s: float = 20.0) -> Sent:
+        """The bot's answer in ``user``'s 1:1 chat that says ``saying``, once it has come:
+        an activity is acknowledged (201) before it is worked on, so a test that needs its
+        effect waits for the answer, not for the acknowledgement."""
+        chat = f"a:1on1-{user}"
+
+        def answered(sent: list[Sent]) -> bool:
+            return any(
+                s.method == "POST" and s.conversation == chat and saying in card_text(s)
+                for s in sent
+            )
+
+        await self.connector.wait_until(answered, within_s)
+        return next(s for s in self.connector.posted(chat) if saying in card_text(s))
+
     async def press(self, user: str, sent: Sent, title: str) -> int:
         """Press the button called ``title`` on a card the bot sent."""
         card = sent.activity["attachments"][0]["content"]

@@ -30,6 +30,7 @@ from adapters.teams.records import TeamsRecords
 from adapters.teams.settings import TeamsSettings
 from bot.app import build_app
 from bot.settings import Settings
+from nudges.keys import KeySpace
 from nudges.settings import EngineSettings, Secret
 from tests.conftest import RedisServer
 from tests.fakes.bot_connector import ConnectorLimits, FakeBotConnector
@@ -199,6 +200,7 @@ async def test_teams_everyone_reachable_gets_one_prompt_while_teams_misbehaves(
     for user in ("29:ada", "29:mo", *people):
         assert await teams.install(user) == 201
     await teams.say("29:ada", "nudge manager add <at>Mo</at> to ward-7", mentions={"Mo": "29:mo"})
+    await teams.answer("29:ada", "now manages ward-7")  # the team exists before anyone joins
     for user in people:
         await teams.say(user, "nudge join ward-7")
     await teams.say("29:mo", "nudge create daily at 13:00 to team")
@@ -219,7 +221,7 @@ async def test_teams_everyone_reachable_gets_one_prompt_while_teams_misbehaves(
 
     received = Counter(s.conversation for s in connector.posted()[before:])
     assert received == {chats[u]: 1 for u in people if u not in gone}  # exactly once each
-    records = TeamsRecords(redis)
+    records = TeamsRecords(redis, KeySpace().platform("teams"))
     for user in gone:  # blocked the bot: marked, and asked only once
         person = await records.person(TENANT, user)
         assert person is not None

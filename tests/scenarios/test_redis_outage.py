@@ -38,9 +38,10 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 from slack_sdk.signature import SignatureVerifier
 
+from nudges.keys import KeySpace
 from nudges.model import MemberRef
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
+from nudges.store import PeopleStore
 from scheduler.runner import RunnerSettings
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
@@ -443,7 +444,7 @@ async def scenario(
     assert all(s == 200 for t, s in ready if t < outage.stopped_at - 0.5)
 
     # Nothing anyone was told was saved is lost.
-    store = RedisStore(check)
+    store = PeopleStore(check, KeySpace())
     for record in [*requests, teams_quiet]:
         if not saved(record.answer):
             continue

@@ -299,7 +299,7 @@ async def test_nudge_alone_opens_a_form_that_previews_before_saving(slack: Slack
     valid_view(preview)
     assert "Mon, Wed at 13:00 and 19:00 (Europe/London)" in texts(preview)
     assert "Attending" in texts(preview)
-    assert await slack.client.app[ENGINE].store.cadence("c1") is None  # not saved yet
+    assert await slack.client.app[ENGINE].stores.cadences.get("c1") is None  # not saved yet
 
     status, answer = await submit(slack, "UMO", preview, {})
     assert status == 200
@@ -307,7 +307,7 @@ async def test_nudge_alone_opens_a_form_that_previews_before_saving(slack: Slack
     [note] = await slack.api.wait_for("chat.postEphemeral")
     assert note["user"] == "UMO"
     assert "Cadence c1 is set" in texts(note)
-    assert await slack.client.app[ENGINE].store.cadence("c1") is not None
+    assert await slack.client.app[ENGINE].stores.cadences.get("c1") is not None
 
 
 async def test_a_mistake_in_the_form_is_shown_under_its_field(slack: SlackWorld) -> None:

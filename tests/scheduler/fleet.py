@@ -20,7 +20,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from nudges.model import Member, MemberRef, MemberSettings
+from nudges.model import Member, MemberRef, MemberSettings, Role
 from tests.conftest import RedisServer, build_world
 from tests.fakes.clock import FakeClock
 from tests.fakes.inbox import read
@@ -139,8 +139,10 @@ async def seed_team(redis: Redis, size: int) -> None:
     await world.admin_makes_team("mo")
     for i in range(size):
         ref = MemberRef("test", "T1", f"m{i:04d}")
-        await world.store.set_role(ref.workspace, "ward-7", "members", ref, True)
-        await world.store.save_member(Member(ref, ref.user_id, MemberSettings(quiet_off=True)))
+        await world.stores.people.set_role(ref.workspace, "ward-7", Role.MEMBER, ref, True)
+        await world.stores.people.save_member(
+            Member(ref, ref.user_id, MemberSettings(quiet_off=True))
+        )
     reply = await world.say("mo", "create daily at 03:00 to team")
     assert reply.status == "ok"
     await world.queue.put([("c:c1", now)])  # due now, for the processes on the wall clock

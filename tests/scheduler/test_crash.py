@@ -103,7 +103,7 @@ async def test_a_snoozed_prompt_is_delivered_by_a_freshly_started_process(
     await world.runner.tick()
     [prompt] = world.messenger.sent
     await world.press("sam", 0, "Snooze")
-    [job] = [j async for j in world.store.job_ids()]
+    [job] = [j async for j in world.stores.jobs.ids()]
     await world.queue.put([(job, datetime.now(UTC))])  # bring the snoozed time forward
 
     inbox = tmp_path / "inbox"
@@ -116,5 +116,5 @@ async def test_a_snoozed_prompt_is_delivered_by_a_freshly_started_process(
     [line] = sent(inbox)
     assert line.channel == "D-sam"
     assert line.key.startswith(job)
-    assert await world.store.job(job) is None  # done with, so it never comes back
+    assert await world.stores.jobs.payload(job) is None  # done with, so it never comes back
     assert prompt.conversation.channel_id == "D-sam"

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from nudges.errors import InvalidSchedule
 from nudges.model import CronSchedule, WeeklySchedule
-from scheduler.cadence import CronTimetable
+from scheduler.timetable import CronTimetable
 from tests.conftest import World, build_world
 from tests.fakes.clock import FakeClock, utc
 

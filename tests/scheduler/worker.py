@@ -23,15 +23,14 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.wiring import build_core
 from nudges.cards import Card
-from nudges.engine import Engine
 from nudges.model import Conversation, MessageRef
 from nudges.ports import Clock
 from nudges.settings import EngineSettings
-from nudges.store import RedisStore
-from scheduler.cadence import CronTimetable
 from scheduler.due import Due, RedisDueQueue
-from scheduler.runner import Runner, RunnerSettings
+from scheduler.runner import RunnerSettings
 from tests.fakes.clock import ScaledClock
 from tests.fakes.inbox import FileInbox
 
@@ -73,24 +72,19 @@ async def main(args: argparse.Namespace) -> None:
     if args.speed:
         clock = ScaledClock(args.anchor_wall, datetime.fromisoformat(args.anchor_at), args.speed)
     lease = timedelta(seconds=args.lease)
-    queue = (
-        RecordingDueQueue(redis, lease, Path(args.claims))
-        if args.claims
-        else RedisDueQueue(redis, lease=lease)
+    settings = Settings(
+        engine=EngineSettings(default_tz="UTC", fanout_concurrency=args.concurrency),
+        runner=RunnerSettings(batch=args.batch, lease=lease, poll_s=args.poll),
     )
-    engine = Engine(
-        RedisStore(redis),
+    core = build_core(
+        settings,
+        redis,
         SlowInbox(Path(args.inbox), args.delay, args.delay_after),
         clock,
-        CronTimetable(),
-        queue,
-        EngineSettings(default_tz="UTC", fanout_concurrency=args.concurrency),
-    )
-    runner = Runner(
-        engine, queue, clock, RunnerSettings(batch=args.batch, lease=lease, poll_s=args.poll)
+        queue=RecordingDueQueue(redis, lease, Path(args.claims)) if args.claims else None,
     )
     try:
-        await runner.run()
+        await core.runner.run()
     finally:
         await redis.aclose()
 

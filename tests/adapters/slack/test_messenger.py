@@ -14,8 +14,11 @@ from adapters.pacing import RedisPacer
 from adapters.slack.messenger import RATE_LIMITED_TRIES, SlackMessenger
 from nudges.cards import Card, Text
 from nudges.errors import ConversationGone, RateLimited
+from nudges.keys import KeySpace
 from nudges.model import Conversation, MemberRef
 from tests.fakes.slack_api import FakeSlackApi
+
+SLACK = KeySpace().platform("slack")
 
 CARD = Card((Text(("Check in with someone after today's hard case.",)),), "Check in")
 
@@ -38,9 +41,7 @@ def messenger(api: FakeSlackApi, redis: Redis) -> SlackMessenger:
     async def client_for(team: str) -> AsyncWebClient:
         return client
 
-    return SlackMessenger(
-        client_for, redis, RedisPacer(redis, no_wait, 1.0, "carenudge:slack:pace")
-    )
+    return SlackMessenger(client_for, redis, SLACK, RedisPacer(redis, no_wait, SLACK.pace(), 1.0))
 
 
 async def test_send_update_and_open_dm_call_the_web_api(api: FakeSlackApi, redis: Redis) -> None:
@@ -83,7 +84,7 @@ async def test_after_a_429_the_message_waits_for_the_hold_on_the_workspace_then_
     async def client_for(team: str) -> AsyncWebClient:
         return client
 
-    slack = SlackMessenger(client_for, redis, RedisPacer(redis, record, 1.0))
+    slack = SlackMessenger(client_for, redis, SLACK, RedisPacer(redis, record, SLACK.pace(), 1.0))
     api.rate_limit_next, api.retry_after = 1, 3
     await slack.send(Conversation("slack", "T1", "C1"), CARD)
     assert len(api.called("chat.postMessage")) == 1
@@ -107,8 +108,8 @@ async def test_messages_to_one_channel_are_paced_a_second_apart_across_senders(
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    first = RedisPacer(redis, record, 1.0, "carenudge:slack:pace")
-    second = RedisPacer(redis, record, 1.0, "carenudge:slack:pace")  # another replica
+    first = RedisPacer(redis, record, SLACK.pace(), 1.0)
+    second = RedisPacer(redis, record, SLACK.pace(), 1.0)  # another replica
     started = time.monotonic()
     await first.wait_turn("T1", "C1")
     await second.wait_turn("T1", "C1")

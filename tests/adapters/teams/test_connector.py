@@ -11,7 +11,10 @@ from redis.asyncio import Redis
 from adapters.pacing import RedisPacer
 from adapters.teams.connector import BotConnector
 from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.keys import KeySpace
 from tests.fakes.bot_connector import FakeBotConnector
+
+PACE = KeySpace()
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ async def connector(
 
     client = BotConnector(
         no_token,
-        RedisPacer(redis, turn, 1 / 7, "carenudge:teams:pace", team_interval_s=1 / 30),
+        RedisPacer(redis, turn, PACE.platform("teams").pace(), 1 / 7, team_interval_s=1 / 30),
         sleep=back_off,
     )
     yield client

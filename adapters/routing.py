@@ -1,22 +1,28 @@
-"""One Messenger in front of the platforms: each call goes to the platform of its address."""
+"""One Messenger in front of the platforms: each call goes to the platform of its address.
+The engine is given this one; each platform mounted adds its own messenger to it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from nudges.cards import Card
-from nudges.errors import DeliveryError
-from nudges.model import Conversation, MemberRef, MessageRef
-from nudges.ports import Messenger
+from nudges.edge import Card, Conversation, DeliveryError, MemberRef, MessageRef, Messenger
 
 
 class RoutingMessenger:
-    def __init__(self, platforms: Mapping[str, Messenger]) -> None:
-        self.platforms = dict(platforms)
+    def __init__(self, platforms: Mapping[str, Messenger] | None = None) -> None:
+        self._platforms = dict(platforms or {})
+
+    def add(self, platform: str, messenger: Messenger) -> None:
+        """Route every address on ``platform`` to ``messenger``."""
+        self._platforms[platform] = messenger
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted(self._platforms)
 
     def _for(self, platform: str) -> Messenger:
         try:
-            return self.platforms[platform]
+            return self._platforms[platform]
         except KeyError:
             raise DeliveryError(f"no messenger for platform '{platform}' in this process") from None
 

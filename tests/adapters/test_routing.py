@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messengers import RoutingMessenger
+from adapters.routing import RoutingMessenger
 from nudges.cards import Card, Text
 from nudges.errors import DeliveryError
 from nudges.model import Conversation, MemberRef

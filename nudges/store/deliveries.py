@@ -1,29 +1,18 @@
-"""Prompts and their delivery: team prompts, what each audience has seen, the exactly-once
-state of each delivery, button presses, the weekly Done counts and one-off jobs."""
+"""The exactly-once state of each delivery, and each audience's prompt memory (what it has
+seen this cycle, its behaviour mix, its last prompt), which a delivery updates when it ends.
+Both live here because one script records a delivery and the prompt it carried together."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from nudges import codec
 from nudges.coalescing import Coalescer
-from nudges.model import MemberRef, Prompt, Workspace
-from nudges.store.base import (
-    COUNTER_TTL,
-    DELIVERY_TTL,
-    PRESSED_TTL,
-    Recipient,
-    StoreBase,
-    as_str,
-    as_strs,
-    id_order,
-    maybe_str,
-    to_ms,
-)
+from nudges.model import MemberRef, Prompt
+from nudges.store.base import DELIVERY_TTL, Recipient, StoreBase, as_str, as_strs, maybe_str, to_ms
 
 # Mark each recipient of each fire (one delivery hash per fire, in KEYS) as being sent to,
 # unless it already was. ARGV: the hashes' TTL in ms, then for each fire: now, the instant it
@@ -124,7 +113,7 @@ class Chosen:
     new_cycle: bool
 
 
-class PromptKeys(StoreBase):
+class DeliveryStore(StoreBase):
     @cached_property
     def _begin(self) -> Any:
         return self.redis.register_script(_BEGIN)
@@ -137,52 +126,7 @@ class PromptKeys(StoreBase):
     def _finish(self) -> Any:
         return self.redis.register_script(_FINISH)
 
-    # --- prompts --------------------------------------------------------------------------
-
-    async def team_prompts(self, ws: Workspace, team: str) -> list[Prompt]:
-        raws = await self.redis.hvals(self._team(ws, team, "prompts"))
-        return sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
-
-    async def add_team_prompt(self, ws: Workspace, team: str, prompt: Prompt) -> Prompt:
-        n = await self.redis.incr(self._team(ws, team, "seq"))
-        saved = Prompt(f"{team}-{n}", prompt.text, prompt.behaviour, prompt.contexts, team)
-        await self.redis.hset(
-            self._team(ws, team, "prompts"), saved.id, codec.prompt_to_json(saved)
-        )
-        return saved
-
-    async def retired(self, ws: Workspace, team: str) -> set[str]:
-        return set(as_strs(await self.redis.smembers(self._team(ws, team, "retired"))))
-
-    async def set_retired(self, ws: Workspace, team: str, prompt_id: str, on: bool) -> bool:
-        key = self._team(ws, team, "retired")
-        changed = await (self.redis.sadd(key, prompt_id) if on else self.redis.srem(key, prompt_id))
-        return bool(changed)
-
-    async def not_for_me_counts(self, ws: Workspace, team: str) -> dict[str, int]:
-        raw = await self.redis.hgetall(self._team(ws, team, "notforme"))
-        return {as_str(k): int(v) for k, v in raw.items()}
-
-    async def prompt_settings(self, ws: Workspace, team: str) -> tuple[list[Prompt], set[str]]:
-        """A team's own prompts and the ids it retired, in one round trip (shared with other
-        fires asking at the same moment)."""
-        raws, retired = await self._settings_reads((ws, team))
-        own = sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
-        return own, set(as_strs(retired))
-
-    @cached_property
-    def _settings_reads(self) -> Coalescer[tuple[Workspace, str], tuple[list[str], list[str]]]:
-        async def read(teams: Sequence[tuple[Workspace, str]]) -> list[Any]:
-            unique = list(dict.fromkeys(teams))  # a team's cadences often fire together
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for ws, team in unique:
-                    pipe.hvals(self._team(ws, team, "prompts"))
-                    pipe.smembers(self._team(ws, team, "retired"))
-                found = await pipe.execute()
-            each = {t: (found[2 * i], found[2 * i + 1]) for i, t in enumerate(unique)}
-            return [each[t] for t in teams]
-
-        return Coalescer(read)
+    # --- what each audience has had -------------------------------------------------------
 
     async def selection_state(self, audience: str, member: MemberRef | None = None) -> Selection:
         (state,) = await self.selection_states([(audience, member)])
@@ -218,9 +162,10 @@ class PromptKeys(StoreBase):
     ) -> list[Selection]:
         keys: list[str] = []
         for audience, member in audiences:
-            keys += [self._k("seen", audience), self._k("mix", audience), self._k("last", audience)]
+            memory = self.keys.audience(audience)
+            keys += [memory.seen, memory.mix, memory.last]
             if member is not None:
-                keys.append(self._k("member", member.key, "notforme"))
+                keys.append(self.keys.member(member).not_for_me)
         members = ["0" if member is None else "1" for _, member in audiences]
         states = []
         for seen, mix, last, *excluded in await self._selections(keys=keys, args=members):
@@ -243,17 +188,17 @@ class PromptKeys(StoreBase):
     ) -> None:
         """Record (fire key, recipient, state) for each delivery, and remember each prompt
         sent, in one script call; see ``_FINISH``."""
-        keys = [self._k("delivery", fire_key) for fire_key, _, _ in ends]
+        keys = [self.keys.delivery(fire_key) for fire_key, _, _ in ends]
         args: list[Any] = [len(ends)]
         for _, recipient, state in ends:
             args += [recipient, state]
         for one in chosen:
-            audience = one.audience
-            keys += [self._k("seen", audience), self._k("mix", audience), self._k("last", audience)]
+            memory = self.keys.audience(one.audience)
+            keys += [memory.seen, memory.mix, memory.last]
             args += [one.prompt.id, one.prompt.behaviour.value, "1" if one.new_cycle else "0"]
         await self._finish(keys=keys, args=args)
 
-    # --- deliveries and buttons -----------------------------------------------------------
+    # --- deliveries -----------------------------------------------------------------------
 
     async def begin_deliveries(
         self, fire_key: str, recipients: Sequence[Recipient], now: datetime, claimed: datetime
@@ -262,7 +207,7 @@ class PromptKeys(StoreBase):
         if not recipients:
             return []
         args = (to_ms(now), to_ms(claimed), len(recipients), *recipients)
-        return await self._begins((self._k("delivery", fire_key), args))
+        return await self._begins((self.keys.delivery(fire_key), args))
 
     @cached_property
     def _begins(self) -> Coalescer[tuple[str, tuple[Any, ...]], list[str]]:
@@ -294,42 +239,5 @@ class PromptKeys(StoreBase):
         return Coalescer(finish)
 
     async def delivery_states(self, fire_key: str) -> dict[str, str]:
-        raw = await self.redis.hgetall(self._k("delivery", fire_key))
+        raw = await self.redis.hgetall(self.keys.delivery(fire_key))
         return {as_str(k): as_str(v) for k, v in raw.items()}
-
-    async def press_once(self, button: str, ref: MemberRef) -> bool:
-        """Record that ``ref`` pressed ``button``; False if they already had."""
-        key = self._k("pressed", button)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(key, ref.key)
-            pipe.expire(key, PRESSED_TTL)
-            added, _ = await pipe.execute()
-        return bool(added)
-
-    async def count_done(self, ws: Workspace, team: str, week: str) -> None:
-        key = self._team(ws, team, "done", week)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, COUNTER_TTL)
-            await pipe.execute()
-
-    async def done_counts(self, ws: Workspace, team: str, weeks: Sequence[str]) -> list[int]:
-        raws = await self.redis.mget([self._team(ws, team, "done", w) for w in weeks])
-        return [int(r or 0) for r in raws]
-
-    # --- one-off jobs ---------------------------------------------------------------------
-
-    async def save_job(self, job_id: str, payload: dict[str, Any]) -> None:
-        await self.redis.set(self._k("once", job_id), codec.dumps(payload))
-
-    async def job(self, job_id: str) -> dict[str, Any] | None:
-        raw = await self.redis.get(self._k("once", job_id))
-        return codec.loads(raw) if raw else None
-
-    async def delete_job(self, job_id: str) -> None:
-        await self.redis.delete(self._k("once", job_id))
-
-    async def job_ids(self) -> AsyncIterator[str]:
-        head = self._k("once", "")
-        async for key in self.redis.scan_iter(match=head + "*", count=1000):
-            yield as_str(key)[len(head) :]

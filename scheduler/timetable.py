@@ -69,11 +69,11 @@ def _triggers(schedule: Schedule, tz: str) -> tuple[CronTrigger, ...]:
     try:
         zone = ZoneInfo(tz)
     except (ValueError, KeyError) as exc:
-        raise InvalidSchedule(f"I don't know the time zone '{tz}'.") from exc
+        raise InvalidSchedule(f"I don't know the time zone '{tz}'.", "tz") from exc
     if isinstance(schedule, CronSchedule):
         return (_from_crontab(schedule.expression, zone),)
     if not schedule.days:
-        raise InvalidSchedule("Choose at least one day of the week.")
+        raise InvalidSchedule("Choose at least one day of the week.", "days")
     days = ",".join(WEEKDAYS[d] for d in sorted(schedule.days))
     triggers = []
     for at in schedule.times:

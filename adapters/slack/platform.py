@@ -1,0 +1,138 @@
+"""Slack as a platform: its Web API clients (one token, or each workspace's installation for
+OAuth), pacing, the messenger, and the Bolt app at ``POST /slack/events`` (or Socket Mode,
+which dials out to Slack, for networks that take no inbound requests)."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.pacing import RedisPacer, interval
+from adapters.platform import Host
+from adapters.slack.inbound import SlackInbound
+from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.settings import SCOPES, SlackSettings
+from adapters.slack.translate import PLATFORM
+from adapters.turns import Turns
+from nudges.edge import ConversationGone
+
+log = logging.getLogger(__name__)
+
+
+class SlackPlatform:
+    name = PLATFORM
+
+    def __init__(self, settings: SlackSettings, host: Host) -> None:
+        self.settings = settings
+        redis, keys = host.redis, host.keys.platform(PLATFORM)
+        self._clients: dict[str, AsyncWebClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.installs = RedisInstallationStore(redis, keys)
+        bolt: dict[str, object] = {}
+        if settings.oauth:
+            assert settings.client_id is not None
+            assert settings.client_secret is not None
+            bolt["installation_store"] = self.installs
+            bolt["oauth_settings"] = AsyncOAuthSettings(
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.reveal(),
+                scopes=list(SCOPES),
+                user_scopes=[],
+                installation_store=self.installs,
+                state_store=RedisOAuthStateStore(redis, keys),
+                install_path="/slack/install",
+                redirect_uri_path="/slack/oauth_redirect",
+            )
+        pacer = RedisPacer(
+            redis,
+            host.clock.sleep,
+            keys.pace(),
+            interval(1.0),
+            team_interval_s=interval(settings.workspace_per_s),
+        )
+        opener = RedisPacer(redis, host.clock.sleep, keys.pace("open"), 0.0)
+        self.messenger = SlackMessenger(self._client_for, redis, keys, pacer, opener)
+        token = settings.bot_token.reveal() if settings.bot_token else None
+        self.inbound = SlackInbound(
+            settings,
+            host.door,
+            self._web_client(token),
+            Turns("Slack", redis, keys, host.settled),
+            self.messenger.time_zone,
+            **bolt,
+        )
+
+    def routes(self) -> list[web.RouteDef]:
+        return self.inbound.routes(events=not self.settings.socket_mode)
+
+    async def start(self) -> None:
+        """In Socket Mode, CareNudge dials out to Slack."""
+        if self.settings.app_token is None:
+            return
+        self._socket = AsyncSocketModeHandler(
+            self.inbound.app,
+            app_token=self.settings.app_token.reveal(),
+            logger=logging.getLogger("slack_bolt.socket_mode"),
+            web_client=AsyncWebClient(
+                base_url=self.settings.api_url, timeout=self.settings.timeout_s
+            ),
+        )
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+        log.info("connected to Slack in Socket Mode")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+        if self._session is not None:
+            await self._session.close()
+
+    def _web_client(
+        self,
+        token: str | None,
+        *,
+        paced: bool = False,
+        session: aiohttp.ClientSession | None = None,
+    ) -> AsyncWebClient:
+        return AsyncWebClient(
+            token=token,
+            session=session,
+            base_url=self.settings.api_url,
+            timeout=self.settings.timeout_s,
+            # By default only connection errors are retried; 429s wait out Retry-After too,
+            # except for the messenger's client: its pacer holds the workspace on a 429.
+            retry_handlers=[] if paced else [AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+
+    async def _client_for(self, team_id: str) -> AsyncWebClient:
+        """The messenger's client for a workspace: with the one bot token, or with the
+        workspace's installation (OAuth)."""
+        settings = self.settings
+        team = "" if settings.bot_token is not None else team_id
+        if team not in self._clients:
+            if settings.bot_token is None:
+                bot = await self.installs.async_find_bot(enterprise_id=None, team_id=team_id)
+                if bot is None:
+                    raise ConversationGone(f"CareNudge is not installed in Slack workspace {team}")
+                secret = bot.bot_token
+            else:
+                secret = settings.bot_token.reveal()
+            if self._session is None:
+                # The clients that post share one HTTP session, made on first use (in the
+                # event loop): a fan-out reuses its connections to Slack rather than opening
+                # one per message. slack_sdk leaves the timeout of a session it is given to it.
+                timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
+                self._session = aiohttp.ClientSession(timeout=timeout)
+            self._clients[team] = self._web_client(secret, paced=True, session=self._session)
+        return self._clients[team]
+
+
+def build(settings: SlackSettings, host: Host) -> SlackPlatform:
+    return SlackPlatform(settings, host)

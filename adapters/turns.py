@@ -1,0 +1,117 @@
+"""The prologue of every inbound handler, in one place, as bolt's middleware is for listeners.
+
+After a platform's acknowledgement, each piece of work: waits until the acknowledgements in
+progress have gone out (``bot.acks``), so that a burst is acknowledged before any of it is
+worked on; takes its conversation's lane, so that what came from one conversation runs in the
+order it came (a manager adding someone, then making a cadence for them) while different
+conversations run side by side; skips a delivery already acted on (platforms retry, people
+double-click); and, if it fails, gets the engine's kind answer ("try again in a moment" while
+Redis is away) instead of a traceback, logged once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from adapters.platform import Settle
+from nudges.edge import PlatformKeys, Reply, failed
+
+log = logging.getLogger(__name__)
+
+SEEN_TTL_S = 3600
+DRAIN_S = 5.0
+Work = Callable[[], Awaitable[None]]
+Answer = Callable[[Reply], Awaitable[None]]
+"""How to tell the person who is waiting (Slack's ``respond``, a Teams reply)."""
+
+
+@dataclass
+class _Lane:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+class Lanes:
+    def __init__(self) -> None:
+        self._lanes: dict[str, _Lane] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        """Hold ``key``'s lane: in order of arrival (asyncio locks are fair), one at a time."""
+        lane = self._lanes.setdefault(key, _Lane())
+        lane.waiting += 1
+        try:
+            async with lane.lock:
+                yield
+        finally:
+            lane.waiting -= 1
+            if not lane.waiting:
+                del self._lanes[key]
+
+
+class Turns:
+    """One platform's inbound work. ``name`` is for the log ("answering Slack")."""
+
+    def __init__(self, name: str, redis: Redis, keys: PlatformKeys, settled: Settle) -> None:
+        self.name = name
+        self.redis = redis
+        self.keys = keys
+        self.settled = settled
+        self.lanes = Lanes()
+        self._working: set[asyncio.Task[None]] = set()
+
+    async def run(
+        self,
+        lane: str,
+        work: Work,
+        *,
+        once: tuple[str, str] | None = None,
+        answer: Answer | None = None,
+    ) -> None:
+        """Do ``work`` in its turn. ``once`` is (kind, id) of the delivery, if the platform
+        gives one: work already done for it is not done again. Nothing escapes: a failure is
+        logged and answered through ``answer``, if there is someone to answer."""
+        async with self.lanes.turn(lane):
+            await self.settled()
+            try:
+                if once is not None and not await self._first_time(*once):
+                    return
+                await work()
+            except Exception as exc:
+                reply = failed(exc, f"answering {self.name}")
+                if answer is not None:
+                    await self._tell(answer, reply)
+
+    def spawn(self, lane: str, work: Work, *, answer: Answer | None = None) -> None:
+        """``run`` in the background, for a platform that acknowledges by returning from its
+        handler (Teams); ``drain`` waits for it on shutdown."""
+        task = asyncio.create_task(self.run(lane, work, answer=answer))
+        self._working.add(task)
+        task.add_done_callback(self._working.discard)
+
+    async def drain(self, timeout_s: float = DRAIN_S) -> None:
+        """On shutdown: let the work already acknowledged finish, for a while."""
+        if self._working:
+            _, late = await asyncio.wait(set(self._working), timeout=timeout_s)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("stopping: %d %s requests were not finished", len(late), self.name)
+
+    async def _first_time(self, kind: str, ident: str) -> bool:
+        """False for a delivery already acted on (retried, or pressed twice)."""
+        if not ident:
+            return True
+        return bool(await self.redis.set(self.keys.seen(kind, ident), "1", nx=True, ex=SEEN_TTL_S))
+
+    async def _tell(self, answer: Answer, reply: Reply) -> None:
+        try:
+            await answer(reply)
+        except Exception as exc:
+            log.warning("could not answer in %s (%s)", self.name, type(exc).__name__)
