@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, assert_never
 
 from nudges.model import Mention as Mention
 
@@ -136,6 +136,8 @@ def plain(card: Card) -> str:
                 lines.append("  ".join(f"[{b.label}]" for b in buttons))
             case Divider():
                 lines.append("---")
+            case _:
+                assert_never(block)
     return "\n".join(lines)
 
 
@@ -149,3 +151,5 @@ def _inline_plain(part: Inline) -> str:
             return f"{t} ({url})"
         case Mention(name=name):
             return f"@{name}"
+        case _:
+            assert_never(part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import assert_never
 
 from nudges.edge import (
     Actions,
@@ -44,6 +45,8 @@ def to_lines(card: Card, number: Number) -> list[str]:
                 lines.append(" ".join(shown))
             case Divider():
                 lines.append("-" * 20)
+            case _:
+                assert_never(block)
     return lines
 
 
@@ -59,4 +62,6 @@ def _inline(parts: tuple[Inline, ...]) -> str:
                 out.append(f"{t} <{url}>")
             case Mention(name=name):
                 out.append(f"@{name}")
+            case _:
+                assert_never(part)
     return "".join(out)

@@ -13,6 +13,7 @@ from typing import Any, assert_never
 
 from nudges.edge import (
     Actions,
+    Block,
     Bold,
     Card,
     ContextLine,
@@ -67,7 +68,7 @@ def submitted(data: Any) -> tuple[str, str] | None:
     return None
 
 
-def _element(block: Any, entities: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _element(block: Block, entities: list[dict[str, Any]]) -> dict[str, Any] | None:
     match block:
         case Heading(text=heading):
             return {
