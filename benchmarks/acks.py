@@ -35,7 +35,7 @@ from nudges.cards import Mention
 from nudges.events import CommandInvoked
 from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings, Role
 from nudges.settings import EngineSettings
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios.process import running_bot
@@ -179,7 +179,7 @@ async def start_fan_out(redis_url: str, fires: list[str]) -> None:
     redis = connect(redis_url)
     try:
         at = datetime.now(UTC) + timedelta(milliseconds=200)
-        await RedisDueQueue(redis).put([(fid, at) for fid in fires])
+        await RedisFireQueue(redis).put([(fid, at) for fid in fires])
     finally:
         await redis.aclose()
 

@@ -45,7 +45,7 @@ from nudges.events import CommandInvoked
 from nudges.keys import KeySpace
 from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings, Role
 from nudges.settings import EngineSettings, Secret
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from tests.fakes.bot_connector import ConnectorLimits, FakeBotConnector
 from tests.fakes.limits import Answer
 from tests.fakes.slack_api import FakeSlackApi, SlackLimits
@@ -176,7 +176,7 @@ async def _say(engine: Engine, who: MemberRef, *words: str | Mention) -> None:
 
 
 async def _cadence(
-    engine: Engine, queue: RedisDueQueue, admin: MemberRef, instant: datetime
+    engine: Engine, queue: RedisFireQueue, admin: MemberRef, instant: datetime
 ) -> None:
     """The team's manager makes a daily cadence to the team, which is then due at ``instant``."""
     manager = MemberRef(admin.platform, admin.tenant_id, f"{admin.user_id}-manager")

@@ -36,7 +36,7 @@ from nudges.model import (
 from nudges.planning import fire_id
 from nudges.settings import EngineSettings
 from nudges.store import Stores
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from scheduler.runner import Runner, RunnerSettings
 
 PLATFORM, WORKSPACE = "bench", "T1"
@@ -75,7 +75,7 @@ class Bot:
     redis: Redis
     engine: Engine
     runner: Runner
-    queue: RedisDueQueue
+    queue: RedisFireQueue
     stores: Stores
     keys: KeySpace
     messenger: ZeroMessenger

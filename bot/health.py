@@ -10,11 +10,11 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from scheduler.runner import Runner
 
 REDIS = web.AppKey("redis", Redis)
-QUEUE = web.AppKey("queue", RedisDueQueue)
+QUEUE = web.AppKey("queue", RedisFireQueue)
 RUNNER = web.AppKey("runner", Runner)
 
 

@@ -15,7 +15,7 @@ from nudges.engine import Engine
 from nudges.keys import KeySpace
 from nudges.ports import Clock, Messenger
 from nudges.store import Stores
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from scheduler.runner import Runner
 from scheduler.timetable import CronTimetable
 
@@ -25,7 +25,7 @@ class Core:
     """The engine (for what people do), the queue of fires, and the runner that fires them."""
 
     engine: Engine
-    queue: RedisDueQueue
+    queue: RedisFireQueue
     runner: Runner
     keys: KeySpace
     clock: Clock
@@ -42,7 +42,7 @@ def build_core(
     clock: Clock | None = None,
     *,
     fire_redis: Redis | None = None,
-    queue: RedisDueQueue | None = None,
+    queue: RedisFireQueue | None = None,
     salt: str = "",
 ) -> Core:
     """Wire the engine to ``redis`` and ``messenger`` (by default none: every send is a
@@ -56,8 +56,8 @@ def build_core(
     used_messenger = messenger or RoutingMessenger()
     used_clock = clock or SystemClock()
 
-    def engine_on(client: Redis, its_queue: RedisDueQueue | None) -> tuple[Engine, RedisDueQueue]:
-        fires = its_queue or RedisDueQueue(client, keys, lease=settings.runner.lease)
+    def engine_on(client: Redis, its_queue: RedisFireQueue | None) -> tuple[Engine, RedisFireQueue]:
+        fires = its_queue or RedisFireQueue(client, keys, lease=settings.runner.lease)
         deps = Deps(
             Stores.on(client, keys),
             used_messenger,

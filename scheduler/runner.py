@@ -7,7 +7,7 @@ thousands of cadences share a minute (07:30 is popular) the sends still go out o
 a fire holds one of ``concurrency`` work slots while it prepares, gives it back while it waits
 for its instant, and from then on runs to the end.
 
-Every replica runs one; the Redis leases in ``due`` make sure a fire runs in one place.
+Every replica runs one; the Redis leases in ``queue`` make sure a fire runs in one place.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from nudges.errors import ClaimLost
 from nudges.model import Fire
 from nudges.ports import Clock, WaitUntil
-from scheduler.due import Due, RedisDueQueue
+from scheduler.queue import Claim, RedisFireQueue
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Runner:
     def __init__(
         self,
         engine: FireHandler,
-        queue: RedisDueQueue,
+        queue: RedisFireQueue,
         clock: Clock,
         settings: RunnerSettings | None = None,
     ) -> None:
@@ -68,7 +68,7 @@ class Runner:
         self.fired = 0
         self.failures = 0
         self._limit = asyncio.Semaphore(self.settings.concurrency)
-        self._running: dict[Due, datetime] = {}
+        self._running: dict[Claim, datetime] = {}
         """Fires claimed and not finished, with the instant their lease is ours until."""
         self._stopping = False
         self._unready = 0
@@ -102,13 +102,13 @@ class Runner:
         """
         total = 0
         while True:
-            dues = await self.queue.claim(self.clock.now(), self.settings.batch)
-            if not dues:
+            claims = await self.queue.claim(self.clock.now(), self.settings.batch)
+            if not claims:
                 return total
             async with asyncio.TaskGroup() as group:
-                for due in dues:
-                    group.create_task(self._run(due))
-            total += len(dues)
+                for claim in claims:
+                    group.create_task(self._run(claim))
+            total += len(claims)
 
     async def _claim_loop(self) -> None:
         async with asyncio.TaskGroup() as group:
@@ -123,12 +123,12 @@ class Runner:
                         await self._nap(0.02)
                         continue
                     now, lead = self.clock.now(), self.settings.lead
-                    dues = await self.queue.claim(now, room, lead)
-                    for due in dues:
-                        self._running[due] = due.claimed_at + self.queue.lease
+                    claims = await self.queue.claim(now, room, lead)
+                    for claim in claims:
+                        self._running[claim] = claim.claimed_at + self.queue.lease
                         self._unready += 1
-                        group.create_task(self._run(due, counted=True))
-                    if len(dues) < room:
+                        group.create_task(self._run(claim, counted=True))
+                    if len(claims) < room:
                         await self._nap(await self._pause())
                 except RedisError as exc:
                     _reraise_if_cancelled()
@@ -146,7 +146,7 @@ class Runner:
         wait = (soonest - self.settings.lead - self.clock.now()).total_seconds()
         return min(max(wait, 0.01), self.settings.poll_s)
 
-    async def _run(self, due: Due, *, counted: bool = False) -> None:
+    async def _run(self, claim: Claim, *, counted: bool = False) -> None:
         """Run one fire; ``counted``: the claim loop counted it among the fires not yet
         prepared."""
         slot = _Slot(self._limit)
@@ -163,46 +163,48 @@ class Runner:
             If the runner is asked to stop first, hand the fire back untouched."""
             prepared()
             slot.release()
-            await self._gates.wait(at, due)
-            self._check_lease(due)
+            await self._gates.wait(at, claim)
+            self._check_lease(claim)
 
         await slot.acquire()
         try:
             try:
-                next_at = await self.engine.fire(due.fire, due.claimed_at, wait_until)
-                await self.queue.complete(due, next_at)
+                next_at = await self.engine.fire(claim.fire, claim.claimed_at, wait_until)
+                await self.queue.complete(claim, next_at)
                 self.fired += 1
             except _HandedBack:
-                await self.queue.release(due)
-                log.info("stopping: handed fire %s back before its time", due.fire.id)
+                await self.queue.release(claim)
+                log.info("stopping: handed fire %s back before its time", claim.fire.id)
             except ClaimLost:
                 log.warning(
-                    "gave up fire %s: its lease ran out or another replica took it", due.fire.id
+                    "gave up fire %s: its lease ran out or another replica took it", claim.fire.id
                 )
             except RedisError as exc:
                 # The lease runs out and the fire is taken again; deliveries are idempotent.
                 _reraise_if_cancelled()
                 self.failures += 1
-                log.warning("fire %s interrupted by Redis (%s)", due.fire.id, type(exc).__name__)
+                log.warning("fire %s interrupted by Redis (%s)", claim.fire.id, type(exc).__name__)
             except Exception:
                 _reraise_if_cancelled()
                 self.failures += 1
-                log.exception("fire %s failed; it will be retried when its lease ends", due.fire.id)
+                log.exception(
+                    "fire %s failed; it will be retried when its lease ends", claim.fire.id
+                )
         finally:
             prepared()
             slot.release()
-            self._running.pop(due, None)
+            self._running.pop(claim, None)
 
-    async def _confirm(self, dues: list[Due]) -> set[Due]:
-        """Renew the leases of ``dues`` now; returns those another replica holds."""
+    async def _confirm(self, claims: list[Claim]) -> set[Claim]:
+        """Renew the leases of ``claims`` now; returns those another replica holds."""
         now = self.clock.now()
-        lost = set(await self.queue.renew(dues, now))
-        for due in dues:
-            if due in self._running:
-                self._running[due] = now if due in lost else now + self.queue.lease
+        lost = set(await self.queue.renew(claims, now))
+        for claim in claims:
+            if claim in self._running:
+                self._running[claim] = now if claim in lost else now + self.queue.lease
         return lost
 
-    def _check_lease(self, due: Due) -> None:
+    def _check_lease(self, claim: Claim) -> None:
         """Before a fire sends (on its instant, and before each batch of a fan-out): raise
         ClaimLost if its lease may have passed to another replica, because this process was
         paused (a frozen VM, a long stall) or another replica took the fire over. That replica
@@ -210,9 +212,9 @@ class Runner:
 
         Only fires claimed by ``run`` are checked: ``tick`` renews nothing.
         """
-        held_until = self._running.get(due)
+        held_until = self._running.get(claim)
         if held_until is not None and self.clock.now() >= held_until:
-            raise ClaimLost(f"the lease on fire {due.fire.id} ran out before it was sent")
+            raise ClaimLost(f"the lease on fire {claim.fire.id} ran out before it was sent")
 
     async def _renew_loop(self) -> None:
         every = self.settings.lease.total_seconds() / 3
@@ -223,16 +225,16 @@ class Runner:
                 continue
             try:
                 now = self.clock.now()
-                dues = list(self._running)
-                lost = set(await self.queue.renew(dues, now))
-                for due in dues:
-                    if due not in self._running:  # just finished while we asked
+                claims = list(self._running)
+                lost = set(await self.queue.renew(claims, now))
+                for claim in claims:
+                    if claim not in self._running:  # just finished while we asked
                         continue
-                    if due in lost:
-                        self._running[due] = now
-                        log.warning("lost the lease on fire %s", due.fire.id)
+                    if claim in lost:
+                        self._running[claim] = now
+                        log.warning("lost the lease on fire %s", claim.fire.id)
                     else:
-                        self._running[due] = now + self.queue.lease
+                        self._running[claim] = now + self.queue.lease
             except RedisError as exc:
                 _reraise_if_cancelled()
                 log.warning("could not renew leases (%s)", type(exc).__name__)
@@ -256,9 +258,9 @@ class _Gate:
     """The fires waiting for one instant, and what Redis said when it came."""
 
     opened: asyncio.Event = field(default_factory=asyncio.Event)
-    dues: list[Due] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     on_time: bool = False
-    lost: set[Due] = field(default_factory=set)
+    lost: set[Claim] = field(default_factory=set)
     error: RedisError | None = None
 
 
@@ -277,7 +279,7 @@ class _Gates:
         clock: Clock,
         poll_s: float,
         stopping: Callable[[], bool],
-        confirm: Callable[[list[Due]], Awaitable[set[Due]]],
+        confirm: Callable[[list[Claim]], Awaitable[set[Claim]]],
     ) -> None:
         self._clock = clock
         self._poll_s = poll_s
@@ -286,8 +288,8 @@ class _Gates:
         self._open: dict[datetime, _Gate] = {}
         self._sleepers: set[asyncio.Task[None]] = set()
 
-    async def wait(self, at: datetime, due: Due) -> None:
-        """Return on ``at`` with ``due``'s lease renewed.
+    async def wait(self, at: datetime, claim: Claim) -> None:
+        """Return on ``at`` with ``claim``'s lease renewed.
 
         Raises:
             _HandedBack: The runner is stopping before ``at``.
@@ -300,14 +302,14 @@ class _Gates:
             sleeper = asyncio.create_task(self._sleep(at, gate))
             self._sleepers.add(sleeper)
             sleeper.add_done_callback(self._sleepers.discard)
-        gate.dues.append(due)
+        gate.claims.append(claim)
         await gate.opened.wait()
         if not gate.on_time:
             raise _HandedBack
         if gate.error is not None:
             raise gate.error
-        if due in gate.lost:
-            raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
+        if claim in gate.lost:
+            raise ClaimLost(f"fire {claim.fire.id} was taken over by another replica")
 
     async def _sleep(self, at: datetime, gate: _Gate) -> None:
         try:
@@ -317,7 +319,7 @@ class _Gates:
             if not self._stopping():
                 self._close(at, gate)  # late comers make a gate of their own
                 try:
-                    gate.lost = await self._confirm(list(gate.dues))
+                    gate.lost = await self._confirm(list(gate.claims))
                 except RedisError as exc:
                     gate.error = exc
                 await self._until(at)

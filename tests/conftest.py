@@ -30,7 +30,7 @@ from nudges.language import tokenize
 from nudges.model import ChannelRef, Conversation, ConversationKind, MemberRef
 from nudges.settings import EngineSettings
 from nudges.store import Stores
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from scheduler.runner import Runner
 from tests.fakes.clock import FakeClock, utc
 from tests.fakes.messenger import RecordingMessenger
@@ -121,7 +121,7 @@ class World:
     redis: Redis
     engine: Engine
     runner: Runner
-    queue: RedisDueQueue
+    queue: RedisFireQueue
     stores: Stores
     clock: FakeClock
     messenger: RecordingMessenger

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from tests.conftest import RedisServer
 from tests.scheduler.fleet import (
     Sent,
@@ -118,7 +118,7 @@ async def test_twenty_sigkills_during_a_fanout_to_1000_members_leave_each_with_o
         worker = start_worker(redis_server, inbox, *CRASHING)
         try:
             assert await wait_for_lines(inbox, MEMBERS, within_s=120) >= MEMBERS
-            queue = RedisDueQueue(redis)
+            queue = RedisFireQueue(redis)
             # Done: the fire is back in the queue for tomorrow; a late extra send would be in.
             assert await eventually(lambda: _finished(queue), within_s=60)
         finally:
@@ -137,7 +137,7 @@ async def test_twenty_sigkills_during_a_fanout_to_1000_members_leave_each_with_o
         assert sum(k.pending for k in kills) > 0, "no kill left a recipient waiting to be sent"
 
 
-async def _finished(queue: RedisDueQueue) -> bool:
+async def _finished(queue: RedisFireQueue) -> bool:
     return await queue.size() == (1, 0)
 
 

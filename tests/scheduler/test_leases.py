@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from scheduler.due import Due, RedisDueQueue
+from scheduler.queue import Claim, RedisFireQueue
 from tests.conftest import World
 from tests.scheduler.fleet import eventually
 from tests.scheduler.test_lookahead import ready_world
@@ -20,7 +20,7 @@ LEASE = timedelta(seconds=1)
 ROOMS = ["room-0", "room-1", "room-2"]
 
 
-async def prepared_then_taken_over(redis: Redis) -> tuple[World, asyncio.Task[None], list[Due]]:
+async def prepared_then_taken_over(redis: Redis) -> tuple[World, asyncio.Task[None], list[Claim]]:
     """A running replica with 1 s leases that has taken three fires ahead and prepared them;
     then a second replica takes them over, as it may once the first one's lease ran out."""
     world = await ready_world(redis, channels=3)
@@ -35,7 +35,7 @@ async def prepared_then_taken_over(redis: Redis) -> tuple[World, asyncio.Task[No
         return len(keys) == 3  # each channel is marked as being sent to
 
     assert await eventually(prepared, within_s=5)
-    rival = RedisDueQueue(redis, lease=timedelta(seconds=30))  # it holds them to the end
+    rival = RedisFireQueue(redis, lease=timedelta(seconds=30))  # it holds them to the end
     taken = await rival.claim(world.clock.now() + LEASE + timedelta(milliseconds=100), 10)
     assert len(taken) == 3
     return world, task, taken

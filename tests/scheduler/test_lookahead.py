@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from scheduler.due import Due, RedisDueQueue
+from scheduler.queue import Claim, RedisFireQueue
 from scheduler.runner import RunnerSettings
 from tests.conftest import World, build_world
 from tests.fakes.clock import WallClock
@@ -70,10 +70,10 @@ async def test_a_runner_that_stops_hands_back_fires_it_has_not_sent(redis: Redis
     assert await world.queue.scheduled([f"c:c{i + 1}" for i in range(3)]) == [instant] * 3
 
 
-class SlowRenewals(RedisDueQueue):
+class SlowRenewals(RedisFireQueue):
     """Renewing leases takes a while, as it can on a busy Redis."""
 
-    async def renew(self, dues: Sequence[Due], now: datetime) -> list[Due]:
+    async def renew(self, dues: Sequence[Claim], now: datetime) -> list[Claim]:
         await asyncio.sleep(0.02)
         return await super().renew(dues, now)
 

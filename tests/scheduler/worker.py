@@ -29,7 +29,7 @@ from nudges.cards import Card
 from nudges.model import Conversation, MessageRef
 from nudges.ports import Clock
 from nudges.settings import EngineSettings
-from scheduler.due import Due, RedisDueQueue
+from scheduler.queue import Claim, RedisFireQueue
 from scheduler.runner import RunnerSettings
 from tests.fakes.clock import ScaledClock
 from tests.fakes.inbox import FileInbox
@@ -49,14 +49,16 @@ class SlowInbox(FileInbox):
         return ref
 
 
-class RecordingDueQueue(RedisDueQueue):
+class RecordingDueQueue(RedisFireQueue):
     """The Redis queue, writing down every fire it claims (one ``write`` each, O_APPEND)."""
 
     def __init__(self, redis: Redis, lease: timedelta, path: Path) -> None:
         super().__init__(redis, lease=lease)
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    async def claim(self, now: datetime, limit: int, ahead: timedelta = timedelta(0)) -> list[Due]:
+    async def claim(
+        self, now: datetime, limit: int, ahead: timedelta = timedelta(0)
+    ) -> list[Claim]:
         dues = await super().claim(now, limit, ahead)
         if dues:
             lines = (

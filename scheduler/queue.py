@@ -95,15 +95,16 @@ return out
 
 
 @dataclass(frozen=True, slots=True)
-class Due:
-    """A claimed fire: what to run, and the lease that says this replica owns it."""
+class Claim:
+    """A fire this replica has claimed: what to run, and the lease (its token, and when it was
+    taken) that says this replica owns it until the lease runs out."""
 
     fire: Fire
     token: str
     claimed_at: datetime
 
 
-class RedisDueQueue:
+class RedisFireQueue:
     """The ``FireQueue`` port, plus claim, renew and complete for the runner.
 
     The caller owns (and closes) the Redis client.
@@ -151,7 +152,9 @@ class RedisDueQueue:
                 found.append(None)
         return found
 
-    async def claim(self, now: datetime, limit: int, ahead: timedelta = timedelta(0)) -> list[Due]:
+    async def claim(
+        self, now: datetime, limit: int, ahead: timedelta = timedelta(0)
+    ) -> list[Claim]:
         """Take up to ``limit`` fires due by ``now + ahead`` (and fires whose owner's lease ran
         out by ``now``), leased from ``now``."""
         token = uuid.uuid4().hex
@@ -159,16 +162,16 @@ class RedisDueQueue:
         flat = await self._claim(keys=[self.due_key, self.inflight_key, self.meta_key], args=args)
         pairs = [_text(x) for x in flat]
         return [
-            Due(Fire(pairs[i], _at(float(pairs[i + 1]))), token, now)
+            Claim(Fire(pairs[i], _at(float(pairs[i + 1]))), token, now)
             for i in range(0, len(pairs), 2)
         ]
 
-    async def renew(self, dues: Sequence[Due], now: datetime) -> list[Due]:
-        """Extend the leases of ``dues``; returns those another replica has taken over."""
-        lost: list[Due] = []
-        by_token: dict[str, list[Due]] = {}
-        for due in dues:
-            by_token.setdefault(due.token, []).append(due)
+    async def renew(self, claims: Sequence[Claim], now: datetime) -> list[Claim]:
+        """Extend the leases of ``claims``; returns those another replica has taken over."""
+        lost: list[Claim] = []
+        by_token: dict[str, list[Claim]] = {}
+        for claim in claims:
+            by_token.setdefault(claim.token, []).append(claim)
         for token, group in by_token.items():
             args: list[Any] = [_ms(now) + _ms_delta(self.lease), token, *(d.fire.id for d in group)]
             gone = {
@@ -178,15 +181,15 @@ class RedisDueQueue:
             lost.extend(d for d in group if d.fire.id in gone)
         return lost
 
-    async def complete(self, due: Due, next_at: datetime | None) -> None:
-        """Finish ``due`` and schedule its next instant, atomically.
+    async def complete(self, claim: Claim, next_at: datetime | None) -> None:
+        """Finish ``claim`` and schedule its fire's next instant, atomically.
 
         Raises:
             ClaimLost: Another replica took the fire over (this one's lease had run out).
         """
-        args: list[Any] = [due.fire.id, due.token, "" if next_at is None else _ms(next_at)]
+        args: list[Any] = [claim.fire.id, claim.token, "" if next_at is None else _ms(next_at)]
         if not await self._completions(tuple(args)):
-            raise ClaimLost(f"fire {due.fire.id} was taken over by another replica")
+            raise ClaimLost(f"fire {claim.fire.id} was taken over by another replica")
 
     async def _complete_many(self, calls: Sequence[tuple[Any, ...]]) -> list[bool]:
         """Fires finishing together complete in one script call."""
@@ -194,11 +197,11 @@ class RedisDueQueue:
         owned = await self._complete(keys=keys, args=[arg for call in calls for arg in call])
         return [bool(one) for one in owned]
 
-    async def release(self, due: Due) -> bool:
+    async def release(self, claim: Claim) -> bool:
         """Hand back a fire claimed before its time, untouched; False if it was not ours."""
         # Completing it with its own instant as the next puts it back as it was.
-        at_ms = round(due.fire.scheduled_at.timestamp() * 1000)
-        (owned,) = await self._complete_many([(due.fire.id, due.token, at_ms)])
+        at_ms = round(claim.fire.scheduled_at.timestamp() * 1000)
+        (owned,) = await self._complete_many([(claim.fire.id, claim.token, at_ms)])
         return owned
 
     async def next_at(self) -> datetime | None:
@@ -206,8 +209,8 @@ class RedisDueQueue:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.zrange(self.due_key, 0, 0, withscores=True)
             pipe.zrange(self.inflight_key, 0, 0, withscores=True)
-            due, inflight = await pipe.execute()
-        scores = [float(s) for _, s in (*due, *inflight)]
+            waiting, inflight = await pipe.execute()
+        scores = [float(s) for _, s in (*waiting, *inflight)]
         return _at(min(scores)) if scores else None
 
     async def size(self) -> tuple[int, int]:

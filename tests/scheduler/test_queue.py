@@ -10,18 +10,18 @@ import pytest
 from redis.asyncio import Redis
 
 from nudges.errors import ClaimLost
-from scheduler.due import RedisDueQueue
+from scheduler.queue import RedisFireQueue
 from tests.fakes.clock import utc
 
 T0 = utc(2026, 12, 1, 7, 30)
 
 
 @pytest.fixture
-def queue(redis: Redis) -> RedisDueQueue:
-    return RedisDueQueue(redis, lease=timedelta(seconds=30))
+def queue(redis: Redis) -> RedisFireQueue:
+    return RedisFireQueue(redis, lease=timedelta(seconds=30))
 
 
-async def test_a_due_fire_is_claimed_once_even_by_racing_replicas(queue: RedisDueQueue) -> None:
+async def test_a_due_fire_is_claimed_once_even_by_racing_replicas(queue: RedisFireQueue) -> None:
     await queue.put([(f"c:c{i}", T0) for i in range(100)])
     claims = await asyncio.gather(*(queue.claim(T0, 10) for _ in range(20)))
     ids = [due.fire.id for claim in claims for due in claim]
@@ -29,7 +29,7 @@ async def test_a_due_fire_is_claimed_once_even_by_racing_replicas(queue: RedisDu
     assert len(set(ids)) == 100
 
 
-async def test_nothing_is_claimed_before_it_is_due(queue: RedisDueQueue) -> None:
+async def test_nothing_is_claimed_before_it_is_due(queue: RedisFireQueue) -> None:
     await queue.put([("c:c1", T0)])
     assert await queue.claim(T0 - timedelta(seconds=1), 10) == []
     [due] = await queue.claim(T0, 10)
@@ -37,7 +37,7 @@ async def test_nothing_is_claimed_before_it_is_due(queue: RedisDueQueue) -> None
 
 
 async def test_a_fire_whose_owner_died_is_taken_again_after_the_lease(
-    queue: RedisDueQueue,
+    queue: RedisFireQueue,
 ) -> None:
     await queue.put([("c:c1", T0)])
     [first] = await queue.claim(T0, 10)
@@ -50,7 +50,7 @@ async def test_a_fire_whose_owner_died_is_taken_again_after_the_lease(
     assert await queue.scheduled(["c:c1"]) == [T0 + timedelta(days=1)]
 
 
-async def test_renewing_a_lease_keeps_the_fire(queue: RedisDueQueue) -> None:
+async def test_renewing_a_lease_keeps_the_fire(queue: RedisFireQueue) -> None:
     await queue.put([("c:c1", T0)])
     [due] = await queue.claim(T0, 10)
     assert await queue.renew([due], T0 + timedelta(seconds=25)) == []
@@ -62,7 +62,7 @@ async def test_renewing_a_lease_keeps_the_fire(queue: RedisDueQueue) -> None:
 
 
 async def test_a_fire_rescheduled_while_running_waits_for_the_running_one(
-    queue: RedisDueQueue,
+    queue: RedisFireQueue,
 ) -> None:
     await queue.put([("c:c1", T0)])
     [due] = await queue.claim(T0, 10)
@@ -72,7 +72,7 @@ async def test_a_fire_rescheduled_while_running_waits_for_the_running_one(
     assert await queue.scheduled(["c:c1"]) == [T0 + timedelta(days=1)]
 
 
-async def test_discarded_fires_are_not_claimed(queue: RedisDueQueue) -> None:
+async def test_discarded_fires_are_not_claimed(queue: RedisFireQueue) -> None:
     await queue.put([("c:c1", T0), ("c:c2", T0)])
     await queue.discard(["c:c1"])
     assert [d.fire.id for d in await queue.claim(T0, 10)] == ["c:c2"]
@@ -80,7 +80,7 @@ async def test_discarded_fires_are_not_claimed(queue: RedisDueQueue) -> None:
 
 
 async def test_a_fire_taken_ahead_is_leased_from_now_and_not_from_its_instant(
-    queue: RedisDueQueue,
+    queue: RedisFireQueue,
 ) -> None:
     await queue.put([("c:c1", T0)])
     assert await queue.claim(T0 - timedelta(seconds=10), 10, ahead=timedelta(seconds=5)) == []
@@ -92,7 +92,7 @@ async def test_a_fire_taken_ahead_is_leased_from_now_and_not_from_its_instant(
     assert again.fire == due.fire
 
 
-async def test_a_fire_handed_back_waits_again_at_its_own_instant(queue: RedisDueQueue) -> None:
+async def test_a_fire_handed_back_waits_again_at_its_own_instant(queue: RedisFireQueue) -> None:
     await queue.put([("c:c1", T0)])
     [due] = await queue.claim(T0 - timedelta(seconds=5), 10, ahead=timedelta(seconds=10))
     assert await queue.release(due)
@@ -104,7 +104,7 @@ async def test_a_fire_handed_back_waits_again_at_its_own_instant(queue: RedisDue
 
 
 async def test_fires_completing_together_each_get_their_own_next_instant(
-    queue: RedisDueQueue,
+    queue: RedisFireQueue,
 ) -> None:
     await queue.put([("c:c1", T0), ("c:c2", T0), ("c:c3", T0)])
     one, two, three = await queue.claim(T0, 10)
