@@ -13,9 +13,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.settings import SlackSettings
 from bot.app import connect
 from bot.settings import Settings
+from bot.wiring import build_core
 from nudges.errors import SettingsError
+from nudges.jobs import is_job
+from nudges.keys import KeySpace
+from nudges.planning import parse_fire_id
+from scheduler.queue import RedisFireQueue
 
 MIN_REDIS = (6, 2)  # ZMSCORE, used by the scheduler
+SHOWN_ASIDE = 10
 
 
 async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
@@ -80,6 +86,8 @@ async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
                 "! Redis keeps no append-only file: a Redis restart could lose recent changes. "
                 "Use appendonly yes (docker-compose.yml does)."
             )
+        core = build_core(settings, redis)
+        await _check_quarantine(core.queue, core.keys, say)
         return True
     except (RedisError, OSError, TimeoutError) as exc:
         say(
@@ -89,6 +97,37 @@ async def _check_redis(settings: Settings, say: Callable[[str], None]) -> bool:
         return False
     finally:
         await redis.aclose()
+
+
+async def _check_quarantine(
+    queue: RedisFireQueue, keys: KeySpace, say: Callable[[str], None]
+) -> None:
+    aside = await queue.quarantined()
+    if not aside:
+        return
+    say(
+        f"! {len(aside)} scheduled fire(s) set aside: what they need was saved in a way this "
+        "release can't read (by a newer release, or changed by hand)."
+    )
+    for one in aside[:SHOWN_ASIDE]:
+        say(
+            f"    - {one.fire_id} (key {_kept_at(keys, one.fire_id)}), since "
+            f"{one.at:%Y-%m-%d %H:%M} UTC: {one.reason}"
+        )
+    if len(aside) > SHOWN_ASIDE:
+        say(f"    - and {len(aside) - SHOWN_ASIDE} more")
+    say(
+        "  Everything else goes on. They are tried again whenever CareNudge starts: run the "
+        "release that saved them, or repair or delete the key."
+    )
+
+
+def _kept_at(keys: KeySpace, fire_id: str) -> str:
+    """The Redis key a fire's own payload is kept under."""
+    if is_job(fire_id):
+        return keys.job(fire_id)
+    cadence_id, _ = parse_fire_id(fire_id)
+    return keys.cadence(cadence_id)
 
 
 async def _check_slack(slack: SlackSettings, say: Callable[[str], None]) -> bool:

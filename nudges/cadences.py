@@ -258,9 +258,9 @@ class Cadences:
             )
         blocks: list[Heading | Text | ContextLine] = []
         for team in teams:
-            cadences = await self.stores.cadences.of_team(actor.workspace, team)
+            cadences, unreadable = await self.stores.cadences.read_team(actor.workspace, team)
             blocks.append(Heading(f"Cadences for {team}"))
-            if not cadences:
+            if not cadences and not unreadable:
                 blocks.append(Text(("None yet.",)))
             for cadence in cadences:
                 soonest = await self.planner.soonest(cadence)
@@ -280,6 +280,10 @@ class Cadences:
                         )
                     )
                 )
+            blocks.extend(
+                Text((f"{cid} · {wording.UNREADABLE} Your admin can look with carenudge doctor.",))
+                for cid in unreadable
+            )
         blocks.append(
             ContextLine(("Details: /nudge show c1. New: /nudge create … (/nudge help create).",))
         )

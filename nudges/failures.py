@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from nudges import wording
 from nudges.cards import Reply
+from nudges.errors import CodecError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,11 @@ TRY_AGAIN = wording.message(
 SOMETHING_WRONG = wording.message(
     "Something went wrong on my side",
     "Nothing was changed. Please try again; if it keeps happening, let your admin know.",
+)
+CANT_READ = wording.message(
+    "I can't read what I kept about that",
+    "It was saved in a way this version of CareNudge doesn't know. Nothing was changed.",
+    hint="Your admin can look with carenudge doctor.",
 )
 
 
@@ -35,5 +41,8 @@ def failed(exc: BaseException, doing: str) -> Reply:
     if is_unavailable(exc):
         log.warning("redis unavailable while %s (%s)", doing, type(exc).__name__)
         return Reply(TRY_AGAIN, status="unavailable")
+    if isinstance(exc, CodecError):
+        log.warning("a stored payload could not be read while %s: %s", doing, exc)
+        return Reply(CANT_READ, status="error")
     log.error("unexpected error while %s", doing, exc_info=exc)
     return Reply(SOMETHING_WRONG, status="error")

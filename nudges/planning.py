@@ -159,14 +159,17 @@ class Planner:
         """Schedule any cadence group or job missing from the queue; returns how many."""
         added = 0
         now = self.clock.now()
+        aside = await self.queue.quarantined_ids()
         batch: list[str] = []
         async for cid in self.stores.cadences.all_ids():
             batch.append(cid)
             if len(batch) >= RECONCILE_BATCH:
-                added += await self._reconcile_cadences(batch, now)
+                added += await self._reconcile_cadences(batch, now, aside)
                 batch = []
-        added += await self._reconcile_cadences(batch, now)
+        added += await self._reconcile_cadences(batch, now, aside)
         async for job_id in self.stores.jobs.ids():
+            if job_id in aside:
+                continue
             (when,) = await self.queue.scheduled([job_id])
             if when is None:
                 await self.queue.put([(job_id, now)])
@@ -175,7 +178,7 @@ class Planner:
             log.info("reconciled the queue: %d fires were missing and are scheduled again", added)
         return added
 
-    async def _reconcile_cadences(self, ids: Sequence[str], now: datetime) -> int:
+    async def _reconcile_cadences(self, ids: Sequence[str], now: datetime, aside: set[str]) -> int:
         # Most cadences fire as one group, under their plain fire id: if that is queued,
         # there is nothing to read. The rest (paused, per recipient, or lost) are read.
         queued = await self.queue.scheduled([fire_id(cid) for cid in ids])
@@ -189,7 +192,7 @@ class Planner:
         scheduled = await self.queue.scheduled([g.fire_id for g in groups])
         missing = []
         for group, when in zip(groups, scheduled, strict=True):
-            if when is None:
+            if when is None and group.fire_id not in aside:
                 at = self.timetable.next_fire(group.schedule, group.tz, now)
                 if at is not None:
                     missing.append((group.fire_id, at))

@@ -123,3 +123,8 @@ class FireQueue(Protocol):
     async def scheduled(self, fire_ids: Sequence[str]) -> list[datetime | None]:
         """When each fire id is due (waiting or running), or None if it is not scheduled."""
         ...
+
+    async def quarantined_ids(self) -> set[str]:
+        """The fire ids set aside because what they need could not be read (``CodecError``);
+        the reconciler leaves them out until the scheduler gives them another chance."""
+        ...

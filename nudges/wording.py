@@ -24,6 +24,7 @@ from nudges.model import (
 )
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+UNREADABLE = "This version of CareNudge can't read how this was saved, so it is on hold."
 
 
 def hm(t: time) -> str:

@@ -1,13 +1,15 @@
 """The durable queue of fires in Redis: a sorted set of due fire ids, and leases on the ones
 being worked on, so that each fire is taken by one replica at a time and is taken again if
-that replica dies.
+that replica dies; and the fires set aside because what they need cannot be read.
 
 Keys (``nudges.keys.QueueKeys``): ``due`` (fire id -> due instant, ms), ``inflight`` (fire id
--> lease expiry, ms) and ``inflight:meta`` (fire id -> "<token>|<due ms>").
+-> lease expiry, ms), ``inflight:meta`` (fire id -> "<token>|<due ms>") and ``quarantine``
+(fire id -> JSON: why, when, and its instant).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +96,41 @@ return out
 """
 
 
+# Set aside a fire we own (ARGV[1], token ARGV[2]): off the leases, into the quarantine with
+# the record ARGV[3]. KEYS: inflight, meta, quarantine. Returns 1 if it was ours.
+_QUARANTINE = """
+local m = redis.call('HGET', KEYS[2], ARGV[1])
+if m and string.sub(m, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+# Put every fire set aside back in the queue at its own instant (unless it was planned anew
+# meanwhile), and empty the quarantine. KEYS: due, quarantine. Returns how many.
+_RELEASE = """
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  local at = string.match(all[i + 1], '"due_ms":%s*(%d+)') or ARGV[1]
+  redis.call('ZADD', KEYS[1], 'NX', tonumber(at), all[i])
+end
+redis.call('DEL', KEYS[2])
+return #all / 2
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A fire in quarantine: why, and since when."""
+
+    fire_id: str
+    reason: str
+    at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A fire this replica has claimed: what to run, and the lease (its token, and when it was
@@ -122,14 +159,21 @@ class RedisFireQueue:
         self.due_key = queue.due
         self.inflight_key = queue.inflight
         self.meta_key = queue.meta
+        self.quarantine_key = queue.quarantine
         self._claim = redis.register_script(_CLAIM)
         self._renew = redis.register_script(_RENEW)
         self._complete = redis.register_script(_COMPLETE)
+        self._quarantine = redis.register_script(_QUARANTINE)
+        self._release = redis.register_script(_RELEASE)
         self._completions = Coalescer(self._complete_many)
 
     async def put(self, entries: Sequence[tuple[str, datetime]]) -> None:
+        """Schedule each fire id at its instant; a fire planned anew leaves the quarantine."""
         if entries:
-            await self.redis.zadd(self.due_key, {fid: _ms(at) for fid, at in entries})
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zadd(self.due_key, {fid: _ms(at) for fid, at in entries})
+                pipe.hdel(self.quarantine_key, *(fid for fid, _ in entries))
+                await pipe.execute()
 
     async def discard(self, fire_ids: Sequence[str]) -> None:
         if fire_ids:
@@ -203,6 +247,43 @@ class RedisFireQueue:
         at_ms = round(claim.fire.scheduled_at.timestamp() * 1000)
         (owned,) = await self._complete_many([(claim.fire.id, claim.token, at_ms)])
         return owned
+
+    async def quarantine(self, claim: Claim, reason: str, now: datetime) -> bool:
+        """Set ``claim``'s fire aside, for good until ``release_quarantined``: what it needs
+        cannot be read, so retrying it every lease would fail the same way. False if the fire
+        was not ours any more."""
+        record = json.dumps(
+            {
+                "reason": reason[:300],
+                "at": now.isoformat(),
+                "due_ms": _ms(claim.fire.scheduled_at),
+            }
+        )
+        keys = [self.inflight_key, self.meta_key, self.quarantine_key]
+        return bool(await self._quarantine(keys=keys, args=[claim.fire.id, claim.token, record]))
+
+    async def quarantined_ids(self) -> set[str]:
+        return {_text(f) for f in await self.redis.hkeys(self.quarantine_key)}
+
+    async def quarantined(self) -> list[SetAside]:
+        """The fires set aside, oldest first."""
+        found: list[SetAside] = []
+        for fire_id, raw in (await self.redis.hgetall(self.quarantine_key)).items():
+            try:
+                data = json.loads(raw)
+                at = datetime.fromisoformat(str(data["at"]))
+                reason = str(data["reason"])
+            except (ValueError, KeyError, TypeError):
+                at, reason = datetime.fromtimestamp(0, UTC), "(no reason kept)"
+            found.append(SetAside(_text(fire_id), reason, at))
+        return sorted(found, key=lambda s: (s.at, s.fire_id))
+
+    async def release_quarantined(self, now: datetime) -> int:
+        """Give every fire set aside another chance (a replica starting, after an upgrade that
+        can read them, say): each goes back at its own instant, so one long past its grace
+        window is skipped and its next instant planned, as for any missed fire."""
+        keys = [self.due_key, self.quarantine_key]
+        return int(await self._release(keys=keys, args=[_ms(now)]))
 
     async def next_at(self) -> datetime | None:
         """The soonest instant anything becomes claimable (a due fire or an expiring lease)."""

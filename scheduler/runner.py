@@ -21,7 +21,7 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 
-from nudges.errors import ClaimLost
+from nudges.errors import ClaimLost, CodecError
 from nudges.model import Fire
 from nudges.ports import Clock, WaitUntil
 from scheduler.queue import Claim, RedisFireQueue
@@ -78,10 +78,22 @@ class Runner:
     async def run(self) -> None:
         """Run until ``stop`` is called or the task is cancelled."""
         self._stopping = False
+        await self._release_quarantined()
         async with asyncio.TaskGroup() as group:
             group.create_task(self._claim_loop())
             group.create_task(self._renew_loop())
             group.create_task(self._reconcile_loop())
+
+    async def _release_quarantined(self) -> None:
+        """A replica starting gives the fires set aside another chance: what they need may be
+        readable now (this release is newer than the one that set them aside, say)."""
+        try:
+            released = await self.queue.release_quarantined(self.clock.now())
+        except RedisError as exc:
+            log.warning("could not look at the fires set aside (%s)", type(exc).__name__)
+            return
+        if released:
+            log.info("gave %d fires that were set aside another chance", released)
 
     def stop(self) -> None:
         """Ask the loops to end at their next turn (at most ``poll_s`` from now)."""
@@ -184,6 +196,9 @@ class Runner:
                 _reraise_if_cancelled()
                 self.failures += 1
                 log.warning("fire %s interrupted by Redis (%s)", claim.fire.id, type(exc).__name__)
+            except CodecError as exc:
+                self.failures += 1
+                await self._set_aside(claim, exc)
             except Exception:
                 _reraise_if_cancelled()
                 self.failures += 1
@@ -194,6 +209,27 @@ class Runner:
             prepared()
             slot.release()
             self._running.pop(claim, None)
+
+    async def _set_aside(self, claim: Claim, exc: CodecError) -> None:
+        """What the fire needs cannot be read (a newer release wrote it, or it was damaged):
+        trying again every lease would fail the same way, so it waits in quarantine, said
+        once in the log, while everything else goes on."""
+        try:
+            ours = await self.queue.quarantine(claim, str(exc), self.clock.now())
+        except RedisError as err:
+            log.warning(
+                "fire %s could not be read, nor set aside (%s); it will be tried again",
+                claim.fire.id,
+                type(err).__name__,
+            )
+            return
+        if ours:
+            log.error(
+                "set fire %s aside: %s. Everything else goes on; carenudge doctor lists it, "
+                "and it is tried again when CareNudge next starts",
+                claim.fire.id,
+                exc,
+            )
 
     async def _confirm(self, claims: list[Claim]) -> set[Claim]:
         """Renew the leases of ``claims`` now; returns those another replica holds."""

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from nudges import codec
 from nudges.coalescing import Coalescer
+from nudges.errors import CodecError
 from nudges.model import Cadence, MemberRef, Workspace
 from nudges.store.base import StoreBase, as_str, as_strs, id_order, maybe_str
 
@@ -41,14 +42,36 @@ class CadenceStore(StoreBase):
         return Coalescer(read)
 
     async def get_many(self, ids: Iterable[str]) -> list[Cadence]:
-        keys = [self.keys.cadence(i) for i in sorted(set(ids), key=id_order)]
-        if not keys:
-            return []
-        return [codec.cadence_from_json(raw) for raw in await self.redis.mget(keys) if raw]
+        """The cadences with these ids, in id order; those that cannot be read are left out."""
+        found, _ = await self.read_many(ids)
+        return found
+
+    async def read_many(self, ids: Iterable[str]) -> tuple[list[Cadence], list[str]]:
+        """The cadences with these ids that can be read, in id order, and the ids of those
+        that cannot (written by a newer release, or damaged)."""
+        ordered = sorted(set(ids), key=id_order)
+        if not ordered:
+            return [], []
+        raws = await self.redis.mget([self.keys.cadence(i) for i in ordered])
+        found: list[Cadence] = []
+        unreadable: list[str] = []
+        for cadence_id, raw in zip(ordered, raws, strict=True):
+            if not raw:
+                continue
+            try:
+                found.append(codec.cadence_from_json(raw))
+            except CodecError:
+                unreadable.append(cadence_id)
+        return found, unreadable
 
     async def of_team(self, ws: Workspace, team: str) -> list[Cadence]:
+        found, _ = await self.read_team(ws, team)
+        return found
+
+    async def read_team(self, ws: Workspace, team: str) -> tuple[list[Cadence], list[str]]:
+        """A team's cadences that can be read, and the ids of those that cannot."""
         ids = await self.redis.smembers(self.keys.team(ws, team).cadences)
-        return await self.get_many(as_strs(ids))
+        return await self.read_many(as_strs(ids))
 
     async def naming(self, member: MemberRef) -> set[str]:
         """The ids of the cadences that name ``member`` among their recipients."""

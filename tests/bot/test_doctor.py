@@ -6,8 +6,12 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from redis.asyncio import Redis
+
+from scheduler.queue import RedisFireQueue
 from tests.conftest import RedisServer
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -134,3 +138,27 @@ def test_doctor_reports_teams_and_warns_when_it_runs_without_authentication(
     assert "✓ Teams: bot 6c8f2f3e-app (MultiTenant) at POST /api/messages" in out
     _, out = doctor(REDIS_URL=redis_server.url, CARENUDGE_TEAMS_ANONYMOUS="yes")
     assert "Teams is served WITHOUT authentication" in out
+
+
+async def test_doctor_lists_the_fires_set_aside_and_where_they_are_kept(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    queue = RedisFireQueue(redis)
+    now = datetime.now(UTC)
+    await queue.put([("c:c3", now), ("c:c4", now)])
+    [claim, _] = await queue.claim(now, 10)
+    assert await queue.quarantine(claim, "unsupported payload version: 2", now)
+
+    code, out = await adoctor(REDIS_URL=redis_server.url, CARENUDGE_ADMINS="slack:U01")
+    assert code == 0, out
+    assert "! 1 scheduled fire(s) set aside" in out
+    assert f"- {claim.fire.id} (key carenudge:cadence:{claim.fire.id[2:]}), since" in out
+    assert "unsupported payload version: 2" in out
+    assert "tried again whenever CareNudge starts" in out
+
+
+async def test_doctor_says_nothing_of_a_quarantine_when_there_is_none(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    _, out = await adoctor(REDIS_URL=redis_server.url)
+    assert "set aside" not in out

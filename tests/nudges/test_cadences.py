@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nudges.cards import plain
 from tests.conftest import World
 from tests.fakes.clock import utc
@@ -190,3 +192,50 @@ async def test_managers_can_add_list_and_retire_their_teams_prompts(world: World
     assert "Ask the newest starter what has surprised them." in {
         d.card.fallback_text for d in world.messenger.sent
     }
+
+
+async def test_sends_chooses_what_a_cadence_sends_and_theme_still_chooses_its_prompts(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    digest = await world.say("mo", "create fridays at 16:00 to #ward-7 sends digest")
+    assert digest.status == "ok", plain(digest.card)
+    assert "Theme: Weekly shout-out digest" in plain(digest.card)
+    unseen = await world.say("mo", "create fridays at 15:00 to me sends unseen")
+    assert "Who hasn't been recognised lately (managers only)" in plain(unseen.card)
+    # As before "sends" there was: the kind after "theme".
+    old = await world.say("mo", "create fridays at 16:30 to #icu theme digest")
+    assert "Theme: Weekly shout-out digest" in plain(old.card)
+    back = await world.say("mo", "edit c3 sends prompts theme helping")
+    assert "Theme: Helping" in plain(back.card), plain(back.card)
+    assert (await world.stored("carenudge:cadence:c3"))["kind"] == "prompts"
+
+
+async def test_sends_something_unknown_says_what_it_can_send(world: World) -> None:
+    await world.admin_makes_team("mo")
+    reply = await world.say("mo", "create fridays at 16:00 to #ward-7 sends flowers")
+    assert reply.status == "invalid"
+    assert reply.field == "theme"
+    assert "'sends prompts', 'sends digest'" in plain(reply.card)
+
+
+@pytest.mark.parametrize(
+    ("words", "field"),
+    [
+        ("create weekdays at 25:00 to #ward-7", "times"),
+        ("create weekdays at 07:30 and 7.75 to #ward-7", "times"),
+        ("create weekdays at 07:30 to #ward-7 tz Mars/Olympus", "tz"),
+        ("create weekdays at 07:30 to #ward-7 theme sunshine", "theme"),
+        ("create weekdays at 07:30 to nobody", "audience"),
+        ("create weekdays at shift start to #ward-7", "audience"),
+        ('create cron "99 7 * * *" to #ward-7', "times"),
+    ],
+)
+async def test_a_problem_names_the_part_of_the_cadence_it_is_about(
+    world: World, words: str, field: str
+) -> None:
+    """So that a form shows it under that field (Slack's cadence form, say)."""
+    await world.admin_makes_team("mo")
+    reply = await world.say("mo", words)
+    assert reply.status == "invalid", plain(reply.card)
+    assert reply.field == field, plain(reply.card)

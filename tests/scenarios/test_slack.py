@@ -321,6 +321,34 @@ async def test_a_mistake_in_the_form_is_shown_under_its_field(slack: SlackWorld)
     assert "I couldn't read the time '25:00'" in answer["errors"]["times"]
 
 
+@pytest.mark.parametrize(
+    ("field", "answer", "block", "said"),
+    [
+        ("tz", {"type": "plain_text_input", "value": "Mars/Olympus"}, "tz", "Mars/Olympus"),
+        (
+            "people",
+            {"type": "multi_users_select", "selected_users": [f"U{i:03d}" for i in range(101)]},
+            "channel",
+            "at most 100 people",
+        ),
+    ],
+)
+async def test_each_mistake_in_the_form_is_shown_under_the_field_it_is_about(
+    slack: SlackWorld, field: str, answer: dict[str, object], block: str, said: str
+) -> None:
+    await team_with_manager(slack)
+    await slack.command("UMO", "")
+    [opened] = await slack.api.wait_for("views.open")
+    answers = {**CADENCE_ANSWERS, field: answer}
+    if field == "people":
+        del answers["channel"]
+    status, reply = await submit(slack, "UMO", opened["view"], answers)
+    assert status == 200
+    assert reply["response_action"] == "errors"
+    assert list(reply["errors"]) == [block]
+    assert said in reply["errors"][block]
+
+
 async def test_shoutout_alone_opens_a_form_and_sending_it_posts_the_shoutout(
     slack: SlackWorld,
 ) -> None:
