@@ -223,7 +223,7 @@ async def test_sends_something_unknown_says_what_it_can_send(world: World) -> No
     ("words", "field"),
     [
         ("create weekdays at 25:00 to #ward-7", "times"),
-        ("create weekdays at 07:30 and 7.75 to #ward-7", "times"),
+        ("create weekdays at 7.75 to #ward-7", "times"),
         ("create weekdays at 07:30 to #ward-7 tz Mars/Olympus", "tz"),
         ("create weekdays at 07:30 to #ward-7 theme sunshine", "theme"),
         ("create weekdays at 07:30 to nobody", "audience"),
