@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install sandbox run doctor format lint test faults bench all clean
+.PHONY: install sandbox run doctor format mypy lint test faults bench all clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,9 @@ doctor: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+mypy: install
+	$(BIN)/mypy
 
 lint: install
 	$(BIN)/ruff check .

@@ -78,6 +78,16 @@ class Firing:
             str, tuple[type[Any], Callable[[Any, FireTime], Awaitable[None]]]
         ] = {}
 
+    @property
+    def cadence_kinds(self) -> set[CadenceKind]:
+        """The kinds of cadence with a handler."""
+        return set(self._cadence_kinds)
+
+    @property
+    def job_kinds(self) -> set[str]:
+        """The ``KIND`` of every kind of job with a handler."""
+        return set(self._job_kinds)
+
     def on_cadence(self, kind: CadenceKind, handler: CadenceHandler) -> None:
         """``handler`` says what a fire of a cadence of ``kind`` sends."""
         self._cadence_kinds[kind] = handler

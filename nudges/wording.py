@@ -6,6 +6,7 @@ Kept in one place so every reply describes a cadence the same way.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
@@ -51,11 +52,15 @@ def schedule(s: Schedule) -> str:
 
 def what(cadence: Cadence) -> str:
     """What a cadence sends, in a few words: its prompts' theme, or its special kind."""
-    if cadence.kind is CadenceKind.DIGEST:
-        return "Weekly shout-out digest"
-    if cadence.kind is CadenceKind.UNSEEN:
-        return "Who hasn't been recognised lately (managers only)"
-    return theme(cadence.theme)
+    match cadence.kind:
+        case CadenceKind.PROMPTS:
+            return theme(cadence.theme)
+        case CadenceKind.DIGEST:
+            return "Weekly shout-out digest"
+        case CadenceKind.UNSEEN:
+            return "Who hasn't been recognised lately (managers only)"
+        case _:
+            assert_never(cadence.kind)
 
 
 def theme(t: Theme) -> str:
