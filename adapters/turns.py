@@ -1,6 +1,7 @@
 """The prologue of every inbound handler, in one place, as bolt's middleware is for listeners.
 
-After a platform's acknowledgement, each piece of work: waits until the acknowledgements in
+Each piece of inbound work is acknowledged first (Slack gives up after 3 s), then: waits until
+the acknowledgements in
 progress have gone out (``bot.acks``), so that a burst is acknowledged before any of it is
 worked on; takes its conversation's lane, so that what came from one conversation runs in the
 order it came (a manager adding someone, then making a cadence for them) while different
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 SEEN_TTL_S = 3600
 DRAIN_S = 5.0
 Work = Callable[[], Awaitable[None]]
+Acknowledge = Callable[[], Awaitable[None]]
 Answer = Callable[[Reply], Awaitable[None]]
 """How to tell the person who is waiting (Slack's ``respond``, a Teams reply)."""
 
@@ -71,12 +73,16 @@ class Turns:
         lane: str,
         work: Work,
         *,
+        ack: Acknowledge | None = None,
         once: tuple[str, str] | None = None,
         answer: Answer | None = None,
     ) -> None:
-        """Do ``work`` in its turn. ``once`` is (kind, id) of the delivery, if the platform
-        gives one: work already done for it is not done again. Nothing escapes: a failure is
-        logged and answered through ``answer``, if there is someone to answer."""
+        """Acknowledge (``ack``, if the platform acknowledges by a call), then do ``work`` in
+        its turn. ``once`` is (kind, id) of the delivery, if the platform gives one: work
+        already done for it is not done again. Nothing escapes: a failure is logged and
+        answered through ``answer``, if there is someone to answer."""
+        if ack is not None:
+            await ack()
         async with self.lanes.turn(lane):
             await self.settled()
             try:

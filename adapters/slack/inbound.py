@@ -125,7 +125,6 @@ class SlackInbound:
         # Nothing may escape a listener after its ack (Turns sees to it): Bolt would log a
         # traceback, and an error raised just after ack() can even hold the acknowledgement
         # back until Slack's 3-second deadline.
-        await ack()
         trigger = str(command.get("trigger_id", ""))
 
         async def work() -> None:
@@ -139,6 +138,7 @@ class SlackInbound:
         await self.turns.run(
             str(command.get("channel_id", "")),
             work,
+            ack=ack,
             once=("trigger", trigger),
             answer=lambda reply: self._answer(reply, respond),
         )
@@ -226,7 +226,6 @@ class SlackInbound:
         respond: Any,
         client: AsyncWebClient,
     ) -> None:
-        await ack()
         where = (body.get("channel") or {}).get("id") or (body.get("user") or {}).get("id")
         on_home = (body.get("view") or {}).get("type") == "home"
 
@@ -246,6 +245,7 @@ class SlackInbound:
         await self.turns.run(
             str(where or ""),
             work,
+            ack=ack,
             once=("action", f"{body.get('trigger_id', '')}:{action.get('action_id', '')}"),
             answer=None if on_home else (lambda reply: self._answer(reply, respond)),
         )

@@ -138,3 +138,15 @@ def test_debug_logging_keeps_the_sdks_from_logging_message_text() -> None:
         root.setLevel(saved[1])
         for sdk in QUIET_SDKS:
             logging.getLogger(sdk).setLevel(logging.NOTSET)
+
+
+def test_the_key_prefix_is_carenudge_unless_set() -> None:
+    assert Settings.from_env({}).key_prefix == "carenudge"
+    assert Settings.from_env({"CARENUDGE_KEY_PREFIX": "ward7-trial"}).key_prefix == "ward7-trial"
+
+
+@pytest.mark.parametrize("prefix", ["with space", "a:b", "{tag}", "-leading", "x" * 41])
+def test_a_key_prefix_that_would_break_the_key_space_is_refused(prefix: str) -> None:
+    with pytest.raises(SettingsError) as found:
+        Settings.from_env({"CARENUDGE_KEY_PREFIX": prefix})
+    assert "CARENUDGE_KEY_PREFIX must be up to 40 letters" in str(found.value)
