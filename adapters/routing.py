@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from nudges.edge import Card, Conversation, DeliveryError, MemberRef, MessageRef, Messenger
+from nudges.edge import (
+    Card,
+    Conversation,
+    DeliveryError,
+    Fence,
+    MemberRef,
+    MessageRef,
+    Messenger,
+)
 
 
 class RoutingMessenger:
@@ -26,8 +34,11 @@ class RoutingMessenger:
         except KeyError:
             raise DeliveryError(f"no messenger for platform '{platform}' in this process") from None
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
-        return await self._for(conversation.platform).send(conversation, card, key=key)
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        messenger = self._for(conversation.platform)
+        return await messenger.send(conversation, card, key=key, fence=fence)
 
     async def update(self, ref: MessageRef, card: Card) -> None:
         await self._for(ref.conversation.platform).update(ref, card)

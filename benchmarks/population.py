@@ -34,6 +34,7 @@ from nudges.model import (
     Role,
 )
 from nudges.planning import fire_id
+from nudges.ports import Fence
 from nudges.settings import EngineSettings
 from nudges.store import Stores
 from scheduler.queue import RedisFireQueue
@@ -53,7 +54,11 @@ class ZeroMessenger:
     sent_at: list[float] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        if fence is not None:
+            fence()
         self.sent_at.append(time.time())
         self.keys.append(key)
         return MessageRef(conversation, str(len(self.sent_at)))

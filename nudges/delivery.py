@@ -1,14 +1,23 @@
 """Fan-out of one fire to its recipients, exactly once per (fire, recipient).
 
-Each recipient moves through states kept in Redis: "sending:<ms>" before the platform call,
-then "sent", "skipped:<reason>", "gone" or "failed". A restart finds the recipients that were
-mid-send ("doubt") and asks the platform whether the message arrived before sending again.
+Each recipient moves through states kept in Redis: "sending:<lease token>:<ms>" before the
+platform call, then "sent", "skipped:<reason>", "gone", "rejected" or "failed" (given up at
+the fire's deadline). Redis begins a delivery only under the token of the lease that holds the
+fire now; a replica that takes a fire over finds the recipients another one had marked and
+asks the platform whether the message arrived before sending again ("doubt"). Before every
+platform call the lease is checked once more, so a process that stalled past its lease sends
+nothing when it wakes.
+
+Transient failures (5xx, timeouts, no network, 429) are waited out with capped exponential
+back-off and jitter until the fire's deadline; only a definitive answer (gone, rejected) ends a
+delivery early.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +27,9 @@ from typing import TypeVar
 from nudges import members
 from nudges.cards import Card
 from nudges.deps import Deps
-from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.errors import ClaimLost, ConversationGone, DeliveryError, RateLimited, Rejected
 from nudges.model import Conversation, Member, MemberRef
+from nudges.ports import Hold
 from nudges.store import Chosen
 
 log = logging.getLogger(__name__)
@@ -27,6 +37,8 @@ _T = TypeVar("_T")
 
 BATCH = 100
 MAX_WAIT_S = 60.0
+"""The longest wait between two tries of one delivery."""
+FIRST_WAIT_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,17 @@ OnTime = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class Fanout:
+    """One fire's deliveries: their key (the start of each one's idempotency key), the
+    scheduler's hold on the fire, and the deadline after which a delivery the platform keeps
+    failing is given up."""
+
+    key: str
+    hold: Hold
+    deadline: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class _Ready:
     """A delivery with everything decided, waiting to be sent."""
 
@@ -96,12 +119,10 @@ class Deliveries:
         self.clock = deps.clock
         self.default_tz = deps.settings.default_tz
         self.concurrency = deps.settings.fanout_concurrency
-        self.attempts = deps.settings.send_attempts
 
     async def run(
         self,
-        fire_key: str,
-        claimed_at: datetime,
+        fanout: Fanout,
         targets: Sequence[Target],
         check: Check,
         compose: Compose,
@@ -110,21 +131,24 @@ class Deliveries:
     ) -> Counter[str]:
         """Deliver to every target that has not had this fire yet; returns a tally of outcomes.
 
-        Targets go in batches: each batch is checked and its messages composed, then
-        ``on_time`` is awaited (the fire's instant), then the batch is sent. Anything
-        ``on_time`` raises (the runner stopping first, or its lease on the fire lost) comes
-        out before the batch is sent.
+        Targets go in batches: each batch is begun (in Redis, under the hold's token), checked
+        and its messages composed, then ``on_time`` is awaited (the fire's instant), then the
+        batch is sent.
+
+        Raises:
+            ClaimLost: The hold on the fire lapsed (another replica has it now): nothing more
+                was sent, and the recipients this process had begun are left for the holder.
         """
         tally: Counter[str] = Counter()
         limit = asyncio.Semaphore(self.concurrency)
 
         async def finish(target_key: str, outcome: str, chosen: Chosen | None) -> None:
-            await self.states.finish_delivery(fire_key, target_key, outcome, chosen)
+            await self.states.finish_delivery(fanout.key, target_key, outcome, chosen)
             tally[outcome.split(":", 1)[0]] += 1
 
         async def ready(target: Target, state: str) -> _Ready | None:
             async with limit:
-                found = await self._ready(fire_key, target, state, check, compose)
+                found = await self._ready(fanout, target, state, check, compose)
             if isinstance(found, _Ready):
                 return found
             await finish(target.key, *found)
@@ -132,38 +156,36 @@ class Deliveries:
 
         async def send(item: _Ready, target_key: str) -> None:
             async with limit:
-                outcome, chosen = await self._deliver(item)
+                outcome, chosen = await self._deliver(fanout, item)
             await finish(target_key, outcome, chosen)
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]
             states = await self.states.begin_deliveries(
-                fire_key, [t.key for t in batch], self.clock.now(), claimed_at
+                fanout.key, [t.key for t in batch], self.clock.now(), fanout.hold
             )
+            if "lost" in states:
+                raise ClaimLost(f"fire {fanout.key} is held by another replica now")
             todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
             tally["already"] += len(batch) - len(todo)
             if not todo:
                 continue
             if prepare is not None:
                 await prepare([t for t, _ in todo])
-            async with asyncio.TaskGroup() as group:
-                checks = [(t, group.create_task(ready(t, s))) for t, s in todo]
-            to_send = [(t, task.result()) for t, task in checks]
+            prepared = await _together([ready(t, s) for t, s in todo])
+            to_send = list(zip((t for t, _ in todo), prepared, strict=True))
             if on_time is not None:
                 await on_time()
             sends = [send(item, target.key) for target, item in to_send if item is not None]
             if len(sends) == 1:  # a channel: no task to make
                 await sends[0]
-                continue
-            async with asyncio.TaskGroup() as group:
-                for one in sends:
-                    group.create_task(one)
+            else:
+                await _together(sends)
         return tally
 
     async def to_members(
         self,
-        fire_key: str,
-        claimed_at: datetime,
+        fanout: Fanout,
         refs: Sequence[MemberRef],
         compose: Compose,
         prepare: Prepare | None = None,
@@ -172,64 +194,105 @@ class Deliveries:
         people = await self.people.members(refs)
         check = available_at(self.clock.now(), self.default_tz)
         targets = [Target.to_member(m) for m in people]
-        return await self.run(fire_key, claimed_at, targets, check, compose, prepare)
+        return await self.run(fanout, targets, check, compose, prepare)
 
     async def _ready(
-        self, fire_key: str, target: Target, state: str, check: Check, compose: Compose
+        self, fanout: Fanout, target: Target, state: str, check: Check, compose: Compose
     ) -> _Ready | tuple[str, Chosen | None]:
         """Everything short of sending: the checks, the conversation and the message; or the
         outcome already, if there is nothing to send."""
         reason = await check(target)
         if reason is not None:
             return f"skipped:{reason}", None
-        key = f"{fire_key}/{target.key}"
+        key = f"{fanout.key}/{target.key}"
         try:
-            conversation = await self._conversation(target)
+            conversation = await self._conversation(fanout, target, key)
             outgoing = await compose(target, key)
             if state == "doubt":
                 if await self.messenger.was_sent(conversation, key):
                     return "sent", outgoing.chosen
-                log.info("resending a delivery that was in flight at a restart: fire=%s", fire_key)
-        except ConversationGone:
-            return "gone", None
+                log.info("sending again a delivery left in flight: fire=%s", fanout.key)
         except DeliveryError as exc:
-            log.warning("delivery failed: fire=%s error=%s", fire_key, type(exc).__name__)
-            return "failed", None
-        return _Ready(fire_key, key, conversation, outgoing)
+            return _ended(fanout.key, exc), None
+        return _Ready(fanout.key, key, conversation, outgoing)
 
-    async def _deliver(self, ready: _Ready) -> tuple[str, Chosen | None]:
+    async def _deliver(self, fanout: Fanout, ready: _Ready) -> tuple[str, Chosen | None]:
+        conversation, card, key = ready.conversation, ready.outgoing.card, ready.key
         try:
-            await self._send(ready.conversation, ready.outgoing.card, ready.key)
-        except ConversationGone:
-            return "gone", None
+            await self._retrying(
+                fanout,
+                key,
+                lambda: self.messenger.send(conversation, card, key=key, fence=fanout.hold.check),
+            )
         except DeliveryError as exc:
-            log.warning("delivery failed: fire=%s error=%s", ready.fire_key, type(exc).__name__)
-            return "failed", None
+            return _ended(fanout.key, exc), None
         return "sent", ready.outgoing.chosen
 
-    async def _conversation(self, target: Target) -> Conversation:
+    async def _conversation(self, fanout: Fanout, target: Target, key: str) -> Conversation:
         if target.channel is not None:
             return target.channel
         assert target.member is not None
         member = target.member.ref
-        return await self._retrying(lambda: self.messenger.open_dm(member))
+        return await self._retrying(fanout, key, lambda: self.messenger.open_dm(member))
 
-    async def _send(self, conversation: Conversation, card: Card, key: str) -> None:
-        await self._retrying(lambda: self.messenger.send(conversation, card, key=key))
+    async def _retrying(self, fanout: Fanout, key: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """``call``, tried again after transient failures until the fire's deadline: as the
+        platform asks after a 429, with capped exponential back-off and jitter otherwise.
 
-    async def _retrying(self, call: Callable[[], Awaitable[_T]]) -> _T:
-        """Retry on RateLimited (waiting as asked) and other DeliveryErrors (backing off)."""
-        for attempt in range(1, self.attempts + 1):
+        Raises:
+            ConversationGone, Rejected: At once: a definitive answer.
+            RateLimited, DeliveryError: The last failure, once the deadline has come.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return await call()
-            except ConversationGone:
+            except (ConversationGone, Rejected):
                 raise
-            except RateLimited as exc:
-                if attempt == self.attempts:
+            except DeliveryError as exc:
+                if isinstance(exc, RateLimited):
+                    wait = max(exc.retry_after_s, FIRST_WAIT_S)
+                else:
+                    wait = backoff(attempt, key)
+                left = (fanout.deadline - self.clock.now()).total_seconds()
+                if left <= 0:
                     raise
-                await self.clock.sleep(min(max(exc.retry_after_s, 0.0), MAX_WAIT_S))
-            except DeliveryError:
-                if attempt == self.attempts:
-                    raise
-                await self.clock.sleep(min(0.5 * 2 ** (attempt - 1), MAX_WAIT_S))
-        raise AssertionError("unreachable")  # pragma: no cover
+                await self.clock.sleep(min(wait, left))
+
+
+def backoff(attempt: int, key: str) -> float:
+    """Seconds before try ``attempt + 1``: doubling from ``FIRST_WAIT_S`` up to ``MAX_WAIT_S``,
+    each between half and all of that (so the deliveries that failed together do not all come
+    back together), and the same for the same delivery and try, so runs can be repeated."""
+    ceiling = min(FIRST_WAIT_S * 2.0 ** min(attempt - 1, 16), MAX_WAIT_S)
+    spread: float = random.Random(f"{key}|{attempt}").random()
+    return ceiling * (0.5 + 0.5 * spread)
+
+
+def _ended(fire_key: str, exc: DeliveryError) -> str:
+    """How a delivery that failed ends, by what the platform said last."""
+    if isinstance(exc, ConversationGone):
+        return "gone"
+    if isinstance(exc, Rejected):
+        log.warning("the platform refused a delivery for good: fire=%s", fire_key)
+        return "rejected"
+    log.warning(
+        "gave up a delivery at the fire's deadline: fire=%s error=%s", fire_key, type(exc).__name__
+    )
+    return "failed"
+
+
+async def _together(calls: Sequence[Awaitable[_T]]) -> list[_T]:
+    """Run ``calls`` side by side. The first ``ClaimLost`` stops the others (a lapsed hold
+    means stop, never carry on with the batch) and comes out as itself."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_awaited(call)) for call in calls]
+    except* ClaimLost as lost:
+        raise lost.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+async def _awaited(call: Awaitable[_T]) -> _T:
+    return await call

@@ -30,7 +30,7 @@ from nudges.cards import (
     Reply,
     Text,
 )
-from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.errors import ClaimLost, ConversationGone, DeliveryError, RateLimited, Rejected
 from nudges.events import ActionInvoked, Arg, CommandInvoked, Event
 from nudges.failures import failed
 from nudges.help import help_card, welcome_card
@@ -47,7 +47,7 @@ from nudges.model import (
     MemberRef,
     MessageRef,
 )
-from nudges.ports import Clock, Messenger
+from nudges.ports import Clock, Fence, Messenger
 from nudges.settings import Secret
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "Button",
     "Card",
     "ChannelRef",
+    "ClaimLost",
     "Clock",
     "CommandInvoked",
     "Context",
@@ -74,6 +75,7 @@ __all__ = [
     "Divider",
     "Door",
     "Event",
+    "Fence",
     "Field",
     "Fields",
     "Heading",
@@ -87,6 +89,7 @@ __all__ = [
     "PaceKeys",
     "PlatformKeys",
     "RateLimited",
+    "Rejected",
     "Reply",
     "Secret",
     "Text",

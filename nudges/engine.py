@@ -49,7 +49,7 @@ from nudges.language import parse, tokenize
 from nudges.model import Fire, MemberRef, Role
 from nudges.pause import Pauses
 from nudges.planning import Planner
-from nudges.ports import WaitUntil
+from nudges.ports import Hold
 from nudges.prompts import Prompts
 from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
@@ -248,14 +248,10 @@ class Engine:
 
     # --- what the scheduler says is due ---------------------------------------------------
 
-    async def fire(
-        self, fire: Fire, claimed_at: datetime, wait_until: WaitUntil | None = None
-    ) -> datetime | None:
-        """Deliver one fire; returns when its fire id is next due (None: not again).
-
-        ``wait_until`` is how to wait for the fire's instant once everything is prepared
-        (by default, sleeping on the engine's clock)."""
-        return await self.firing.fire(fire, claimed_at, wait_until)
+    async def fire(self, fire: Fire, hold: Hold | None = None) -> datetime | None:
+        """Deliver one fire under the scheduler's ``hold``; returns when its fire id is next
+        due (None: not again). See ``Firing.fire``."""
+        return await self.firing.fire(fire, hold)
 
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""

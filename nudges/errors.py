@@ -10,7 +10,8 @@ The tree::
     ├── InvalidSchedule (ValueError)  a schedule with no future fire, or a bad cron expression
     ├── DeliveryError              a message could not be delivered
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
-    │   └── ConversationGone       the member uninstalled, blocked the bot, or left
+    │   ├── ConversationGone       the member uninstalled, blocked the bot, or left
+    │   └── Rejected               the platform refused this message for good
     ├── CodecError (ValueError)    a stored payload this release cannot read (a fire that
     │                              needs one is set aside; ``carenudge doctor`` lists it)
     ├── UnknownMember (LookupError)
@@ -113,7 +114,8 @@ class InvalidSchedule(NudgeError, ValueError):
 
 
 class DeliveryError(NudgeError):
-    """A message could not be delivered."""
+    """A message could not be delivered now: the platform or the network failed (a 5xx, a
+    timeout). Worth trying again, unless it is one of the definitive kinds below."""
 
 
 class RateLimited(DeliveryError):
@@ -135,6 +137,11 @@ class ConversationGone(DeliveryError):
 class CodecError(NudgeError, ValueError):
     """A payload kept in Redis that this release cannot read: written by a newer release (its
     ``v`` is unknown), or damaged by hand. Whatever needs it is set aside, not retried."""
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message for good (a request it will never take, such as
+    one it says is malformed): sending it again would only be refused again."""
 
 
 class UnknownMember(NudgeError, LookupError):

@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from nudges.delivery import Check, Compose, Deliveries, Prepare
+from nudges.delivery import Check, Compose, Deliveries, Fanout, Prepare
 from nudges.deps import Deps
 from nudges.errors import CodecError
 from nudges.jobs import Job, is_job
 from nudges.model import Cadence, CadenceKind, Fire
 from nudges.planning import Planner, is_cadence_fire, parse_fire_id
-from nudges.ports import WaitUntil
+from nudges.ports import Clock, Hold
 
 log = logging.getLogger(__name__)
 J = TypeVar("J", bound=Job)
@@ -42,21 +42,30 @@ key), what the fire sends."""
 
 
 class FireTime:
-    """The fire being run: which one, when this replica claimed it, and how late it is."""
+    """The fire being run: which one, the scheduler's hold on it, and how late it is."""
 
-    __slots__ = ("_deps", "claimed_at", "fire")
+    __slots__ = ("_deps", "fire", "hold")
 
-    def __init__(self, fire: Fire, claimed_at: datetime, deps: Deps) -> None:
+    def __init__(self, fire: Fire, hold: Hold, deps: Deps) -> None:
         self.fire = fire
-        self.claimed_at = claimed_at
+        self.hold = hold
         self._deps = deps
 
-    def too_late(self, what: str) -> bool:
-        """Whether the fire is past its grace window (the bot was down); says so in the log.
-        A missed fire is skipped, never sent long after its moment."""
+    async def too_late(self, what: str, key: str | None = None) -> bool:
+        """Whether the fire is past its grace window (the bot was down) and never began; says
+        so in the log. A missed fire is skipped, never sent long after its moment; but one
+        whose fan-out began (``key``: its deliveries' key) is finished whenever it is taken
+        over, however late."""
         grace = self._deps.settings.grace
         late = self._deps.clock.now() - self.fire.scheduled_at
         if late <= grace:
+            return False
+        if await self._deps.stores.deliveries.begun(key or self.fire.id):
+            log.info(
+                "finishing a fire begun before it was taken over: %s late_by_s=%d",
+                what,
+                late.total_seconds(),
+            )
             return False
         log.warning(
             "skipped a missed fire: %s scheduled_at=%s late_by_s=%d (grace %ds)",
@@ -66,6 +75,39 @@ class FireTime:
             grace.total_seconds(),
         )
         return True
+
+    def fanout(
+        self,
+        key: str | None = None,
+        *,
+        within: timedelta | None = None,
+        before: datetime | None = None,
+    ) -> Fanout:
+        """The fire's deliveries, under ``key`` (the fire id unless given), tried until
+        ``within`` after its instant (the engine's ``deliver_within`` unless given), and never
+        at or after ``before`` (the next instant of the same fire)."""
+        at = self.fire.scheduled_at
+        deadline = at + (within if within is not None else self._deps.settings.deliver_within)
+        if before is not None:
+            deadline = min(deadline, before)
+        return Fanout(key or self.fire.id, self.hold, deadline)
+
+
+class Unheld:
+    """The hold on a fire run by hand (a test, or an operator), with no lease: not fenced."""
+
+    def __init__(self, fire: Fire, clock: Clock) -> None:
+        self.fire_id = fire.id
+        self.token = ""
+        self._clock = clock
+
+    async def until(self, at: datetime) -> None:
+        delay = (at - self._clock.now()).total_seconds()
+        if delay > 0:
+            await self._clock.sleep(delay)
+
+    def check(self) -> None:
+        return None
 
 
 class Firing:
@@ -96,37 +138,33 @@ class Firing:
         """``handler`` runs each job of ``kind``, once, at its instant."""
         self._job_kinds[kind.KIND] = (kind, handler)
 
-    async def fire(
-        self, fire: Fire, claimed_at: datetime, wait_until: WaitUntil | None = None
-    ) -> datetime | None:
+    async def fire(self, fire: Fire, hold: Hold | None = None) -> datetime | None:
         """Deliver one fire and return when this fire id is next due (None: not again).
 
         A cadence's fire is prepared before its instant (its prompts chosen and composed) and
-        sent on it; a one-off job (a Pause's close counts who paused) waits first.
+        sent on it; a one-off job (a Pause's close counts who paused) waits first. ``hold`` is
+        the scheduler's on the fire (none: run by hand, unfenced).
 
         Raises:
+            ClaimLost: The hold lapsed: another replica finishes the fire.
             CodecError: What the fire needs was stored by a release this one cannot read;
                 the runner sets the fire aside.
             redis.RedisError: Redis failed; the runner leaves the fire to be taken again.
         """
-        wait = wait_until or self._sleep_until
+        held = hold or Unheld(fire, self.deps.clock)
+        at = FireTime(fire, held, self.deps)
 
         async def on_time() -> None:
-            await wait(fire.scheduled_at)
+            await held.until(fire.scheduled_at)
 
         if is_job(fire.id):
             await on_time()
-            await self._job(FireTime(fire, claimed_at, self.deps))
+            await self._job(at)
             return None
         if is_cadence_fire(fire.id):
-            return await self._cadence(FireTime(fire, claimed_at, self.deps), on_time)
+            return await self._cadence(at, on_time)
         log.warning("unknown fire id dropped: %s", fire.id[:40])
         return None
-
-    async def _sleep_until(self, at: datetime) -> None:
-        delay = (at - self.deps.clock.now()).total_seconds()
-        if delay > 0:
-            await self.deps.clock.sleep(delay)
 
     async def _cadence(
         self, at: FireTime, on_time: Callable[[], Awaitable[None]]
@@ -136,7 +174,8 @@ class Firing:
         cadence = await self.deps.stores.cadences.get(cadence_id)
         if cadence is None or cadence.paused:
             return None
-        if at.too_late(f"cadence={cadence.id}"):
+        fire_key = f"{fire.id}@{int(fire.scheduled_at.timestamp())}"
+        if await at.too_late(f"cadence={cadence.id}", fire_key):
             return await self.planner.next_fire(cadence, fire.id, self.deps.clock.now())
         targets = await self.planner.targets(cadence, fire.id)
         if targets is None:
@@ -147,11 +186,10 @@ class Firing:
                 "no handler for cadence kind %s: cadence=%s", cadence.kind.value, cadence.id
             )
             return None
-        fire_key = f"{fire.id}@{int(fire.scheduled_at.timestamp())}"
+        next_at = await self.planner.next_fire(cadence, fire.id, fire.scheduled_at)
         content = await handler(cadence, fire, fire_key)
         tally = await self.deliveries.run(
-            fire_key,
-            at.claimed_at,
+            at.fanout(fire_key, before=next_at),
             targets,
             content.check,
             content.compose,
@@ -165,7 +203,7 @@ class Firing:
             group_key or "-",
             ",".join(f"{k}={v}" for k, v in sorted(tally.items())),
         )
-        return await self.planner.next_fire(cadence, fire.id, fire.scheduled_at)
+        return next_at
 
     async def _job(self, at: FireTime) -> None:
         jobs = self.deps.stores.jobs

@@ -162,7 +162,7 @@ class Pauses:
         if pause is None or pause.closed:
             return
         pausing = await self.stores.pauses.pausing(pause.id)
-        if not at.too_late(f"job={job.KIND}"):
+        if not await at.too_late(f"job={job.KIND}"):
 
             async def open_still(target: Target) -> str | None:
                 return None
@@ -171,13 +171,14 @@ class Pauses:
                 return Outgoing(closing_card(pausing))
 
             target = Target.to_channel(pause.conversation)
-            await self.deliveries.run(at.fire.id, at.claimed_at, [target], open_still, thanks)
+            closing = at.fanout(within=self.settings.close_within)
+            await self.deliveries.run(closing, [target], open_still, thanks)
         await self._finish(pause, pausing)
 
     async def follow_up(self, job: PauseFollowUp, at: FireTime) -> None:
         """A gentle "after a hard case" check-in, hours after a Pause: it names no one and
         quotes nothing from the dedication."""
-        if at.too_late(f"job={job.KIND}"):
+        if await at.too_late(f"job={job.KIND}"):
             return
         pause = await self.stores.pauses.pause(job.pause_id)
         if pause is None:
@@ -196,7 +197,7 @@ class Pauses:
                 prompt_card(chosen.prompt, Sent("", team, chosen.prompt.id, at.fire.id)), chosen
             )
 
-        await self.deliveries.to_members(at.fire.id, at.claimed_at, recipients, compose, audiences)
+        await self.deliveries.to_members(at.fanout(), recipients, compose, audiences)
 
     async def _after_quiet_hours(
         self, refs: Sequence[MemberRef], job: PauseFollowUp

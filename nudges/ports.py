@@ -4,12 +4,16 @@ Timetable and FireQueue. Adapters and the scheduler implement them; ``bot`` wire
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from nudges.cards import Card
 from nudges.model import Conversation, MemberRef, MessageRef, Schedule
+
+Fence = Callable[[], None]
+"""Called by a messenger immediately before a message goes to the platform (after any wait
+for its turn): raises ``ClaimLost`` if this process may no longer send it."""
 
 
 class Messenger(Protocol):
@@ -19,7 +23,9 @@ class Messenger(Protocol):
     crosses this port. Every call has a timeout.
     """
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
         """Post ``card`` into ``conversation``.
 
         Args:
@@ -27,6 +33,8 @@ class Messenger(Protocol):
             card: What to show.
             key: An idempotency key for this delivery, recorded with the message where the
                 platform allows, so that ``was_sent`` can find it after a crash.
+            fence: Called immediately before the platform call, after any pacing; whatever it
+                raises comes out, and nothing is sent.
 
         Returns:
             A reference that ``update`` accepts.
@@ -34,7 +42,9 @@ class Messenger(Protocol):
         Raises:
             RateLimited: The platform asked us to wait ``retry_after_s`` seconds.
             ConversationGone: The conversation can no longer be written to.
-            DeliveryError: Any other failure.
+            Rejected: The platform refused this message for good (it will not take it later).
+            DeliveryError: Anything else, worth trying again (a 5xx, a timeout, no network).
+            ClaimLost: From ``fence``.
         """
         ...
 
@@ -79,11 +89,36 @@ class Clock(Protocol):
         ...
 
 
-WaitUntil = Callable[[datetime], Awaitable[None]]
-"""Given by the scheduler with a fire claimed ahead of its time: returns once the instant has
-come. The engine prepares first, then waits, then sends; it calls it again before each batch of
-a fan-out. Raises ``ClaimLost`` if the scheduler's lease on the fire ran out meanwhile (the
-process stalled, or another replica took the fire over): then nothing more may be sent."""
+class Hold(Protocol):
+    """The scheduler's hold on a fire it has claimed, given to the engine with the fire.
+
+    While it holds, this process alone may send the fire's deliveries. Redis refuses to begin
+    a delivery under any other ``token``, and ``check`` is asked before every platform call,
+    so a process that stalled past its lease (a frozen VM) sends nothing once it wakes.
+    """
+
+    @property
+    def fire_id(self) -> str:
+        """The fire held, as the queue knows it."""
+        ...
+
+    @property
+    def token(self) -> str:
+        """The lease's token ("" for a fire run by hand, with no lease: nothing is fenced)."""
+        ...
+
+    async def until(self, at: datetime) -> None:
+        """Return once ``at`` has come: the engine prepares first, then waits, then sends.
+
+        Raises:
+            ClaimLost: The lease ran out meanwhile (the process stalled, or another replica
+                took the fire over): then nothing more may be sent.
+        """
+        ...
+
+    def check(self) -> None:
+        """Raise ``ClaimLost`` if the lease may have run out; asked before every send."""
+        ...
 
 
 class Timetable(Protocol):

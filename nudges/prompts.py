@@ -125,7 +125,7 @@ class Prompts:
 
     async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:
         """A snoozed prompt comes back, as it was (unless it is no longer in use)."""
-        if at.too_late(f"job={job.KIND}"):
+        if await at.too_late(f"job={job.KIND}"):
             return
         prompt = await self.find(job.member.workspace, job.team, job.prompt_id)
         if prompt is None:
@@ -135,7 +135,7 @@ class Prompts:
         async def compose(target: Target, key: str) -> Outgoing:
             return Outgoing(prompt_card(prompt, sent))
 
-        await self.deliveries.to_members(at.fire.id, at.claimed_at, [job.member], compose)
+        await self.deliveries.to_members(at.fanout(), [job.member], compose)
 
     async def sample(self, cadence: Cadence, count: int) -> list[Prompt]:
         """The next ``count`` prompts ``cadence`` would send (to its first recipient, for

@@ -43,7 +43,11 @@ class EngineSettings:
     default_tz: str = "UTC"
     admins: frozenset[str] = field(default_factory=frozenset)
     grace: timedelta = timedelta(minutes=15)
+    """A fire missed by more than this (the bot was down) is skipped, unless it had begun."""
+    deliver_within: timedelta = timedelta(hours=3)
+    """How long after its instant a delivery the platform keeps failing is still tried."""
+    close_within: timedelta = timedelta(minutes=10)
+    """The same for the closing words of a Pause, which mean little much later."""
     snooze_for: timedelta = timedelta(hours=2)
     keep_deleted: timedelta = timedelta(days=30)
     fanout_concurrency: int = 16
-    send_attempts: int = 6

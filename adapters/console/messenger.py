@@ -16,6 +16,7 @@ from nudges.edge import (
     Clock,
     Conversation,
     ConversationKind,
+    Fence,
     MemberRef,
     MessageRef,
 )
@@ -55,7 +56,11 @@ class ConsoleMessenger:
         for line in lines:
             self.write(f"  | {line}")
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        if fence is not None:
+            fence()
         self._next_message += 1
         ref = MessageRef(conversation, str(self._next_message))
         self.sent.append((conversation, card))

@@ -7,9 +7,11 @@ itself: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits alone and then sen
 so every call that met the same 429 comes back at the same instant.
 
 Slack errors are translated here, at the seam: 429 becomes ``RateLimited``, a channel or
-person we can no longer reach becomes ``ConversationGone``, anything else ``DeliveryError``.
-A timeout is a ``DeliveryError`` too, although Slack may have posted the message: without the
-history scopes we cannot look, so the engine sends again rather than risk a silent loss.
+person we can no longer reach becomes ``ConversationGone``, any other refusal Slack answers
+with ``"ok": false`` becomes ``Rejected`` (for good), and a 5xx, a timeout or no network a
+``DeliveryError`` (tried again until the fire's deadline). A timeout may hide a message Slack
+did post: without the history scopes we cannot look, so the engine sends again rather than
+risk a silent loss.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from nudges.edge import (
     ConversationGone,
     ConversationKind,
     DeliveryError,
+    Fence,
     MemberRef,
     MessageRef,
     PlatformKeys,
     RateLimited,
+    Rejected,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,16 @@ GONE = {
     "not_authed",
     "token_revoked",
 }
+PASSING = {
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+    "team_is_restricted",
+}
+"""Slack errors that can pass: tried again until the fire's deadline. Any other "ok": false
+answer is Slack refusing that request for good (``Rejected``)."""
 DM_TTL_S = 30 * 24 * 3600
 RATE_LIMITED_TRIES = 3
 """Tries of one call that keep meeting 429 before ``RateLimited`` goes to the caller."""
@@ -78,7 +92,9 @@ class SlackMessenger:
         self.pacer = pacer
         self.opener = opener
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
         client = await self.client_for(conversation.tenant_id)
         message = to_block_kit(card)
 
@@ -91,7 +107,9 @@ class SlackMessenger:
                 **message,
             )
 
-        response = await _paced(self.pacer, conversation.tenant_id, conversation.channel_id, post)
+        response = await _paced(
+            self.pacer, conversation.tenant_id, conversation.channel_id, post, fence
+        )
         return MessageRef(conversation, str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
@@ -143,11 +161,18 @@ class SlackMessenger:
 
 
 async def _paced(
-    pacer: RedisPacer, team_id: str, channel_id: str | None, call: Callable[[], Awaitable[Any]]
+    pacer: RedisPacer,
+    team_id: str,
+    channel_id: str | None,
+    call: Callable[[], Awaitable[Any]],
+    fence: Fence | None = None,
 ) -> Any:
-    """``call`` in its turn; after a 429, hold the workspace and try again in a new turn."""
+    """``call`` in its turn; after a 429, hold the workspace and try again in a new turn.
+    ``fence`` is asked after each wait for a turn, just before the call."""
     for attempt in range(1, RATE_LIMITED_TRIES + 1):
         await pacer.wait_turn(team_id, channel_id)
+        if fence is not None:
+            fence()
         try:
             return await _call(call())
         except RateLimited as exc:
@@ -170,6 +195,8 @@ async def _call(pending: Awaitable[Any]) -> Any:
         if error in GONE:
             raise ConversationGone(error) from exc
         log.warning("slack api error: %s (status %d)", error or "unknown", status)
+        if status < 500 and error and error not in PASSING:
+            raise Rejected(error) from exc
         raise DeliveryError(error or f"status {status}") from exc
     except (SlackClientError, OSError, TimeoutError) as exc:
         raise DeliveryError(type(exc).__name__) from exc

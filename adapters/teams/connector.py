@@ -26,13 +26,17 @@ from adapters.pacing import RedisPacer
 from nudges.edge import (
     ConversationGone,
     DeliveryError,
+    Fence,
     RateLimited,
+    Rejected,
 )
 
 log = logging.getLogger(__name__)
 
 TokenSource = Callable[[], Awaitable[str | None]]
 RETRIED = {412, 429, 502, 503, 504}
+TRANSIENT_4XX = {401, 408, 412, 429}
+"""Client errors that can pass: an expired token, a timeout, a precondition, a rate limit."""
 ATTEMPTS = 4
 TIMEOUT_S = 15
 GONE_CODES = {
@@ -67,10 +71,17 @@ class BotConnector:
             self._session = None
 
     async def send(
-        self, service_url: str, tenant_id: str, conversation_id: str, activity: dict[str, Any]
+        self,
+        service_url: str,
+        tenant_id: str,
+        conversation_id: str,
+        activity: dict[str, Any],
+        fence: Fence | None = None,
     ) -> str:
         path = f"v3/conversations/{quote(conversation_id)}/activities"
-        answer = await self._call("POST", service_url, path, activity, tenant_id, conversation_id)
+        answer = await self._call(
+            "POST", service_url, path, activity, tenant_id, conversation_id, fence
+        )
         return str(answer.get("id", ""))
 
     async def update(
@@ -107,10 +118,13 @@ class BotConnector:
         body: dict[str, Any],
         tenant_id: str,
         conversation_id: str | None,
+        fence: Fence | None = None,
     ) -> dict[str, Any]:
         url = service_url.rstrip("/") + "/" + path
         for attempt in range(1, ATTEMPTS + 1):
             await self.pacer.wait_turn(tenant_id, conversation_id)
+            if fence is not None:
+                fence()  # after the wait for our turn, just before Teams gets it
             status, answer, retry_after = await self._once(method, url, body)
             if status < 300:
                 return answer
@@ -167,4 +181,7 @@ def _error(status: int, answer: dict[str, Any], retry_after: float | None) -> Ex
         return RateLimited(retry_after or 1.0)
     if status in (403, 404) and (code in GONE_CODES or status == 404):
         return ConversationGone(code or str(status))
-    return DeliveryError(f"bot connector answered {status} {code}".strip())
+    said = f"bot connector answered {status} {code}".strip()
+    if 400 <= status < 500 and status not in TRANSIENT_4XX:
+        return Rejected(said)  # a request Teams will never take: sending it again won't help
+    return DeliveryError(said)

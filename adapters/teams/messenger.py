@@ -14,6 +14,7 @@ from nudges.edge import (
     Conversation,
     ConversationGone,
     ConversationKind,
+    Fence,
     MemberRef,
     MessageRef,
 )
@@ -45,15 +46,23 @@ class TeamsMessenger:
             raise ConversationGone("CareNudge has no record of that conversation")
         return place
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
-        return await self.send_card(conversation, to_adaptive_card(card))
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        return await self.send_card(conversation, to_adaptive_card(card), fence=fence)
 
-    async def send_card(self, conversation: Conversation, content: dict[str, Any]) -> MessageRef:
+    async def send_card(
+        self, conversation: Conversation, content: dict[str, Any], *, fence: Fence | None = None
+    ) -> MessageRef:
         """Send an Adaptive Card the Teams edge built itself (its cadence form)."""
         place = await self._place(conversation)
         try:
             sent = await self.connector.send(
-                place.service_url, place.tenant_id, place.conversation_id, adaptive(content)
+                place.service_url,
+                place.tenant_id,
+                place.conversation_id,
+                adaptive(content),
+                fence,
             )
         except ConversationGone:
             if place.kind == "personal" and place.user_id:

@@ -12,37 +12,57 @@ from typing import Any
 
 from nudges.coalescing import Coalescer
 from nudges.model import MemberRef, Prompt
+from nudges.ports import Hold
 from nudges.store.base import DELIVERY_TTL, Recipient, StoreBase, as_str, as_strs, maybe_str, to_ms
 
-# Mark each recipient of each fire (one delivery hash per fire, in KEYS) as being sent to,
-# unless it already was. ARGV: the hashes' TTL in ms, then for each fire: now, the instant it
-# was claimed, its number of recipients and the recipients. Returns one state per recipient,
-# in order: "new" (go ahead), "doubt" (a previous owner died while sending: ask the platform),
-# "busy" (someone is sending right now) or the final state ("sent", "skipped:…", "gone", …).
+# Mark each recipient of each fire as being sent to under the lease that holds the fire now,
+# unless it already was. KEYS: the fire queue's lease owners (a hash: fire id -> "<token>|…"),
+# then one delivery hash per fire. ARGV: the hashes' TTL in ms, then for each fire: now, its
+# fire id, the lease token ("" for a fire run without a lease: not fenced), its number of
+# recipients and the recipients. Returns one state per recipient, in order: "new" (go ahead),
+# "doubt" (marked under another lease, whose holder stalled or died while sending: ask the
+# platform), "busy" (this lease is sending it already), "lost" (the lease is not this token's
+# any more: send nothing) or the final state ("sent", "skipped:…", "gone", …).
 _BEGIN = """
+local owners = KEYS[1]
 local ttl = tonumber(ARGV[1])
 local out = {}
 local at = 2
-for _, key in ipairs(KEYS) do
-  local now, claimed, count = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
-  for i = at + 3, at + 2 + count do
-    local state = redis.call('HGET', key, ARGV[i])
-    if not state then
-      redis.call('HSET', key, ARGV[i], 'sending:' .. now)
-      out[#out + 1] = 'new'
-    elseif string.sub(state, 1, 8) == 'sending:' then
-      if tonumber(string.sub(state, 9)) < claimed then
-        redis.call('HSET', key, ARGV[i], 'sending:' .. now)
-        out[#out + 1] = 'doubt'
-      else
-        out[#out + 1] = 'busy'
-      end
+for k = 2, #KEYS do
+  local key = KEYS[k]
+  local now, fire, token, count = ARGV[at], ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3])
+  local first = at + 4
+  local held = true
+  if token ~= '' then
+    local owner = redis.call('HGET', owners, fire)
+    held = owner and string.sub(owner, 1, #token + 1) == token .. '|'
+  end
+  for i = first, first + count - 1 do
+    if not held then
+      out[#out + 1] = 'lost'
     else
-      out[#out + 1] = state
+      local state = redis.call('HGET', key, ARGV[i])
+      if not state then
+        redis.call('HSET', key, ARGV[i], 'sending:' .. token .. ':' .. now)
+        out[#out + 1] = 'new'
+      elseif string.sub(state, 1, 8) == 'sending:' then
+        -- 'sending:<token>:<ms>'; a mark from before leases were fenced has no token.
+        local by = string.match(state, '^sending:([^:]*):')
+        if by == token then
+          out[#out + 1] = 'busy'
+        else
+          redis.call('HSET', key, ARGV[i], 'sending:' .. token .. ':' .. now)
+          out[#out + 1] = 'doubt'
+        end
+      else
+        out[#out + 1] = state
+      end
     end
   end
-  redis.call('PEXPIRE', key, ttl)
-  at = at + 3 + count
+  if held then
+    redis.call('PEXPIRE', key, ttl)
+  end
+  at = first + count
 end
 return out
 """
@@ -201,12 +221,13 @@ class DeliveryStore(StoreBase):
     # --- deliveries -----------------------------------------------------------------------
 
     async def begin_deliveries(
-        self, fire_key: str, recipients: Sequence[Recipient], now: datetime, claimed: datetime
+        self, fire_key: str, recipients: Sequence[Recipient], now: datetime, hold: Hold
     ) -> list[str]:
-        """Mark recipients as being sent to; see ``_BEGIN`` for the states returned."""
+        """Mark recipients as being sent to under ``hold``; see ``_BEGIN`` for the states
+        returned."""
         if not recipients:
             return []
-        args = (to_ms(now), to_ms(claimed), len(recipients), *recipients)
+        args = (to_ms(now), hold.fire_id, hold.token, len(recipients), *recipients)
         return await self._begins((self.keys.delivery(fire_key), args))
 
     @cached_property
@@ -215,12 +236,16 @@ class DeliveryStore(StoreBase):
 
         async def begin(calls: Sequence[tuple[str, tuple[Any, ...]]]) -> list[list[str]]:
             ttl = int(DELIVERY_TTL.total_seconds() * 1000)
-            keys = [key for key, _ in calls]
+            keys = [self.keys.queue.meta, *(key for key, _ in calls)]
             args = [ttl, *(arg for _, fire_args in calls for arg in fire_args)]
             states = iter(as_strs(await self._begin(keys=keys, args=args)))
-            return [[next(states) for _ in range(fire_args[2])] for _, fire_args in calls]
+            return [[next(states) for _ in range(fire_args[3])] for _, fire_args in calls]
 
         return Coalescer(begin)
+
+    async def begun(self, fire_key: str) -> bool:
+        """Whether any delivery of this fire has begun (a fire taken over mid fan-out)."""
+        return bool(await self.redis.exists(self.keys.delivery(fire_key)))
 
     async def finish_delivery(
         self, fire_key: str, recipient: Recipient, state: str, chosen: Chosen | None = None

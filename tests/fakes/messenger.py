@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from nudges.cards import Card, plain
-from nudges.errors import ConversationGone, DeliveryError, RateLimited
+from nudges.errors import ConversationGone, DeliveryError, RateLimited, Rejected
 from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
-from nudges.ports import Clock
+from nudges.ports import Clock, Fence
 
 
 @dataclass
@@ -34,14 +34,20 @@ class RecordingMessenger:
     rate_limits: int = 0
     """How many of the next sends answer RateLimited first."""
     failures: int = 0
-    """How many of the next sends fail with a DeliveryError first."""
+    """How many of the next sends fail with a DeliveryError first (a 5xx, say)."""
+    rejections: int = 0
+    """How many of the next sends the platform refuses for good (``Rejected``)."""
     attempts: int = 0
     refuse_updates: bool = False
     """Updates fail, as when the message was deleted or the platform is down."""
     clock: Clock | None = None
     """If given, each delivery records the time it was sent."""
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        if fence is not None:
+            fence()
         self.attempts += 1
         if self.rate_limits:
             self.rate_limits -= 1
@@ -49,6 +55,9 @@ class RecordingMessenger:
         if self.failures:
             self.failures -= 1
             raise DeliveryError("the platform answered 502")
+        if self.rejections:
+            self.rejections -= 1
+            raise Rejected("invalid_blocks")
         ref = MessageRef(conversation, str(len(self.sent) + 1))
         at = self.clock.now() if self.clock else None
         self.sent.append(Delivery(conversation, card, key, ref, at))

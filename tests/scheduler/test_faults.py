@@ -275,3 +275,55 @@ async def test_a_replica_frozen_past_its_lease_does_not_send_again_what_the_othe
     assert sent_by(sends, held_then) <= others
     woke_at = max(instant_of(f) for f in held_then)
     assert frozen.pid in {s.pid for s in sends if s.instant > woke_at}, "it should rejoin"
+
+
+# --- a replica stalled past its lease in the middle of a fan-out ----------------------------
+
+IN_FLIGHT = 4
+STALLING = ("--lease", "1", "--delay", "0.003", "--concurrency", str(IN_FLIGHT))
+
+
+@pytest.mark.parametrize("platform", ["can tell", "cannot tell"])
+async def test_a_replica_stalled_past_its_lease_mid_fanout_leaves_each_member_one_prompt(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path, platform: str
+) -> None:
+    """SIGSTOP at a random point of a fan-out to 1,000 members, past the lease; another
+    replica takes the fire over; then SIGCONT. Everyone gets a prompt, and a second copy goes
+    only to those whose message was on its way to the platform at the stall, even when the
+    platform cannot say what arrived (as Slack and Teams cannot)."""
+    options = (*STALLING, *(("--cannot-tell",) if platform == "cannot tell" else ()))
+    seed = fault_seed()
+    rng = random.Random(seed)
+    await seed_team(redis, MEMBERS)
+    inbox = tmp_path / "inbox"
+    stall_at = rng.randrange(100, MEMBERS // 2)
+    with noted(lambda: f"seed={seed} stall_at={stall_at}"):
+        stalled = start_worker(redis_server, inbox, *options)
+        other: subprocess.Popen[bytes] | None = None
+        try:
+            assert await wait_for_lines(inbox, stall_at, within_s=60) >= stall_at
+            stalled.send_signal(signal.SIGSTOP)
+            other = start_worker(redis_server, inbox, *options)
+            other_pid = other.pid
+            # The other replica takes over once the lease has lapsed, and gets well on.
+            before = len(sent(inbox))
+            assert await wait_for_lines(inbox, before + 100, within_s=60) >= before + 100
+            stalled.send_signal(signal.SIGCONT)
+            queue = RedisFireQueue(redis)
+            assert await eventually(lambda: _finished(queue), within_s=120)
+            await asyncio.sleep(0.5)  # a late send would show now
+        finally:
+            kill(stalled, *([other] if other else []))
+
+        sends = sent(inbox)
+        per_member = Counter(s.channel for s in sends)
+        assert sorted(per_member) == [f"D-m{i:04d}" for i in range(MEMBERS)], (
+            f"{MEMBERS - len(per_member)} members got nothing"
+        )
+        assert Counter((await delivery_states(redis)).values()) == {"sent": MEMBERS}
+        # A second copy only for a message that was on its way to the platform at the very
+        # moment of the stall (the fence had been passed): at most one per send in flight.
+        twice = duplicates(sends)
+        assert len(twice) <= IN_FLIGHT, twice
+        for key in twice:
+            assert {s.pid for s in sends if s.key == key} == {stalled.pid, other_pid}

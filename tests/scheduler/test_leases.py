@@ -47,7 +47,7 @@ async def test_a_fire_taken_over_while_it_waited_for_its_instant_is_sent_once(
     world, task, taken = await prepared_then_taken_over(redis)
     try:
         # The other replica delivers them too (to the same platform), on their instant.
-        await asyncio.gather(*(world.engine.fire(d.fire, d.claimed_at) for d in taken))
+        await asyncio.gather(*(world.engine.fire(d.fire, world.runner.hold(d)) for d in taken))
         await asyncio.sleep(0.3)
     finally:
         world.runner.stop()

@@ -3,12 +3,14 @@ queue, delivering into a ``FileInbox`` so the test can count what was sent.
 
     python -m tests.scheduler.worker --redis URL --inbox PATH [--lease S] [--delay S]
         [--delay-after S] [--concurrency N] [--batch N] [--poll S] [--claims PATH]
-        [--speed N --anchor-wall T --anchor-at ISO]
+        [--cannot-tell] [--speed N --anchor-wall T --anchor-at ISO]
 
 ``--delay`` is how long each send takes before the platform has the message, ``--delay-after``
 how long after it has it before the call returns: a SIGKILL can land in either. With
 ``--claims``, each fire this process claims is appended to PATH as ``<pid> <fire id>@<instant s>``
 (the start of its delivery keys), so that a test knows what a process held when it was killed.
+``--cannot-tell`` makes the platform unable to say whether a message arrived, as Slack and Teams
+are: a delivery in doubt after a crash or a takeover is then sent again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from bot.settings import Settings
 from bot.wiring import build_core
 from nudges.cards import Card
 from nudges.model import Conversation, MessageRef
-from nudges.ports import Clock
+from nudges.ports import Clock, Fence
 from nudges.settings import EngineSettings
 from scheduler.queue import Claim, RedisFireQueue
 from scheduler.runner import RunnerSettings
@@ -38,12 +40,14 @@ from tests.fakes.inbox import FileInbox
 class SlowInbox(FileInbox):
     """A ``FileInbox`` whose platform also takes ``after_s`` to answer once it has a message."""
 
-    def __init__(self, path: Path, delay_s: float, after_s: float) -> None:
-        super().__init__(path, delay_s)
+    def __init__(self, path: Path, delay_s: float, after_s: float, *, can_tell: bool) -> None:
+        super().__init__(path, delay_s, can_tell=can_tell)
         self.after_s = after_s
 
-    async def send(self, conversation: Conversation, card: Card, *, key: str = "") -> MessageRef:
-        ref = await super().send(conversation, card, key=key)
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        ref = await super().send(conversation, card, key=key, fence=fence)
         if self.after_s:
             await asyncio.sleep(self.after_s)
         return ref
@@ -81,7 +85,7 @@ async def main(args: argparse.Namespace) -> None:
     core = build_core(
         settings,
         redis,
-        SlowInbox(Path(args.inbox), args.delay, args.delay_after),
+        SlowInbox(Path(args.inbox), args.delay, args.delay_after, can_tell=not args.cannot_tell),
         clock,
         queue=RecordingDueQueue(redis, lease, Path(args.claims)) if args.claims else None,
     )
@@ -102,6 +106,7 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=RunnerSettings().batch)
     parser.add_argument("--poll", type=float, default=0.05)
     parser.add_argument("--claims", default="")
+    parser.add_argument("--cannot-tell", action="store_true", help="was_sent says None, as Slack")
     parser.add_argument("--speed", type=float, default=0.0)
     parser.add_argument("--anchor-wall", type=float, default=0.0)
     parser.add_argument("--anchor-at", default="")
