@@ -122,15 +122,33 @@ class RedisPacer:
         """The same keys in memory, for while Redis is away."""
         self._away = False
 
-    async def wait_turn(self, team_id: str, channel_id: str | None = None) -> None:
-        """Wait for this send's slot in ``channel_id`` (None: the workspace's pace only)."""
+    def _slots(self, team_id: str, channel_id: str | None) -> tuple[list[str], list[int]]:
         channel_ms = self.interval_ms if channel_id is not None else 0
         keys = [
             self.keys.channel(team_id, channel_id),
             self.keys.team(team_id),
             self.keys.hold(team_id),
         ]
-        args = [channel_ms, self.team_interval_ms]
+        return keys, [channel_ms, self.team_interval_ms]
+
+    async def try_turn(
+        self, team_id: str, channel_id: str | None = None, *, within_s: float
+    ) -> bool:
+        """Take this call's slot only if it comes within ``within_s``, and wait for it;
+        otherwise give the slot back and return False. For a call that is better made later
+        than waited for (a time zone looked up while someone waits for their answer)."""
+        keys, args = self._slots(team_id, channel_id)
+        wait_ms, slot = await self._turn(keys, args)
+        if wait_ms > within_s * 1000:
+            await self._check(keys, [slot, *args, -(2**40)])  # never "go": gives it back
+            return False
+        if wait_ms > 0:
+            await self.sleep(wait_ms / 1000)
+        return True
+
+    async def wait_turn(self, team_id: str, channel_id: str | None = None) -> None:
+        """Wait for this send's slot in ``channel_id`` (None: the workspace's pace only)."""
+        keys, args = self._slots(team_id, channel_id)
         late = 0
         while True:
             wait_ms, slot = await self._turn(keys, args)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from aiohttp import web
+from redis.asyncio import Redis
 
 from adapters.slack.settings import SlackSettings
 from adapters.teams.records import Place, TeamsRecords
@@ -42,7 +43,7 @@ from bot.settings import Settings
 from nudges.cards import Mention
 from nudges.engine import Engine
 from nudges.events import CommandInvoked
-from nudges.keys import KeySpace
+from nudges.keys import KeySpace, PlatformKeys
 from nudges.model import Conversation, ConversationKind, Member, MemberRef, MemberSettings, Role
 from nudges.settings import EngineSettings, Secret
 from scheduler.queue import RedisFireQueue
@@ -122,6 +123,8 @@ async def run(bench: Bench) -> list[Figure]:
         await _in_chunks(slack_people, lambda user: _member(engine, SLACK_ADMIN, user))
         await _in_chunks(teams_people, lambda user: _member(engine, TEAMS_ADMIN, user))
         await _in_chunks(teams_people, lambda user: _installed(records, connector.url, user))
+        slack_keys = KeySpace().platform("slack")
+        await _in_chunks(slack_people, lambda user: _written_to(redis, slack_keys, user))
         slack = Platform(
             "Slack",
             slack_people,
@@ -160,6 +163,14 @@ async def _member(engine: Engine, admin: MemberRef, user: str) -> None:
     ref = MemberRef(admin.platform, admin.tenant_id, user)
     await engine.stores.people.set_role(ref.workspace, TEAM, Role.MEMBER, ref, True)
     await engine.stores.people.save_member(Member(ref, user, MemberSettings(quiet_off=True)))
+
+
+async def _written_to(redis: Redis, keys: PlatformKeys, user: str) -> None:
+    """CareNudge has written to ``user`` before: their direct message is known. The first
+    fan-out to people new to it opens each one's at conversations.open's 50 a minute, so it
+    takes hours for thousands (see README, Scaling and reliability); every later one does not.
+    """
+    await redis.set(keys.dm(WORKSPACE, user), f"D{user}")
 
 
 async def _installed(records: TeamsRecords, service_url: str, user: str) -> None:

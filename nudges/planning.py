@@ -125,14 +125,22 @@ class Planner:
         """Put the next fire of each of the cadence's groups in the queue; returns the soonest."""
         if cadence.paused:
             return None
-        start = after or self.clock.now()
-        entries = []
-        for group in (await self.groups(cadence)).values():
+        now = self.clock.now()
+        start = after or now
+        groups = list((await self.groups(cadence)).values())
+        # A fire already due and waiting to be taken keeps its instant: planning again (a
+        # member's time zone learned at 08:00, say) must not move today's 08:00 to tomorrow.
+        queued = await self.queue.scheduled([g.fire_id for g in groups])
+        entries, kept = [], []
+        for group, when in zip(groups, queued, strict=True):
+            if when is not None and when <= now:
+                kept.append(when)
+                continue
             at = self.timetable.next_fire(group.schedule, group.tz, start)
             if at is not None:
                 entries.append((group.fire_id, at))
         await self.queue.put(entries)
-        return min((at for _, at in entries), default=None)
+        return min([*(at for _, at in entries), *kept], default=None)
 
     async def unplan(self, cadence: Cadence) -> None:
         await self.queue.discard(list(await self.groups(cadence)))

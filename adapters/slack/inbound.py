@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -45,7 +44,18 @@ NOT_INSTALLED = (
     "CareNudge isn't installed in this workspace yet (or was removed). "
     "Your Slack admin can add it again."
 )
-TimeZoneOf = Callable[[MemberRef], Awaitable[str | None]]
+
+
+class TimeZoneOf(Protocol):
+    """Someone's time zone as Slack knows it; with ``within_s``, None at once rather than wait
+    longer than that for users.info's pace."""
+
+    async def __call__(self, member: MemberRef, *, within_s: float | None = None) -> str | None: ...
+
+
+LOOKUP_WITHIN_S = 0.3
+"""How long an answer may wait for a time zone lookup; one that would wait longer is made
+afterwards, in the background, at the pace Slack allows."""
 FORM_BLOCKS: dict[Field | None, str] = {
     "audience": "channel",
     "days": "days",
@@ -286,15 +296,28 @@ class SlackInbound:
 
     async def _learn_time_zone(self, member: MemberRef) -> None:
         """A member's time zone defaults to the one Slack has for them. Best effort: a
-        failure here must never cost the person their answer."""
+        failure here must never cost the person their answer, nor hold it back for long.
+        users.info is paced, and a whole ward new to the bot may arrive at once: a lookup
+        that cannot be made at once is made in the background, and their nudges are planned
+        again by it (so none lands at 3 a.m. because Slack was slow to say)."""
         try:
             if await self.engine.knows_time_zone(member):
                 return
-            tz = await self.time_zone_of(member)
+            tz = await self.time_zone_of(member, within_s=LOOKUP_WITHIN_S)
             if tz:
                 await self.engine.learn_time_zone(member, tz)
+                return
         except Exception as exc:
             log.warning("could not learn a time zone from Slack (%s)", type(exc).__name__)
+            return
+        self.turns.spawn(f"tz:{member.key}", lambda: self._learn_later(member))
+
+    async def _learn_later(self, member: MemberRef) -> None:
+        if await self.engine.knows_time_zone(member):
+            return  # learned meanwhile
+        tz = await self.time_zone_of(member)
+        if tz:
+            await self.engine.learn_time_zone(member, tz)
 
 
 def _submitted(

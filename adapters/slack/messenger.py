@@ -75,8 +75,9 @@ RATE_LIMITED_TRIES = 3
 
 
 class SlackMessenger:
-    """``pacer`` paces chat.postMessage; ``opener``, if given, holds conversations.open after
-    a 429 (Slack limits each method separately)."""
+    """``pacer`` paces chat.postMessage; ``opener`` and ``looker``, if given, pace
+    conversations.open and users.info under their own limits (Slack limits each method
+    separately, per workspace)."""
 
     def __init__(
         self,
@@ -85,12 +86,14 @@ class SlackMessenger:
         keys: PlatformKeys,
         pacer: RedisPacer,
         opener: RedisPacer | None = None,
+        looker: RedisPacer | None = None,
     ) -> None:
         self.client_for = client_for
         self.redis = redis
         self.keys = keys
         self.pacer = pacer
         self.opener = opener
+        self.looker = looker
 
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
@@ -142,15 +145,31 @@ class SlackMessenger:
         # for a hospital that is too much to ask, so after a crash the engine sends again.
         return None
 
-    async def time_zone(self, member: MemberRef) -> str | None:
-        """The member's time zone as Slack knows it (cached for a day)."""
+    async def time_zone(self, member: MemberRef, *, within_s: float | None = None) -> str | None:
+        """The member's time zone as Slack knows it (cached for a day). With ``within_s``,
+        None at once if users.info's pace would make it wait longer (ask again later)."""
         cache = self.keys.time_zone(member.tenant_id, member.user_id)
         known = await self.redis.get(cache)
         if known:
             return str(known)
         client = await self.client_for(member.tenant_id)
+
+        def look_up() -> Awaitable[Any]:
+            return client.users_info(user=member.user_id)
+
         try:
-            response = await _call(client.users_info(user=member.user_id))
+            if self.looker is None:
+                response = await _call(look_up())
+            elif within_s is None:
+                response = await _paced(self.looker, member.tenant_id, None, look_up)
+            elif await self.looker.try_turn(member.tenant_id, within_s=within_s):
+                response = await _call(look_up())
+            else:
+                return None
+        except RateLimited as exc:
+            if self.looker is not None:
+                await self.looker.hold(member.tenant_id, exc.retry_after_s)
+            return None
         except DeliveryError:
             return None
         tz = response["user"].get("tz")

@@ -58,8 +58,19 @@ class SlackPlatform:
             interval(1.0),
             team_interval_s=interval(settings.workspace_per_s),
         )
-        opener = RedisPacer(redis, host.clock.sleep, keys.pace("open"), 0.0)
-        self.messenger = SlackMessenger(self._client_for, redis, keys, pacer, opener)
+
+        def per_workspace(kind: str, per_minute: float) -> RedisPacer:
+            every = interval(per_minute / 60)
+            return RedisPacer(redis, host.clock.sleep, keys.pace(kind), 0.0, team_interval_s=every)
+
+        self.messenger = SlackMessenger(
+            self._client_for,
+            redis,
+            keys,
+            pacer,
+            opener=per_workspace("open", settings.opens_per_minute),
+            looker=per_workspace("users", settings.lookups_per_minute),
+        )
         token = settings.bot_token.reveal() if settings.bot_token else None
         self.inbound = SlackInbound(
             settings,
@@ -89,6 +100,7 @@ class SlackPlatform:
         log.info("connected to Slack in Socket Mode")
 
     async def stop(self) -> None:
+        await self.inbound.turns.drain()  # the time zones still being looked up
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
         if self._session is not None:

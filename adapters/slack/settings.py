@@ -30,6 +30,11 @@ class SlackSettings:
     """chat.postMessage's workspace-wide limit, which Slack does not publish ("one message per
     second per channel, while also maintaining a workspace-wide limit"): we assume 600 a
     minute and pace a little under it. A 429 holds the workspace whatever the number."""
+    opens_per_minute: float = 50.0
+    """conversations.open's limit per workspace (Slack's Tier 3: 50 a minute), paced under:
+    the first fan-out to people new to the bot opens each one's direct messages."""
+    lookups_per_minute: float = 100.0
+    """users.info's limit per workspace (Tier 4: 100 a minute), for each person's time zone."""
 
     @property
     def oauth(self) -> bool:

@@ -130,3 +130,23 @@ async def test_a_send_that_wakes_late_takes_a_new_turn_rather_than_bunch_with_th
     gaps = [b - a for a, b in itertools.pairwise(sent)]
     assert len(sent) == 3
     assert min(gaps) >= 0.09  # the late one went after the one behind it, not on top of it
+
+
+async def test_a_call_better_made_later_gives_its_turn_back_instead_of_waiting(
+    redis: Redis,
+) -> None:
+    """A lookup that would wait longer than its caller can spare does not take the slot: the
+    next one may have it at once, and the pace is kept."""
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    paced = RedisPacer(redis, record, PACE, 0.0, team_interval_s=1.0)
+    assert await paced.try_turn("T1", within_s=0.3)  # free: at once
+    assert not await paced.try_turn("T1", within_s=0.3)  # would wait about a second
+    assert not await paced.try_turn("T1", within_s=0.3)
+    assert waits == []
+    await paced.wait_turn("T1")  # the slots given back were not lost to anyone
+    assert len(waits) == 1
+    assert 0.9 <= waits[0] <= 1.0

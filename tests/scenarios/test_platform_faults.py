@@ -110,6 +110,9 @@ async def slack(redis: Redis, redis_server: RedisServer) -> AsyncIterator[SlackW
             api_url=api.api_url,
             timeout_s=1,
             workspace_per_s=20,
+            # Opening 40 direct messages at Slack's 50 a minute would take most of a minute;
+            # this test is about chat.postMessage (test_messenger paces the opens).
+            opens_per_minute=1200,
         ),
     )
     clock = SetClock(utc(2026, 11, 30, 12, 0))

@@ -19,11 +19,13 @@ from slack_sdk.models.views import View
 from adapters.slack.settings import SlackSettings
 from bot.app import ENGINE, build_app
 from bot.settings import Settings
+from nudges.model import MemberRef
 from nudges.settings import Secret
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios.slack import (
+    TEAM,
     SlackWorld,
     open_home,
     press_on_home,
@@ -31,6 +33,7 @@ from tests.scenarios.slack import (
     submit,
     texts,
 )
+from tests.scheduler.fleet import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -126,6 +129,34 @@ async def test_direct_messages_arrive_at_each_members_own_local_time(slack: Slac
     assert sent[1]["channel"] == "DUNINA"
     opened = {c["users"] for c in slack.api.called("conversations.open")}
     assert opened == {"USAM", "UNINA"}
+
+
+async def test_a_whole_ward_new_to_the_bot_at_once_still_gets_nudged_at_its_own_local_time(
+    slack: SlackWorld,
+) -> None:
+    """users.info is paced (100 a minute): the lookups that cannot be made at once are made
+    after each answer, and their nudges planned again, so none goes out at London's 08:00."""
+    people = [f"UNY{i}" for i in range(8)]
+    for user in people:
+        slack.api.timezones[user] = "America/New_York"
+    await team_with_manager(slack)
+    for user in people:
+        await slack.command(user, "join ward-7")
+    await slack.command("UMO", "create daily at 08:00 to team local time")
+    await slack.api.wait_for_responses(len(people) + 2)
+    engine = slack.client.app[ENGINE]
+
+    async def all_known() -> bool:
+        known = [await engine.knows_time_zone(MemberRef("slack", TEAM, u)) for u in people]
+        return all(known)
+
+    assert await eventually(all_known, within_s=20)
+    slack.clock.set(utc(2026, 12, 1, 8, 0))  # 08:00 in London: too early for New York
+    await asyncio.sleep(0.5)
+    assert slack.api.called("chat.postMessage") == []
+    slack.clock.set(utc(2026, 12, 1, 13, 0))  # 08:00 in New York
+    sent = await slack.api.wait_for("chat.postMessage", len(people))
+    assert sorted(m["channel"] for m in sent) == sorted(f"D{u}" for u in people)
 
 
 async def test_done_on_a_direct_message_updates_it_in_place(slack: SlackWorld) -> None:

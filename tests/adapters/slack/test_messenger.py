@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.pacing import RedisPacer
+from adapters.pacing import RedisPacer, interval
 from adapters.slack.messenger import RATE_LIMITED_TRIES, SlackMessenger
 from nudges.cards import Card, Text
 from nudges.errors import ConversationGone, RateLimited
@@ -119,3 +119,49 @@ async def test_messages_to_one_channel_are_paced_a_second_apart_across_senders(
     assert len(waits) == 2
     assert 0.9 <= waits[0] <= 1.0
     assert 1.9 <= waits[1] <= 2.0
+
+
+async def test_direct_messages_are_opened_and_people_looked_up_under_their_own_limits(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    """conversations.open (50 a minute) and users.info (100 a minute) are paced per workspace
+    before Slack's limits, each on its own, shared by every replica through Redis."""
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
+
+    async def client_for(team: str) -> AsyncWebClient:
+        return client
+
+    def pacer(kind: str, per_minute: float) -> RedisPacer:
+        every = interval(per_minute / 60)
+        return RedisPacer(redis, record, SLACK.pace(kind), 0.0, team_interval_s=every)
+
+    def replica() -> SlackMessenger:
+        return SlackMessenger(
+            client_for,
+            redis,
+            SLACK,
+            RedisPacer(redis, record, SLACK.pace(), 1.0),
+            opener=pacer("open", 50),
+            looker=pacer("users", 100),
+        )
+
+    first, second = replica(), replica()
+    for i, slack in enumerate((first, second, first)):
+        await slack.open_dm(MemberRef("slack", "T1", f"U{i}"))
+    opened = list(waits)
+    waits.clear()
+    for i, slack in enumerate((first, second)):
+        await slack.time_zone(MemberRef("slack", "T1", f"U{i}"))
+    looked_up = list(waits)
+
+    assert len(api.called("conversations.open")) == 3
+    assert len(opened) == 2  # the first went at once; the others waited their turn
+    assert interval(50 / 60) * 0.9 <= opened[0] <= interval(50 / 60)
+    assert interval(50 / 60) * 1.9 <= opened[1] <= interval(50 / 60) * 2
+    assert len(looked_up) == 1  # a limit of its own: not behind the opens
+    assert interval(100 / 60) * 0.9 <= looked_up[0] <= interval(100 / 60)
