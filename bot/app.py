@@ -90,6 +90,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     app[health.REDIS] = redis
     app[health.QUEUE] = core.queue
     app[health.RUNNER] = core.runner
+    app[health.DELIVERIES] = core.fire_engine.deliveries.counted
     app[ENGINE] = core.engine
     app.cleanup_ctx.append(_serving(core, platforms, redis, fire_redis))
     return app

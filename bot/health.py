@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
@@ -16,6 +17,19 @@ from scheduler.runner import Runner
 REDIS = web.AppKey("redis", Redis)
 QUEUE = web.AppKey("queue", RedisFireQueue)
 RUNNER = web.AppKey("runner", Runner)
+DELIVERIES = web.AppKey("deliveries", Counter[str])
+"""Each delivery's outcome in this process, counted (``Deliveries.counted``)."""
+OUTCOMES = {
+    "sent": "sent",
+    "duplicate_avoided": "duplicate_avoided",
+    "gone": "unreachable",
+    "failed": "given_up",
+    "rejected": "refused",
+    "skipped": "skipped",
+}
+"""What /metrics calls each outcome: reached, a copy not sent twice, the channel or person
+cannot be reached, given up at the fire's deadline, refused by the platform, and held back
+(quiet hours, days off, snooze, stop)."""
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -39,6 +53,15 @@ async def metrics(request: web.Request) -> web.Response:
     Gauge(
         "carenudge_fire_failures_total", "Fires that failed in this process", registry=registry
     ).set(runner.failures)
+    outcomes = Gauge(
+        "carenudge_deliveries_total",
+        "Deliveries by how they ended, in this process (never ids or names)",
+        ["outcome"],
+        registry=registry,
+    )
+    counted = request.app[DELIVERIES]
+    for ours, shown in OUTCOMES.items():
+        outcomes.labels(outcome=shown).set(counted[ours])
     up = Gauge("carenudge_redis_up", "Whether Redis answered this scrape", registry=registry)
     waiting = Gauge("carenudge_fires_waiting", "Fires scheduled in Redis", registry=registry)
     running = Gauge("carenudge_fires_running", "Fires leased by a replica", registry=registry)

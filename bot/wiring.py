@@ -29,6 +29,8 @@ class Core:
     runner: Runner
     keys: KeySpace
     clock: Clock
+    fire_engine: Engine
+    """The engine the runner fires with (``engine`` itself unless given a Redis of its own)."""
 
     @property
     def stores(self) -> Stores:
@@ -74,4 +76,4 @@ def build_core(
         engine_on(fire_redis, queue) if fire_redis is not None else (engine, requests_queue)
     )
     runner = Runner(fire_engine, fire_queue, used_clock, settings.runner)
-    return Core(engine, requests_queue, runner, keys, used_clock)
+    return Core(engine, requests_queue, runner, keys, used_clock, fire_engine)

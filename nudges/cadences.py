@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
-from nudges import members, wording
+from nudges import members, reach, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
 from nudges.commands import CadenceSpec, CadenceVerb, ListCadences, PreviewCadence
 from nudges.deps import Deps
@@ -259,6 +259,7 @@ class Cadences:
         blocks: list[Heading | Text | ContextLine] = []
         for team in teams:
             cadences, unreadable = await self.stores.cadences.read_team(actor.workspace, team)
+            went = await self.stores.reach.summaries([c.id for c in cadences])
             blocks.append(Heading(f"Cadences for {team}"))
             if not cadences and not unreadable:
                 blocks.append(Text(("None yet.",)))
@@ -271,12 +272,13 @@ class Cadences:
                         f"next {wording.when(soonest, cadence.tz)}" if soonest else "no next fire"
                     )
                 )
+                problem = reach.trouble(cadence, went.get(cadence.id))
                 blocks.append(
                     Text(
                         (
                             f"{cadence.id} · {wording.schedule(cadence.schedule)} · "
                             f"{wording.audience(cadence, {})} · {wording.what(cadence)} · "
-                            f"{state}",
+                            f"{state}" + (f" · last: {problem}" if problem else ""),
                         )
                     )
                 )
@@ -380,6 +382,10 @@ class Cadences:
             ("Team", cadence.team),
             ("Next", next_line),
         ]
+        summaries = await self.stores.reach.summaries([cadence.id])
+        went = reach.last_fire(cadence, summaries.get(cadence.id))
+        if went:
+            pairs.append(("Last", went))
         if created and isinstance(cadence.audience, TeamAudience):
             joined = await self.stores.people.roster(cadence.workspace, cadence.team, Role.MEMBER)
             if not joined:

@@ -20,7 +20,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -28,7 +28,7 @@ from nudges import members
 from nudges.cards import Card
 from nudges.deps import Deps
 from nudges.errors import ClaimLost, ConversationGone, DeliveryError, RateLimited, Rejected
-from nudges.model import Conversation, Member, MemberRef
+from nudges.model import Conversation, Member, MemberRef, Unreachable
 from nudges.ports import Hold
 from nudges.store import Chosen
 
@@ -78,6 +78,38 @@ OnTime = Callable[[], Awaitable[None]]
 """Returns once the fire's instant has come."""
 
 
+@dataclass
+class Tally:
+    """How one fan-out ended, recipient by recipient: outcomes ("sent", "skipped", "gone",
+    "rejected", "failed"), the copies not sent again because a delivery had been made before
+    (by this replica or one that died), and why each unreachable recipient was, with the fix
+    the platform suggested (for what was met in this run)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    duplicates_avoided: int = 0
+    unreachable: Counter[Unreachable] = field(default_factory=Counter)
+    fixes: dict[Unreachable, str] = field(default_factory=dict)
+
+    def add(self, state: str, exc: DeliveryError | None = None) -> None:
+        """Count a recipient's final state ("gone:not-in-channel", "skipped:quiet-hours"…)."""
+        head, _, detail = state.partition(":")
+        self.outcomes[head] += 1
+        if head == "gone":
+            reason = _reason(detail)
+            self.unreachable[reason] += 1
+            if isinstance(exc, ConversationGone) and exc.fix:
+                self.fixes.setdefault(reason, exc.fix)
+
+    @property
+    def reached(self) -> int:
+        return self.outcomes["sent"]
+
+    @property
+    def meant(self) -> int:
+        """Everyone the fire was meant to reach now: all but those skipped (quiet hours…)."""
+        return sum(self.outcomes.values()) - self.outcomes["skipped"]
+
+
 @dataclass(frozen=True, slots=True)
 class Fanout:
     """One fire's deliveries: their key (the start of each one's idempotency key), the
@@ -119,6 +151,8 @@ class Deliveries:
         self.clock = deps.clock
         self.default_tz = deps.settings.default_tz
         self.concurrency = deps.settings.fanout_concurrency
+        self.counted: Counter[str] = Counter()
+        """Every recipient's outcome in this process, for /metrics (never ids or names)."""
 
     async def run(
         self,
@@ -128,8 +162,8 @@ class Deliveries:
         compose: Compose,
         prepare: Prepare | None = None,
         on_time: OnTime | None = None,
-    ) -> Counter[str]:
-        """Deliver to every target that has not had this fire yet; returns a tally of outcomes.
+    ) -> Tally:
+        """Deliver to every target that has not had this fire yet; returns how it went.
 
         Targets go in batches: each batch is begun (in Redis, under the hold's token), checked
         and its messages composed, then ``on_time`` is awaited (the fire's instant), then the
@@ -139,25 +173,29 @@ class Deliveries:
             ClaimLost: The hold on the fire lapsed (another replica has it now): nothing more
                 was sent, and the recipients this process had begun are left for the holder.
         """
-        tally: Counter[str] = Counter()
+        tally = Tally()
         limit = asyncio.Semaphore(self.concurrency)
 
-        async def finish(target_key: str, outcome: str, chosen: Chosen | None) -> None:
-            await self.states.finish_delivery(fanout.key, target_key, outcome, chosen)
-            tally[outcome.split(":", 1)[0]] += 1
+        async def finish(target_key: str, end: _End) -> None:
+            await self.states.finish_delivery(fanout.key, target_key, end.state, end.chosen)
+            tally.add(end.state, end.error)
+            self.counted[end.state.partition(":")[0]] += 1
+            if end.found_sent:
+                tally.duplicates_avoided += 1
+                self.counted["duplicate_avoided"] += 1
 
         async def ready(target: Target, state: str) -> _Ready | None:
             async with limit:
                 found = await self._ready(fanout, target, state, check, compose)
             if isinstance(found, _Ready):
                 return found
-            await finish(target.key, *found)
+            await finish(target.key, found)
             return None
 
         async def send(item: _Ready, target_key: str) -> None:
             async with limit:
-                outcome, chosen = await self._deliver(fanout, item)
-            await finish(target_key, outcome, chosen)
+                end = await self._deliver(fanout, item)
+            await finish(target_key, end)
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]
@@ -167,7 +205,12 @@ class Deliveries:
             if "lost" in states:
                 raise ClaimLost(f"fire {fanout.key} is held by another replica now")
             todo = [(t, s) for t, s in zip(batch, states, strict=True) if s in ("new", "doubt")]
-            tally["already"] += len(batch) - len(todo)
+            for state in states:
+                if state not in ("new", "doubt", "busy"):  # ended before: by us, or another
+                    tally.add(state)
+                    if state == "sent":
+                        tally.duplicates_avoided += 1
+                        self.counted["duplicate_avoided"] += 1
             if not todo:
                 continue
             if prepare is not None:
@@ -189,7 +232,7 @@ class Deliveries:
         refs: Sequence[MemberRef],
         compose: Compose,
         prepare: Prepare | None = None,
-    ) -> Counter[str]:
+    ) -> Tally:
         """Deliver to these people now (a one-off job's), each as their settings allow now."""
         people = await self.people.members(refs)
         check = available_at(self.clock.now(), self.default_tz)
@@ -198,25 +241,25 @@ class Deliveries:
 
     async def _ready(
         self, fanout: Fanout, target: Target, state: str, check: Check, compose: Compose
-    ) -> _Ready | tuple[str, Chosen | None]:
+    ) -> _Ready | _End:
         """Everything short of sending: the checks, the conversation and the message; or the
         outcome already, if there is nothing to send."""
         reason = await check(target)
         if reason is not None:
-            return f"skipped:{reason}", None
+            return _End(f"skipped:{reason}")
         key = f"{fanout.key}/{target.key}"
         try:
             conversation = await self._conversation(fanout, target, key)
             outgoing = await compose(target, key)
             if state == "doubt":
                 if await self.messenger.was_sent(conversation, key):
-                    return "sent", outgoing.chosen
+                    return _End("sent", outgoing.chosen, found_sent=True)
                 log.info("sending again a delivery left in flight: fire=%s", fanout.key)
         except DeliveryError as exc:
-            return _ended(fanout.key, exc), None
+            return _End(_ended(fanout.key, exc), error=exc)
         return _Ready(fanout.key, key, conversation, outgoing)
 
-    async def _deliver(self, fanout: Fanout, ready: _Ready) -> tuple[str, Chosen | None]:
+    async def _deliver(self, fanout: Fanout, ready: _Ready) -> _End:
         conversation, card, key = ready.conversation, ready.outgoing.card, ready.key
         try:
             await self._retrying(
@@ -225,8 +268,8 @@ class Deliveries:
                 lambda: self.messenger.send(conversation, card, key=key, fence=fanout.hold.check),
             )
         except DeliveryError as exc:
-            return _ended(fanout.key, exc), None
-        return "sent", ready.outgoing.chosen
+            return _End(_ended(fanout.key, exc), error=exc)
+        return _End("sent", ready.outgoing.chosen)
 
     async def _conversation(self, fanout: Fanout, target: Target, key: str) -> Conversation:
         if target.channel is not None:
@@ -270,10 +313,28 @@ def backoff(attempt: int, key: str) -> float:
     return ceiling * (0.5 + 0.5 * spread)
 
 
+@dataclass(frozen=True, slots=True)
+class _End:
+    """How one delivery ended: its final state, the prompt it carried (to remember), the
+    platform's error if it failed, and whether a message found already sent saved a copy."""
+
+    state: str
+    chosen: Chosen | None = None
+    error: DeliveryError | None = None
+    found_sent: bool = False
+
+
+def _reason(detail: str) -> Unreachable:
+    try:
+        return Unreachable(detail)
+    except ValueError:  # "gone" from before reasons were kept
+        return Unreachable.UNKNOWN
+
+
 def _ended(fire_key: str, exc: DeliveryError) -> str:
     """How a delivery that failed ends, by what the platform said last."""
     if isinstance(exc, ConversationGone):
-        return "gone"
+        return f"gone:{exc.reason.value}"
     if isinstance(exc, Rejected):
         log.warning("the platform refused a delivery for good: fire=%s", fire_key)
         return "rejected"

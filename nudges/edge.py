@@ -46,6 +46,7 @@ from nudges.model import (
     ConversationKind,
     MemberRef,
     MessageRef,
+    Unreachable,
 )
 from nudges.ports import Clock, Fence, Messenger
 from nudges.settings import Secret
@@ -93,6 +94,7 @@ __all__ = [
     "Reply",
     "Secret",
     "Text",
+    "Unreachable",
     "failed",
     "help_card",
     "tokenize",

@@ -51,6 +51,7 @@ from nudges.pause import Pauses
 from nudges.planning import Planner
 from nudges.ports import Hold
 from nudges.prompts import Prompts
+from nudges.reach import Reach
 from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
 from nudges.teamprompts import TeamPrompts
@@ -72,9 +73,10 @@ class Engine:
         self.digests = Digests(deps, self.rosters, self.planner)
         self.shoutouts = Shoutouts(deps, self.rosters, self.digests)
         self.pauses = Pauses(deps, self.deliveries, self.prompts)
+        self.reach = Reach(deps, self.rosters, self.deliveries)
         # What runs when a fire is due: each feature registers its own kinds.
         self.firing = Firing(deps, self.planner, self.deliveries)
-        for feature in (self.prompts, self.pauses, self.digests):
+        for feature in (self.prompts, self.pauses, self.digests, self.reach):
             feature.register(self.firing)
 
     # --- what people do -------------------------------------------------------------------

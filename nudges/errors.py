@@ -27,7 +27,7 @@ at the seam (``raise RateLimited(...) from exc``); no SDK exception crosses a po
 from __future__ import annotations
 
 from nudges.cards import Field
-from nudges.model import MemberRef
+from nudges.model import MemberRef, Unreachable
 
 
 class NudgeError(Exception):
@@ -131,7 +131,22 @@ class RateLimited(DeliveryError):
 
 
 class ConversationGone(DeliveryError):
-    """The conversation can no longer be written to (uninstalled, blocked, archived)."""
+    """The conversation cannot be written to: the bot is not in the channel, it was archived
+    or deleted, the person left or removed the app, or the app was uninstalled.
+
+    Args:
+        detail: What the platform said, for the log ("not_in_channel").
+        reason: Why, in the engine's words (what people are told comes from it).
+        fix: What someone can do about it, in the platform's own terms ("Invite CareNudge
+            with /invite @CareNudge in that channel"), if the platform knows.
+    """
+
+    def __init__(
+        self, detail: str, reason: Unreachable = Unreachable.UNKNOWN, fix: str = ""
+    ) -> None:
+        self.reason = reason
+        self.fix = fix
+        super().__init__(detail)
 
 
 class CodecError(NudgeError, ValueError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from nudges.delivery import Check, Compose, Deliveries, Fanout, Prepare
+from nudges.delivery import Check, Compose, Deliveries, Fanout, Prepare, Tally
 from nudges.deps import Deps
 from nudges.errors import CodecError
 from nudges.jobs import Job, is_job
@@ -35,6 +35,9 @@ class Content:
     compose: Compose
     prepare: Prepare | None = None
 
+
+Fired = Callable[[Cadence, Fire, Fanout, Tally], Awaitable[None]]
+"""Told how a cadence's fire went, once its fan-out (``Fanout``) has ended."""
 
 CadenceHandler = Callable[[Cadence, Fire, str], Awaitable[Content]]
 """Given a cadence, its fire and the fire's key (the start of every delivery's idempotency
@@ -116,6 +119,7 @@ class Firing:
         self.planner = planner
         self.deliveries = deliveries
         self._cadence_kinds: dict[CadenceKind, CadenceHandler] = {}
+        self._fired: list[Fired] = []
         self._job_kinds: dict[
             str, tuple[type[Any], Callable[[Any, FireTime], Awaitable[None]]]
         ] = {}
@@ -133,6 +137,10 @@ class Firing:
     def on_cadence(self, kind: CadenceKind, handler: CadenceHandler) -> None:
         """``handler`` says what a fire of a cadence of ``kind`` sends."""
         self._cadence_kinds[kind] = handler
+
+    def after_cadence(self, observer: Fired) -> None:
+        """``observer`` hears how every fire of every cadence went, once it has ended."""
+        self._fired.append(observer)
 
     def on_job(self, kind: type[J], handler: Callable[[J, FireTime], Awaitable[None]]) -> None:
         """``handler`` runs each job of ``kind``, once, at its instant."""
@@ -188,8 +196,9 @@ class Firing:
             return None
         next_at = await self.planner.next_fire(cadence, fire.id, fire.scheduled_at)
         content = await handler(cadence, fire, fire_key)
+        fanout = at.fanout(fire_key, before=next_at)
         tally = await self.deliveries.run(
-            at.fanout(fire_key, before=next_at),
+            fanout,
             targets,
             content.check,
             content.compose,
@@ -197,12 +206,15 @@ class Firing:
             on_time,
         )
         log.info(
-            "fired cadence=%s kind=%s group=%s outcomes=%s",
+            "fired cadence=%s kind=%s group=%s outcomes=%s duplicates_avoided=%d",
             cadence.id,
             cadence.kind.value,
             group_key or "-",
-            ",".join(f"{k}={v}" for k, v in sorted(tally.items())),
+            ",".join(f"{k}={v}" for k, v in sorted(tally.outcomes.items())),
+            tally.duplicates_avoided,
         )
+        for observer in self._fired:
+            await observer(cadence, fire, fanout, tally)
         return next_at
 
     async def _job(self, at: FireTime) -> None:

@@ -205,6 +205,14 @@ class KeySpace:
     def all_cadences(self) -> str:
         return self.key("cadences")
 
+    def reach(self, cadence_id: str) -> str:
+        """How the cadence's last fire went (who it reached, and why not the others)."""
+        return self.key("cadence", cadence_id, "reach")
+
+    def told(self, cadence_id: str) -> str:
+        """The problems reaching its audience that its managers have been told of."""
+        return self.key("cadence", cadence_id, "told")
+
     def trashed_cadence(self, cadence_id: str) -> str:
         return self.key("trash", cadence_id)
 

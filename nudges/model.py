@@ -57,6 +57,23 @@ class ConversationKind(StrEnum):
     GROUP = "group"
 
 
+class Unreachable(StrEnum):
+    """Why the bot cannot write to a conversation."""
+
+    NOT_IN_CHANNEL = "not-in-channel"
+    """The bot was never added to the channel (or was removed from it)."""
+    CHANNEL_GONE = "channel-gone"
+    """The channel was deleted, or the bot can no longer see it."""
+    ARCHIVED = "archived"
+    PERSON_GONE = "person-gone"
+    """The person's account was deactivated, or they left."""
+    APP_REMOVED = "app-removed"
+    """The person removed or blocked the app, or never added it."""
+    NOT_INSTALLED = "not-installed"
+    """The app is not installed in the workspace or tenant any more (or its token was revoked)."""
+    UNKNOWN = "unknown"
+
+
 class Shift(StrEnum):
     DAY = "day"
     NIGHT = "night"

@@ -119,6 +119,13 @@ def message(title: str, *lines: str, hint: str = "") -> Card:
     return Card(tuple(blocks), " ".join((title, *lines)).strip())
 
 
+def joined(parts: list[str], conjunction: str = "and") -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {conjunction} " + parts[-1]
+
+
 def mentions(people: list[Mention], conjunction: str = "or") -> tuple[Inline, ...]:
     """People as inline mentions: "@a", "@a or @b", "@a, @b or @c"."""
     parts: list[Inline] = []

@@ -38,6 +38,7 @@ from nudges.edge import (
     PlatformKeys,
     RateLimited,
     Rejected,
+    Unreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -45,20 +46,30 @@ log = logging.getLogger(__name__)
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 """The Web API client for a workspace (one token, or the installation's for OAuth)."""
 
-GONE = {
-    "channel_not_found",
-    "is_archived",
-    "not_in_channel",
-    "user_not_found",
-    "user_disabled",
-    "account_inactive",
-    "cannot_dm_bot",
-    "messages_tab_disabled",
-    "team_access_not_granted",
-    "invalid_auth",
-    "not_authed",
-    "token_revoked",
+REINSTALL = "CareNudge needs adding to this Slack workspace again: your Slack admin can do it."
+GONE: dict[str, tuple[Unreachable, str]] = {
+    "not_in_channel": (
+        Unreachable.NOT_IN_CHANNEL,
+        "Invite CareNudge to the channel: type /invite @CareNudge there.",
+    ),
+    # Slack says this of a private channel the bot is not in, as of one that was deleted.
+    "channel_not_found": (
+        Unreachable.CHANNEL_GONE,
+        "If it is a private channel, invite CareNudge to it (/invite @CareNudge); if it was "
+        "deleted, choose another channel.",
+    ),
+    "is_archived": (Unreachable.ARCHIVED, "Unarchive the channel, or choose another one."),
+    "user_not_found": (Unreachable.PERSON_GONE, ""),
+    "user_disabled": (Unreachable.PERSON_GONE, ""),
+    "account_inactive": (Unreachable.PERSON_GONE, ""),
+    "cannot_dm_bot": (Unreachable.UNKNOWN, ""),
+    "messages_tab_disabled": (Unreachable.APP_REMOVED, ""),
+    "team_access_not_granted": (Unreachable.NOT_INSTALLED, REINSTALL),
+    "invalid_auth": (Unreachable.NOT_INSTALLED, REINSTALL),
+    "not_authed": (Unreachable.NOT_INSTALLED, REINSTALL),
+    "token_revoked": (Unreachable.NOT_INSTALLED, REINSTALL),
 }
+"""Slack's answers that mean CareNudge cannot write there: why, and what fixes it."""
 PASSING = {
     "internal_error",
     "fatal_error",
@@ -212,7 +223,8 @@ async def _call(pending: Awaitable[Any]) -> Any:
             retry = float(exc.response.headers.get("Retry-After", "1") or 1)
             raise RateLimited(retry) from exc
         if error in GONE:
-            raise ConversationGone(error) from exc
+            reason, fix = GONE[error]
+            raise ConversationGone(error, reason, fix) from exc
         log.warning("slack api error: %s (status %d)", error or "unknown", status)
         if status < 500 and error and error not in PASSING:
             raise Rejected(error) from exc

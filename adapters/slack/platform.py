@@ -17,11 +17,11 @@ from adapters.pacing import RedisPacer, interval
 from adapters.platform import Host
 from adapters.slack.inbound import SlackInbound
 from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
-from adapters.slack.messenger import SlackMessenger
+from adapters.slack.messenger import REINSTALL, SlackMessenger
 from adapters.slack.settings import SCOPES, SlackSettings
 from adapters.slack.translate import PLATFORM
 from adapters.turns import Turns
-from nudges.edge import ConversationGone
+from nudges.edge import ConversationGone, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,11 @@ class SlackPlatform:
             if settings.bot_token is None:
                 bot = await self.installs.async_find_bot(enterprise_id=None, team_id=team_id)
                 if bot is None:
-                    raise ConversationGone(f"CareNudge is not installed in Slack workspace {team}")
+                    raise ConversationGone(
+                        f"not installed in Slack workspace {team_id}",
+                        Unreachable.NOT_INSTALLED,
+                        REINSTALL,
+                    )
                 secret = bot.bot_token
             else:
                 secret = settings.bot_token.reveal()

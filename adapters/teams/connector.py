@@ -29,6 +29,7 @@ from nudges.edge import (
     Fence,
     RateLimited,
     Rejected,
+    Unreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -39,13 +40,18 @@ TRANSIENT_4XX = {401, 408, 412, 429}
 """Client errors that can pass: an expired token, a timeout, a precondition, a rate limit."""
 ATTEMPTS = 4
 TIMEOUT_S = 15
-GONE_CODES = {
-    "ConversationBlockedByUser",
-    "MessageWritesBlocked",
-    "BotDisabledByAdmin",
-    "ConversationNotFound",
-    "BotNotInConversationRoster",
+ADD_TO_TEAM = "Add CareNudge to that team in Teams (Apps, then Manage your apps)."
+GONE_CODES: dict[str, tuple[Unreachable, str]] = {
+    "ConversationBlockedByUser": (Unreachable.APP_REMOVED, ""),
+    "MessageWritesBlocked": (Unreachable.APP_REMOVED, ""),
+    "BotDisabledByAdmin": (
+        Unreachable.NOT_INSTALLED,
+        "Your Teams admin has turned CareNudge off; they can allow it again.",
+    ),
+    "ConversationNotFound": (Unreachable.CHANNEL_GONE, ""),
+    "BotNotInConversationRoster": (Unreachable.NOT_IN_CHANNEL, ADD_TO_TEAM),
 }
+"""Teams' answers that mean CareNudge cannot write there: why, and what fixes it."""
 
 
 class BotConnector:
@@ -180,7 +186,8 @@ def _error(status: int, answer: dict[str, Any], retry_after: float | None) -> Ex
     if status == 429:
         return RateLimited(retry_after or 1.0)
     if status in (403, 404) and (code in GONE_CODES or status == 404):
-        return ConversationGone(code or str(status))
+        reason, fix = GONE_CODES.get(code, (Unreachable.CHANNEL_GONE, ""))
+        return ConversationGone(code or str(status), reason, fix)
     said = f"bot connector answered {status} {code}".strip()
     if 400 <= status < 500 and status not in TRANSIENT_4XX:
         return Rejected(said)  # a request Teams will never take: sending it again won't help

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.teams.connector import BotConnector
+from adapters.teams.connector import ADD_TO_TEAM, BotConnector
 from adapters.teams.records import Place, TeamsRecords
 from adapters.teams.render import to_adaptive_card
 from nudges.edge import (
@@ -17,6 +17,7 @@ from nudges.edge import (
     Fence,
     MemberRef,
     MessageRef,
+    Unreachable,
 )
 
 PLATFORM = "teams"
@@ -43,7 +44,11 @@ class TeamsMessenger:
     async def _place(self, conversation: Conversation) -> Place:
         place = await self.records.conversation(conversation.tenant_id, conversation.channel_id)
         if place is None:
-            raise ConversationGone("CareNudge has no record of that conversation")
+            raise ConversationGone(
+                "no record of that conversation",
+                Unreachable.NOT_IN_CHANNEL,
+                f"{ADD_TO_TEAM} Or mention @CareNudge in the channel once, so it knows it.",
+            )
         return place
 
     async def send(
@@ -83,9 +88,9 @@ class TeamsMessenger:
     async def open_dm(self, member: MemberRef) -> Conversation:
         person = await self.records.person(member.tenant_id, member.user_id)
         if person is None:
-            raise ConversationGone("this person has not installed CareNudge in Teams")
+            raise ConversationGone("not installed by this person", Unreachable.APP_REMOVED)
         if person.unreachable:
-            raise ConversationGone("this person removed or blocked CareNudge")
+            raise ConversationGone("removed or blocked by this person", Unreachable.APP_REMOVED)
         chat = person.conversation_id
         if not chat:
             chat = await self.connector.open_personal(

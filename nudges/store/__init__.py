@@ -1,5 +1,6 @@
 """Everything the engine keeps in Redis, one store per thing kept: people and teams, cadences,
-prompts, deliveries (with each audience's prompt memory), shout-outs, pauses and one-off jobs.
+prompts, deliveries (with each audience's prompt memory), shout-outs, pauses, one-off jobs, and
+how each cadence's last fire went.
 
 Keys come from ``nudges.keys``. Payloads are versioned JSON (see ``codec``). Redis errors pass
 through unchanged; the loops that own the work catch them.
@@ -19,6 +20,7 @@ from nudges.store.jobs import JobStore
 from nudges.store.pauses import PauseStore
 from nudges.store.people import PeopleStore
 from nudges.store.prompts import PromptStore
+from nudges.store.reach import ReachStore
 from nudges.store.shoutouts import ShoutoutStore
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "PauseStore",
     "PeopleStore",
     "PromptStore",
+    "ReachStore",
     "Recipient",
     "Selection",
     "ShoutoutStore",
@@ -49,6 +52,7 @@ class Stores:
     shoutouts: ShoutoutStore
     pauses: PauseStore
     jobs: JobStore
+    reach: ReachStore
 
     @classmethod
     def on(cls, redis: Redis, keys: KeySpace) -> Stores:
@@ -60,4 +64,5 @@ class Stores:
             ShoutoutStore(redis, keys),
             PauseStore(redis, keys),
             JobStore(redis, keys),
+            ReachStore(redis, keys),
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from nudges.cards import Card, plain
 from nudges.errors import ConversationGone, DeliveryError, RateLimited, Rejected
-from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef
+from nudges.model import Conversation, ConversationKind, MemberRef, MessageRef, Unreachable
 from nudges.ports import Clock, Fence
 
 
@@ -30,7 +30,9 @@ class RecordingMessenger:
     sent: list[Delivery] = field(default_factory=list)
     updates: list[tuple[MessageRef, Card]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
-    """User ids whose direct messages fail with ConversationGone."""
+    """User ids whose direct messages fail with ConversationGone (they removed the app)."""
+    gone_channels: dict[str, tuple[Unreachable, str]] = field(default_factory=dict)
+    """Channel ids that refuse the bot: why, and the fix the platform suggests."""
     rate_limits: int = 0
     """How many of the next sends answer RateLimited first."""
     failures: int = 0
@@ -49,6 +51,9 @@ class RecordingMessenger:
         if fence is not None:
             fence()
         self.attempts += 1
+        if conversation.channel_id in self.gone_channels:
+            reason, fix = self.gone_channels[conversation.channel_id]
+            raise ConversationGone(reason.value, reason, fix)
         if self.rate_limits:
             self.rate_limits -= 1
             raise RateLimited(1.0)
@@ -70,7 +75,7 @@ class RecordingMessenger:
 
     async def open_dm(self, member: MemberRef) -> Conversation:
         if member.user_id in self.unreachable:
-            raise ConversationGone(f"{member.user_id} blocked the bot")
+            raise ConversationGone(f"{member.user_id} blocked the bot", Unreachable.APP_REMOVED)
         return Conversation(
             member.platform, member.tenant_id, f"D-{member.user_id}", ConversationKind.DIRECT
         )

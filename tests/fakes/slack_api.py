@@ -117,6 +117,18 @@ class FakeSlackApi:
             await self._changed.wait_for(lambda: len(self.called(method)) >= count)
         return self.called(method)
 
+    async def wait_for_posts(
+        self, channel: str, count: int = 1, within_s: float = 5.0
+    ) -> list[dict[str, Any]]:
+        """Wait until ``count`` messages were posted to ``channel``; returns them."""
+
+        def posts() -> list[dict[str, Any]]:
+            return [p for p in self.called("chat.postMessage") if p.get("channel") == channel]
+
+        async with asyncio.timeout(within_s), self._changed:
+            await self._changed.wait_for(lambda: len(posts()) >= count)
+        return posts()
+
     async def wait_for_responses(
         self, count: int = 1, within_s: float = 5.0
     ) -> list[dict[str, Any]]:

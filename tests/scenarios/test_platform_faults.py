@@ -70,9 +70,12 @@ async def outcomes(redis: Redis, people: list[str], within_s: float = 45.0) -> d
     deadline = time.monotonic() + within_s
     found: dict[str, str] = {}
     while time.monotonic() < deadline:
-        async for key in redis.scan_iter(match="carenudge:delivery:*"):
+        found = {}
+        async for key in redis.scan_iter(match="carenudge:delivery:c:c1@*"):
+            if ":told:" in key:
+                continue  # the managers' notice of who could not be reached
             states = await redis.hgetall(key)
-            found = {
+            found |= {
                 user: state
                 for target, state in states.items()
                 for user in people
@@ -143,11 +146,16 @@ async def test_slack_everyone_reachable_gets_one_prompt_while_slack_misbehaves(
     ended = await outcomes(redis, people)
     gone = {u for u in people if faults.is_gone(u)}
     assert gone, "no one was unreachable: the seed no longer tests that"
-    assert {u for u, state in ended.items() if state == "gone"} == gone
+    assert {u for u, state in ended.items() if state.startswith("gone:")} == gone
     assert {state for u, state in ended.items() if u not in gone} == {"sent"}
 
-    received = Counter(str(p["channel"]) for p in api.called("chat.postMessage"))
+    posted = [str(p["channel"]) for p in api.called("chat.postMessage")]
+    received = Counter(c for c in posted if c[1:] in people)
     assert received == {f"D{u}": 1 for u in people if u not in gone}  # exactly once each
+    # The manager hears, once, how many could not be reached (never who).
+    [notice] = await api.wait_for_posts("DUMO", within_s=20)
+    assert f"c1 can't reach {len(gone)} people" in str(notice.get("text"))
+    assert not any(u in str(notice) for u in gone)
 
     met = faults_met(api.answers)
     assert all(met[f.value] for f in (Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.HANG))
@@ -221,11 +229,15 @@ async def test_teams_everyone_reachable_gets_one_prompt_while_teams_misbehaves(
     chats = {user: f"a:1on1-{user}" for user in people}
     gone = {u for u in people if faults.is_gone(chats[u])}
     assert gone, "no one was unreachable: the seed no longer tests that"
-    assert {u for u, state in ended.items() if state == "gone"} == gone
+    assert {u for u, state in ended.items() if state.startswith("gone:")} == gone
     assert {state for u, state in ended.items() if u not in gone} == {"sent"}
 
-    received = Counter(s.conversation for s in connector.posted()[before:])
+    received = Counter(
+        s.conversation for s in connector.posted()[before:] if s.conversation in chats.values()
+    )
     assert received == {chats[u]: 1 for u in people if u not in gone}  # exactly once each
+    notice = await teams.answer("29:mo", f"c1 can't reach {len(gone)} people")
+    assert not any(u in str(notice.activity) for u in gone)
     records = TeamsRecords(redis, KeySpace().platform("teams"))
     for user in gone:  # blocked the bot: marked, and asked only once
         person = await records.person(TENANT, user)

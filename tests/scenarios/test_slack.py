@@ -159,6 +159,32 @@ async def test_a_whole_ward_new_to_the_bot_at_once_still_gets_nudged_at_its_own_
     assert sorted(m["channel"] for m in sent) == sorted(f"D{u}" for u in people)
 
 
+async def test_metrics_count_deliveries_by_how_they_ended_without_naming_anyone(
+    slack: SlackWorld,
+) -> None:
+    await team_with_manager(slack)
+    for user in ("USAM", "ULEFT"):
+        await slack.command(user, "join ward-7")
+    await slack.command("UMO", "create daily at 13:00 to team")
+    await slack.api.wait_for_responses(4)
+    slack.api.gone_users.add("ULEFT")
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    await slack.api.wait_for_posts("DUMO")  # the manager is told someone can't be reached
+    body = ""
+
+    async def counted() -> bool:
+        nonlocal body
+        body = await (await slack.client.get("/metrics")).text()
+        return 'carenudge_deliveries_total{outcome="sent"} 2.0' in body  # Sam's, the notice
+
+    assert await eventually(counted, within_s=10), body
+    assert 'carenudge_deliveries_total{outcome="unreachable"} 1.0' in body
+    assert 'carenudge_deliveries_total{outcome="given_up"} 0.0' in body
+    assert 'carenudge_deliveries_total{outcome="duplicate_avoided"} 0.0' in body
+    assert "USAM" not in body
+    assert "ULEFT" not in body
+
+
 async def test_done_on_a_direct_message_updates_it_in_place(slack: SlackWorld) -> None:
     await team_with_manager(slack)
     await slack.command("USAM", "join ward-7")

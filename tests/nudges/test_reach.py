@@ -1,0 +1,89 @@
+"""Nothing lost in silence: when a cadence's channel or people cannot be reached, why is kept,
+its managers are told once (in their DM, in plain words, with the fix), and /nudge list and
+/nudge show say how its last fire went. People are counted, never named."""
+
+from __future__ import annotations
+
+from nudges.cards import plain
+from nudges.model import Unreachable
+from tests.conftest import World
+from tests.fakes.clock import utc
+
+INVITE = "Invite CareNudge to the channel: type /invite @CareNudge there."
+
+
+def told(world: World, who: str) -> list[str]:
+    """What CareNudge told ``who`` in their direct messages."""
+    return [d.text for d in world.messenger.to(f"D-{who}")]
+
+
+async def test_a_channel_the_bot_is_not_in_is_told_to_its_managers_once_with_the_fix(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    assert (await world.say("mo", "create daily at 07:30 to #icu")).status == "ok"
+    world.messenger.gone_channels["icu"] = (Unreachable.NOT_IN_CHANNEL, INVITE)
+
+    await world.run_until(utc(2026, 12, 3, 8, 0))  # three fires, three refusals
+
+    [notice] = told(world, "mo")
+    assert "c1 can't reach #icu" in notice
+    assert "CareNudge isn't in #icu" in notice
+    assert INVITE in notice
+    assert "I'll say this once" in notice
+    listed = plain((await world.say("mo", "list")).card)
+    assert "last: Thu 3 Dec, 07:30: 0 of 1 reached; #icu needs CareNudge added" in listed
+    shown = plain((await world.say("mo", "show c1")).card)
+    assert "Last: Thu 3 Dec, 07:30: 0 of 1 reached; #icu needs CareNudge added" in shown
+    states = await world.stores.deliveries.delivery_states(
+        f"c:c1@{int(utc(2026, 12, 3, 7, 30).timestamp())}"
+    )
+    assert states == {"ch:test:T1:icu": "gone:not-in-channel"}
+
+
+async def test_once_the_channel_is_reached_again_a_new_problem_is_told_again(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    await world.say("mo", "create daily at 07:30 to #icu")
+    world.messenger.gone_channels["icu"] = (Unreachable.NOT_IN_CHANNEL, INVITE)
+    await world.run_until(utc(2026, 12, 1, 8, 0))
+    del world.messenger.gone_channels["icu"]  # someone invited it
+    await world.run_until(utc(2026, 12, 2, 8, 0))
+    listed = plain((await world.say("mo", "list")).card)
+    assert "last:" not in listed  # all well: nothing to say
+    shown = plain((await world.say("mo", "show c1")).card)
+    assert "Last: Wed 2 Dec, 07:30: reached" in shown
+    world.messenger.gone_channels["icu"] = (Unreachable.ARCHIVED, "")
+    await world.run_until(utc(2026, 12, 3, 8, 0))
+    first, second = told(world, "mo")
+    assert "CareNudge isn't in #icu" in first
+    assert "#icu was archived" in second
+    assert "Unarchive it, or choose another channel with /nudge edit c1 to #channel." in second
+
+
+async def test_people_who_cannot_be_reached_are_counted_to_their_managers_never_named(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo", members=("sam", "priya", "kezia"))
+    await world.say("mo", "create daily at 13:00 to team")
+    world.messenger.unreachable.add("kezia")  # removed CareNudge
+    await world.run_until(utc(2026, 12, 1, 14, 0))
+
+    [notice] = told(world, "mo")
+    assert "c1 can't reach 1 person" in notice
+    assert "Of the people it goes to, 1 removed or blocked CareNudge" in notice
+    assert "kezia" not in notice.lower()
+    listed = plain((await world.say("mo", "list")).card)
+    assert "last: Tue 1 Dec, 13:00: 2 of 3 reached; 1 can't be reached" in listed
+    assert "kezia" not in listed.lower()
+
+
+async def test_with_no_managers_the_admins_are_told(world: World) -> None:
+    await world.admin_makes_team("mo")
+    await world.say("mo", "create daily at 07:30 to #icu")
+    await world.say("ada", "manager remove @mo from ward-7")
+    world.messenger.gone_channels["icu"] = (Unreachable.CHANNEL_GONE, "")
+    await world.run_until(utc(2026, 12, 1, 8, 0))
+    [notice] = told(world, "ada")
+    assert "#icu can't be found" in notice
