@@ -46,5 +46,8 @@ class RoutingMessenger:
     async def open_dm(self, member: MemberRef) -> Conversation:
         return await self._for(member.platform).open_dm(member)
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        await self._for(conversation.platform).check_reach(conversation)
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         return await self._for(conversation.platform).was_sent(conversation, key)

@@ -69,6 +69,9 @@ class ZeroMessenger:
     async def open_dm(self, member: MemberRef) -> Conversation:
         return Conversation(PLATFORM, WORKSPACE, f"D-{member.user_id}", ConversationKind.DIRECT)
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        return None
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         return None
 

@@ -13,7 +13,14 @@ from nudges import members, reach, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
 from nudges.commands import CadenceSpec, CadenceVerb, ListCadences, PreviewCadence
 from nudges.deps import Deps
-from nudges.errors import InvalidSchedule, NotFound, ParseError
+from nudges.errors import (
+    CannotReach,
+    ConversationGone,
+    DeliveryError,
+    InvalidSchedule,
+    NotFound,
+    ParseError,
+)
 from nudges.model import (
     Audience,
     Cadence,
@@ -46,6 +53,7 @@ MAX_NAMED = 100
 class Cadences:
     def __init__(self, deps: Deps, rosters: Rosters, planner: Planner) -> None:
         self.stores = deps.stores
+        self.messenger = deps.messenger
         self.rosters = rosters
         self.planner = planner
         self.timetable = deps.timetable
@@ -99,6 +107,7 @@ class Cadences:
             kind=spec.kind or CadenceKind.PROMPTS,
         )
         await self._check(cadence)
+        await self._reachable(cadence)
         return cadence
 
     async def _check(self, cadence: Cadence) -> None:
@@ -132,6 +141,18 @@ class Cadences:
         probe = self.planner.group_of(cadence, Member(cadence.created_by, ""))
         if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
             raise InvalidSchedule("That schedule never comes round. Try another day or time.")
+
+    async def _reachable(self, cadence: Cadence) -> None:
+        """A channel the bot could not post in is said at once, before anything is saved."""
+        if not isinstance(cadence.audience, ChannelAudience):
+            return
+        channel = cadence.audience.channel
+        try:
+            await self.messenger.check_reach(channel.conversation)
+        except ConversationGone as gone:
+            raise CannotReach(f"#{channel.name}", gone) from gone
+        except DeliveryError:
+            return  # the platform could not say: it will be told at the first fire if so
 
     async def _check_unseen(self, cadence: Cadence) -> None:
         """Who has not been recognised lately is for managers' eyes only, by direct message."""
@@ -167,6 +188,8 @@ class Cadences:
             kind=spec.kind or cadence.kind,
         )
         await self._check(updated)
+        if updated.audience != cadence.audience:
+            await self._reachable(updated)
         await self.planner.unplan(cadence)
         if team != cadence.team:
             await self.stores.cadences.trash(cadence, self.settings.keep_deleted)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from nudges import help, members, wording
+from nudges import help, members, reach, wording
 from nudges.cadences import Cadences
 from nudges.cards import Action, Card, ContextLine, Heading, Mention, Reply, Text
 from nudges.commands import (
@@ -40,7 +40,7 @@ from nudges.commands import (
 from nudges.delivery import Deliveries
 from nudges.deps import Deps
 from nudges.digest import Digests
-from nudges.errors import InvalidSchedule, NotFound, ParseError, Refused
+from nudges.errors import CannotReach, InvalidSchedule, NotFound, ParseError, Refused
 from nudges.events import ActionInvoked, CommandInvoked, Event
 from nudges.failures import failed
 from nudges.firing import Firing
@@ -102,6 +102,8 @@ class Engine:
         except Refused as exc:
             # Naming who can help reads Redis too: its failure is handled by ``handle``.
             return Reply(await self._refusal(exc), status="refused")
+        except CannotReach as exc:
+            return Reply(reach.cannot_reach_card(exc), status="invalid", field="audience")
         except InvalidSchedule as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid", field=exc.field)
         except NotFound as exc:

@@ -12,6 +12,7 @@ The tree::
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
     │   ├── ConversationGone       the member uninstalled, blocked the bot, or left
     │   └── Rejected               the platform refused this message for good
+    ├── CannotReach                a cadence's channel the bot could not post in (not saved)
     ├── CodecError (ValueError)    a stored payload this release cannot read (a fire that
     │                              needs one is set aside; ``carenudge doctor`` lists it)
     ├── UnknownMember (LookupError)
@@ -147,6 +148,21 @@ class ConversationGone(DeliveryError):
         self.reason = reason
         self.fix = fix
         super().__init__(detail)
+
+
+class CannotReach(NudgeError):
+    """A cadence was asked for a channel the bot could not post in; it was not saved.
+
+    Args:
+        where: The channel, as people name it ("#icu").
+        gone: What the platform said (its reason, and its fix).
+    """
+
+    def __init__(self, where: str, gone: ConversationGone) -> None:
+        self.where = where
+        self.reason = gone.reason
+        self.fix = gone.fix
+        super().__init__(f"cannot post in {where}: {gone.reason.value}")
 
 
 class CodecError(NudgeError, ValueError):

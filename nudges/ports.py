@@ -65,6 +65,16 @@ class Messenger(Protocol):
         """
         ...
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        """Say, before a cadence is saved for it, if the bot could not post in
+        ``conversation`` (not added to the channel, archived…); return if it could, or if
+        the platform cannot tell.
+
+        Raises:
+            ConversationGone: It could not, with why and the fix.
+        """
+        ...
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         """Whether a message with idempotency ``key`` reached ``conversation``.
 

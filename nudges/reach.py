@@ -14,6 +14,7 @@ from nudges import wording
 from nudges.cards import Card, ContextLine, Heading, Text
 from nudges.delivery import Deliveries, Fanout, Outgoing, Tally, Target
 from nudges.deps import Deps
+from nudges.errors import CannotReach
 from nudges.firing import Firing
 from nudges.model import Cadence, ChannelAudience, Fire, Role, Unreachable
 from nudges.rosters import Rosters
@@ -43,6 +44,14 @@ CHANNEL_FIX = {
     "/nudge edit {cadence} to #channel.",
     Unreachable.NOT_INSTALLED: "Your admin can add CareNudge again.",
 }
+FIRST_FIX = {
+    Unreachable.NOT_IN_CHANNEL: "Add CareNudge to the channel first.",
+    Unreachable.CHANNEL_GONE: "If it is private, add CareNudge to it first; otherwise choose "
+    "another channel.",
+    Unreachable.ARCHIVED: "Unarchive it first, or choose another channel.",
+    Unreachable.NOT_INSTALLED: "Your admin can add CareNudge again.",
+}
+"""What to do before a cadence can be set for that channel."""
 PEOPLE_REASON = {
     Unreachable.APP_REMOVED: "removed or blocked CareNudge, or never added it",
     Unreachable.NOT_IN_CHANNEL: "removed or blocked CareNudge, or never added it",
@@ -188,3 +197,19 @@ def trouble(cadence: Cadence, summary: dict[str, Any] | None) -> str:
     if not summary or summary.get("reached") == summary.get("meant"):
         return ""
     return last_fire(cadence, summary)
+
+
+def cannot_reach_card(exc: CannotReach) -> Card:
+    """Before a cadence is saved for a channel the bot could not post in."""
+    said = CHANNEL_PROBLEM.get(exc.reason, CHANNEL_PROBLEM[Unreachable.UNKNOWN]).format(
+        where=exc.where
+    )
+    fix = exc.fix or FIRST_FIX.get(exc.reason, "")
+    blocks: list[Heading | Text | ContextLine] = [
+        Heading(f"CareNudge can't post in {exc.where} yet"),
+        Text((said,)),
+    ]
+    if fix:
+        blocks.append(Text((fix,)))
+    blocks.append(ContextLine(("Nothing was saved. Then send the same command again.",)))
+    return Card(tuple(blocks), f"CareNudge can't post in {exc.where} yet. {said}")

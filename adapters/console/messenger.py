@@ -77,6 +77,9 @@ class ConsoleMessenger:
     async def open_dm(self, member: MemberRef) -> Conversation:
         return direct(member.user_id)
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        return None  # the sandbox reaches every channel
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         return True if key in self._keys else None
 

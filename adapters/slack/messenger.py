@@ -81,14 +81,16 @@ PASSING = {
 """Slack errors that can pass: tried again until the fire's deadline. Any other "ok": false
 answer is Slack refusing that request for good (``Rejected``)."""
 DM_TTL_S = 30 * 24 * 3600
+CHECK_WITHIN_S = 1.0
+"""How long a manager's command may wait for conversations.info's pace."""
 RATE_LIMITED_TRIES = 3
 """Tries of one call that keep meeting 429 before ``RateLimited`` goes to the caller."""
 
 
 class SlackMessenger:
-    """``pacer`` paces chat.postMessage; ``opener`` and ``looker``, if given, pace
-    conversations.open and users.info under their own limits (Slack limits each method
-    separately, per workspace)."""
+    """``pacer`` paces chat.postMessage; ``opener``, ``looker`` and ``inspector``, if given,
+    pace conversations.open, users.info and conversations.info under their own limits (Slack
+    limits each method separately, per workspace)."""
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class SlackMessenger:
         pacer: RedisPacer,
         opener: RedisPacer | None = None,
         looker: RedisPacer | None = None,
+        inspector: RedisPacer | None = None,
     ) -> None:
         self.client_for = client_for
         self.redis = redis
@@ -105,6 +108,7 @@ class SlackMessenger:
         self.pacer = pacer
         self.opener = opener
         self.looker = looker
+        self.inspector = inspector
 
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
@@ -150,6 +154,24 @@ class SlackMessenger:
             channel = str(response["channel"]["id"])
             await self.redis.set(cache, channel, ex=DM_TTL_S)
         return Conversation("slack", member.tenant_id, str(channel), ConversationKind.DIRECT)
+
+    async def check_reach(self, conversation: Conversation) -> None:
+        """Whether CareNudge is in the channel and it is not archived (conversations.info,
+        with channels:read and groups:read). An install without those scopes, or Slack away,
+        says nothing: the first fire will tell."""
+        if conversation.kind is ConversationKind.DIRECT:
+            return
+        client = await self.client_for(conversation.tenant_id)
+        if self.inspector is not None and not await self.inspector.try_turn(
+            conversation.tenant_id, within_s=CHECK_WITHIN_S
+        ):
+            return
+        response = await _call(client.conversations_info(channel=conversation.channel_id))
+        channel = response.get("channel") or {}
+        if channel.get("is_archived") is True:
+            raise ConversationGone("is_archived", *GONE["is_archived"])
+        if channel.get("is_member") is False:
+            raise ConversationGone("not_in_channel", *GONE["not_in_channel"])
 
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         # Finding out would need the history scopes (reading every message in the channel);

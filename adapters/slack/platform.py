@@ -70,6 +70,7 @@ class SlackPlatform:
             pacer,
             opener=per_workspace("open", settings.opens_per_minute),
             looker=per_workspace("users", settings.lookups_per_minute),
+            inspector=per_workspace("channels", settings.channel_checks_per_minute),
         )
         token = settings.bot_token.reveal() if settings.bot_token else None
         self.inbound = SlackInbound(

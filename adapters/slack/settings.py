@@ -9,7 +9,7 @@ from nudges.edge import (
 )
 
 SLACK_API_URL = "https://slack.com/api/"
-SCOPES = ("commands", "chat:write", "im:write", "users:read")
+SCOPES = ("commands", "chat:write", "im:write", "users:read", "channels:read", "groups:read")
 """The bot scopes CareNudge asks for (as in slack-manifest.yml); README.md says why each."""
 
 
@@ -35,6 +35,8 @@ class SlackSettings:
     the first fan-out to people new to the bot opens each one's direct messages."""
     lookups_per_minute: float = 100.0
     """users.info's limit per workspace (Tier 4: 100 a minute), for each person's time zone."""
+    channel_checks_per_minute: float = 50.0
+    """conversations.info's (Tier 3), to check a channel before a cadence is saved for it."""
 
     @property
     def oauth(self) -> bool:

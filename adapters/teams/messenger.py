@@ -110,5 +110,10 @@ class TeamsMessenger:
         )
         return Conversation(PLATFORM, member.tenant_id, chat, ConversationKind.DIRECT)
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        """A channel CareNudge has never been in has no record: it is not in that team."""
+        if conversation.kind is not ConversationKind.DIRECT:
+            await self._place(conversation)
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         return None  # the Bot Connector cannot list what a bot sent

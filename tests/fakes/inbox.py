@@ -42,6 +42,9 @@ class FileInbox:
             member.platform, member.tenant_id, f"D-{member.user_id}", ConversationKind.DIRECT
         )
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        return None
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         if not self.can_tell:
             return None

@@ -80,6 +80,11 @@ class RecordingMessenger:
             member.platform, member.tenant_id, f"D-{member.user_id}", ConversationKind.DIRECT
         )
 
+    async def check_reach(self, conversation: Conversation) -> None:
+        if conversation.channel_id in self.gone_channels:
+            reason, fix = self.gone_channels[conversation.channel_id]
+            raise ConversationGone(reason.value, reason, fix)
+
     async def was_sent(self, conversation: Conversation, key: str) -> bool | None:
         return any(d.key == key for d in self.sent)
 

@@ -62,6 +62,10 @@ class FakeSlackApi:
     """How many of the next chat.postMessage calls answer 429."""
     retry_after: int = 1
     gone_users: set[str] = field(default_factory=set)
+    outside: set[str] = field(default_factory=set)
+    """Channels the bot is not a member of (conversations.info says ``is_member: false``; a
+    post there answers ``not_in_channel``)."""
+    archived: set[str] = field(default_factory=set)
     timezones: dict[str, str] = field(default_factory=dict)
     server: TestServer | None = None
     acks: list[dict[str, Any]] = field(default_factory=list)
@@ -291,10 +295,23 @@ class FakeSlackApi:
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             key = _about(method, params)
+            if channel in self.archived:
+                return {"ok": False, "error": "is_archived"}
+            if channel in self.outside:
+                return {"ok": False, "error": "not_in_channel"}
             if self._gone(key):
                 return self._refusal(key, GONE_DM if channel.startswith("D") else GONE_CHANNEL)
             ts = f"{1764500000 + next(self._ts)}.000100"
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            answer = _seeded("conversations.info")
+            answer["channel"] |= {
+                "id": channel,
+                "is_member": channel not in self.outside,
+                "is_archived": channel in self.archived,
+            }
+            return answer
         if method == "users.info":
             user = str(params.get("user", ""))
             answer = _seeded("users.info")

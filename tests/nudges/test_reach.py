@@ -87,3 +87,33 @@ async def test_with_no_managers_the_admins_are_told(world: World) -> None:
     await world.run_until(utc(2026, 12, 1, 8, 0))
     [notice] = told(world, "ada")
     assert "#icu can't be found" in notice
+
+
+async def test_a_cadence_for_a_channel_the_bot_is_not_in_is_refused_before_it_is_saved(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    world.messenger.gone_channels["icu"] = (Unreachable.NOT_IN_CHANNEL, INVITE)
+    reply = await world.say("mo", "create daily at 07:30 to #icu")
+    assert reply.status == "invalid"
+    assert reply.field == "audience"  # a form shows it under the channel
+    text = plain(reply.card)
+    assert "CareNudge can't post in #icu yet" in text
+    assert INVITE in text
+    assert "Nothing was saved" in text
+    assert await world.redis.get("carenudge:cadence:c1") is None
+    assert await world.queue.next_at() is None
+
+
+async def test_moving_a_cadence_to_an_archived_channel_is_refused_and_it_stays_as_it_was(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    await world.say("mo", "create daily at 07:30 to #ward-7")
+    before = await world.stored("carenudge:cadence:c1")
+    world.messenger.gone_channels["old-icu"] = (Unreachable.ARCHIVED, "")
+    reply = await world.say("mo", "edit c1 to #old-icu")
+    assert reply.status == "invalid"
+    assert "#old-icu was archived" in plain(reply.card)
+    assert "Unarchive it first, or choose another channel." in plain(reply.card)
+    assert await world.stored("carenudge:cadence:c1") == before

@@ -185,6 +185,26 @@ async def test_metrics_count_deliveries_by_how_they_ended_without_naming_anyone(
     assert "ULEFT" not in body
 
 
+async def test_a_cadence_for_a_channel_the_bot_was_never_invited_to_says_so_at_once(
+    slack: SlackWorld,
+) -> None:
+    await team_with_manager(slack)
+    slack.api.outside.add("CICU")
+    await slack.command("UMO", "create daily at 09:00 to <#CICU|icu>")
+    [*_, answer] = await slack.api.wait_for_responses(2)
+    said = texts(answer)
+    assert "CareNudge can't post in #icu yet" in said
+    assert "/invite @CareNudge" in said
+    assert "Nothing was saved" in said
+    assert slack.api.called("conversations.info")[-1]["channel"] == "CICU"
+    assert await slack.client.app[ENGINE].stores.cadences.get("c1") is None
+
+    slack.api.outside.discard("CICU")  # invited
+    await slack.command("UMO", "create daily at 09:00 to <#CICU|icu>")
+    [*_, saved] = await slack.api.wait_for_responses(3)
+    assert "Cadence c1 is set" in texts(saved)
+
+
 async def test_done_on_a_direct_message_updates_it_in_place(slack: SlackWorld) -> None:
     await team_with_manager(slack)
     await slack.command("USAM", "join ward-7")
@@ -471,7 +491,7 @@ async def test_a_workspace_installs_through_oauth_and_is_then_served_with_its_ow
     assert link is not None
     query = parse_qs(urlsplit(unescape(link.group(1))).query)
     assert query["client_id"] == ["111.222"]
-    assert query["scope"] == ["commands,chat:write,im:write,users:read"]
+    assert query["scope"] == ["commands,chat:write,im:write,users:read,channels:read,groups:read"]
     state = query["state"][0]
 
     # Bolt ties the state to this browser with a Secure cookie; send it back as a browser
