@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -327,3 +328,60 @@ async def test_a_replica_stalled_past_its_lease_mid_fanout_leaves_each_member_on
         assert len(twice) <= IN_FLIGHT, twice
         for key in twice:
             assert {s.pid for s in sends if s.key == key} == {stalled.pid, other_pid}
+
+
+# --- a takeover after the grace window, and a platform outage -------------------------------
+
+
+async def test_a_fanout_taken_over_after_the_grace_window_is_still_finished(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The replica sending dies at a random point; the next one starts after the grace
+    window has passed. Grace is for fires that never began: this one is finished."""
+    seed = fault_seed()
+    rng = random.Random(seed)
+    await seed_team(redis, MEMBERS)
+    inbox = tmp_path / "inbox"
+    options = ("--lease", "1", "--delay", "0.003", "--concurrency", "4", "--grace", "2")
+    kill_at = rng.randrange(50, MEMBERS - 100)
+    with noted(lambda: f"seed={seed} kill_at={kill_at}"):
+        first = start_worker(redis_server, inbox, *options)
+        try:
+            assert await wait_for_lines(inbox, kill_at, within_s=60) >= kill_at
+        finally:
+            kill(first)
+        await asyncio.sleep(3.0)  # the fire is now past its 2 s of grace
+        second = start_worker(redis_server, inbox, *options)
+        try:
+            assert await wait_for_lines(inbox, MEMBERS, within_s=120) >= MEMBERS
+            await asyncio.sleep(0.5)
+        finally:
+            kill(second)
+        sends = sent(inbox)
+        assert duplicates(sends) == {}
+        assert sorted({s.channel for s in sends}) == [f"D-m{i:04d}" for i in range(MEMBERS)]
+        assert {s.pid for s in sends} == {first.pid, second.pid}
+
+
+async def test_a_30_second_platform_outage_is_waited_out_and_nobody_is_given_up(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Every send answers 500 for the first 30 s of a fan-out to 1,000 members; then the
+    platform is back. Everyone gets exactly one prompt: transient failures are waited out."""
+    await seed_team(redis, MEMBERS)
+    inbox = tmp_path / "inbox"
+    back_at = time.time() + 30
+    options = ("--lease", "2", "--concurrency", "8", "--down-until", str(back_at))
+    worker = start_worker(redis_server, inbox, *options)
+    try:
+        await asyncio.sleep(25)
+        assert sent(inbox) == [], "the outage let something through"
+        assert await wait_for_lines(inbox, MEMBERS, within_s=150) >= MEMBERS
+        queue = RedisFireQueue(redis)
+        assert await eventually(lambda: _finished(queue), within_s=30)
+    finally:
+        kill(worker)
+    sends = sent(inbox)
+    assert duplicates(sends) == {}
+    assert len({s.channel for s in sends}) == MEMBERS
+    assert Counter((await delivery_states(redis)).values()) == {"sent": MEMBERS}

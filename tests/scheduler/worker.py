@@ -3,14 +3,15 @@ queue, delivering into a ``FileInbox`` so the test can count what was sent.
 
     python -m tests.scheduler.worker --redis URL --inbox PATH [--lease S] [--delay S]
         [--delay-after S] [--concurrency N] [--batch N] [--poll S] [--claims PATH]
-        [--cannot-tell] [--speed N --anchor-wall T --anchor-at ISO]
+        [--cannot-tell] [--grace S] [--down-until T] [--speed N --anchor-wall T --anchor-at ISO]
 
 ``--delay`` is how long each send takes before the platform has the message, ``--delay-after``
 how long after it has it before the call returns: a SIGKILL can land in either. With
 ``--claims``, each fire this process claims is appended to PATH as ``<pid> <fire id>@<instant s>``
 (the start of its delivery keys), so that a test knows what a process held when it was killed.
 ``--cannot-tell`` makes the platform unable to say whether a message arrived, as Slack and Teams
-are: a delivery in doubt after a crash or a takeover is then sent again.
+are: a delivery in doubt after a crash or a takeover is then sent again. ``--down-until T``
+makes every send fail with a 500 until the wall clock (Unix seconds) reaches T: an outage.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import logging
 import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.wiring import build_core
 from nudges.cards import Card
+from nudges.errors import DeliveryError
 from nudges.model import Conversation, MessageRef
 from nudges.ports import Clock, Fence
 from nudges.settings import EngineSettings
@@ -38,15 +41,27 @@ from tests.fakes.inbox import FileInbox
 
 
 class SlowInbox(FileInbox):
-    """A ``FileInbox`` whose platform also takes ``after_s`` to answer once it has a message."""
+    """A ``FileInbox`` whose platform also takes ``after_s`` to answer once it has a message,
+    and answers 500 to every send until the wall clock reaches ``down_until`` (an outage)."""
 
-    def __init__(self, path: Path, delay_s: float, after_s: float, *, can_tell: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        delay_s: float,
+        after_s: float,
+        *,
+        can_tell: bool,
+        down_until: float = 0.0,
+    ) -> None:
         super().__init__(path, delay_s, can_tell=can_tell)
         self.after_s = after_s
+        self.down_until = down_until
 
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
     ) -> MessageRef:
+        if time.time() < self.down_until:
+            raise DeliveryError("the platform answered 500")
         ref = await super().send(conversation, card, key=key, fence=fence)
         if self.after_s:
             await asyncio.sleep(self.after_s)
@@ -79,13 +94,24 @@ async def main(args: argparse.Namespace) -> None:
         clock = ScaledClock(args.anchor_wall, datetime.fromisoformat(args.anchor_at), args.speed)
     lease = timedelta(seconds=args.lease)
     settings = Settings(
-        engine=EngineSettings(default_tz="UTC", fanout_concurrency=args.concurrency),
+        engine=EngineSettings(
+            default_tz="UTC",
+            fanout_concurrency=args.concurrency,
+            grace=timedelta(seconds=args.grace),
+        ),
         runner=RunnerSettings(batch=args.batch, lease=lease, poll_s=args.poll),
+    )
+    inbox = SlowInbox(
+        Path(args.inbox),
+        args.delay,
+        args.delay_after,
+        can_tell=not args.cannot_tell,
+        down_until=args.down_until,
     )
     core = build_core(
         settings,
         redis,
-        SlowInbox(Path(args.inbox), args.delay, args.delay_after, can_tell=not args.cannot_tell),
+        inbox,
         clock,
         queue=RecordingDueQueue(redis, lease, Path(args.claims)) if args.claims else None,
     )
@@ -107,6 +133,8 @@ if __name__ == "__main__":
     parser.add_argument("--poll", type=float, default=0.05)
     parser.add_argument("--claims", default="")
     parser.add_argument("--cannot-tell", action="store_true", help="was_sent says None, as Slack")
+    parser.add_argument("--grace", type=float, default=900.0, help="the grace window, in s")
+    parser.add_argument("--down-until", type=float, default=0.0, help="sends fail until then")
     parser.add_argument("--speed", type=float, default=0.0)
     parser.add_argument("--anchor-wall", type=float, default=0.0)
     parser.add_argument("--anchor-at", default="")
