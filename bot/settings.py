@@ -79,6 +79,13 @@ class Settings:
         grace = _int(
             get("CARENUDGE_GRACE_MINUTES", "15"), "CARENUDGE_GRACE_MINUTES", 1, 1440, problems
         )
+        within = _int(
+            get("CARENUDGE_DELIVER_WITHIN_MINUTES", "180"),
+            "CARENUDGE_DELIVER_WITHIN_MINUTES",
+            1,
+            1440,
+            problems,
+        )
 
         tz = get("CARENUDGE_TIMEZONE", "UTC")
         try:
@@ -104,7 +111,12 @@ class Settings:
             host=get("HOST", "127.0.0.1"),
             port=port,
             log_level=log_level,
-            engine=EngineSettings(default_tz=tz, admins=admins, grace=timedelta(minutes=grace)),
+            engine=EngineSettings(
+                default_tz=tz,
+                admins=admins,
+                grace=timedelta(minutes=grace),
+                deliver_within=timedelta(minutes=within),
+            ),
             slack=slack,
             teams=teams,
         )

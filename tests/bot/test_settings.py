@@ -150,3 +150,12 @@ def test_a_key_prefix_that_would_break_the_key_space_is_refused(prefix: str) -> 
     with pytest.raises(SettingsError) as found:
         Settings.from_env({"CARENUDGE_KEY_PREFIX": prefix})
     assert "CARENUDGE_KEY_PREFIX must be up to 40 letters" in str(found.value)
+
+
+def test_how_long_deliveries_are_tried_through_an_outage_is_a_setting() -> None:
+    assert Settings.from_env({}).engine.deliver_within == timedelta(hours=3)
+    settings = Settings.from_env({"CARENUDGE_DELIVER_WITHIN_MINUTES": "45"})
+    assert settings.engine.deliver_within == timedelta(minutes=45)
+    with pytest.raises(SettingsError) as found:
+        Settings.from_env({"CARENUDGE_DELIVER_WITHIN_MINUTES": "0"})
+    assert "CARENUDGE_DELIVER_WITHIN_MINUTES must be between 1 and 1440" in str(found.value)
