@@ -67,7 +67,6 @@ PEOPLE = "people"
 class Reach:
     def __init__(self, deps: Deps, rosters: Rosters, deliveries: Deliveries) -> None:
         self.stores = deps.stores
-        self.clock = deps.clock
         self.rosters = rosters
         self.deliveries = deliveries
 
@@ -76,8 +75,9 @@ class Reach:
 
     async def record(self, cadence: Cadence, fire: Fire, fanout: Fanout, tally: Tally) -> None:
         """Keep how the fire went and, for each way it could not reach someone that the
-        cadence's managers have not been told of, tell them (once: a delivery of the fire
-        like any other, so it is retried through an outage and sent once across replicas)."""
+        cadence's managers have not been told of, tell them: once, because one fire reserves
+        the telling before it tells, and the telling is a delivery of that fire like any
+        other (retried through an outage, sent once across replicas and takeovers)."""
         summary: dict[str, Any] = {
             "at": fire.scheduled_at.isoformat(),
             "meant": tally.meant,
@@ -89,7 +89,6 @@ class Reach:
         await self.stores.reach.record(cadence.id, summary, fine=not tally.unreachable)
         if not tally.unreachable:
             return
-        already = await self.stores.reach.told(cadence.id)
         if isinstance(cadence.audience, ChannelAudience):
             problems = [
                 (reason.value, channel_card(cadence, reason, tally.fixes.get(reason, "")))
@@ -98,10 +97,10 @@ class Reach:
         else:
             problems = [(PEOPLE, people_card(cadence, tally.unreachable))]
         for problem, card in problems:
-            if problem in already:
-                continue
-            if await self._tell_managers(cadence, card, fanout, problem):
-                await self.stores.reach.tell_once(cadence.id, problem, self.clock.now())
+            if not await self.stores.reach.reserve(cadence.id, problem, fanout.key):
+                continue  # told already, or being told by another fire
+            if not await self._tell_managers(cadence, card, fanout, problem):
+                await self.stores.reach.release(cadence.id, problem, fanout.key)
 
     async def _tell_managers(
         self, cadence: Cadence, card: Card, fanout: Fanout, problem: str

@@ -4,7 +4,7 @@ of those problems its managers have been told of, so that they are told once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -53,15 +53,41 @@ class ReachStore(StoreBase):
                     continue
         return found
 
-    async def tell_once(self, cadence_id: str, problem: str, at: datetime) -> bool:
-        """True the first time ``problem`` is to be told for this cadence (until a fire
-        reaches everyone again)."""
-        key = self.keys.told(cadence_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, problem, at.isoformat())
-            pipe.expire(key, KEPT)
-            first, _ = await pipe.execute()
-        return bool(first)
+    async def reserve(self, cadence_id: str, problem: str, fire_key: str) -> bool:
+        """True if this fire is the one to tell of ``problem``: no fire has told of it since
+        the cadence last reached everyone, or this fire took the telling and is being finished
+        (a takeover after a crash). Reserved before telling, so that two fires of one cadence
+        running at once, or one killed halfway through telling, never tell it twice."""
+        owner = await self._reserve(keys=[self.keys.told(cadence_id)], args=[problem, fire_key])
+        return as_str(owner) == fire_key
+
+    async def release(self, cadence_id: str, problem: str, fire_key: str) -> None:
+        """Nobody heard this fire's telling: leave ``problem`` for the next fire to tell."""
+        await self._release(keys=[self.keys.told(cadence_id)], args=[problem, fire_key])
 
     async def told(self, cadence_id: str) -> set[str]:
         return {as_str(p) for p in await self.redis.hkeys(self.keys.told(cadence_id))}
+
+    @cached_property
+    def _reserve(self) -> Any:
+        return self.redis.register_script(_RESERVE)
+
+    @cached_property
+    def _release(self) -> Any:
+        return self.redis.register_script(_RELEASE)
+
+
+_RESERVE = f"""
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], {int(KEPT.total_seconds())})
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
+"""Take the telling of a problem unless a fire has it; answer which fire has it."""
+
+_RELEASE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"""
+"""Give the telling back, if this fire still has it."""

@@ -117,3 +117,33 @@ async def test_moving_a_cadence_to_an_archived_channel_is_refused_and_it_stays_a
     assert "#old-icu was archived" in plain(reply.card)
     assert "Unarchive it first, or choose another channel." in plain(reply.card)
     assert await world.stored("carenudge:cadence:c1") == before
+
+
+async def test_a_notice_nobody_could_hear_is_left_for_the_next_fire_to_tell(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    await world.say("mo", "create daily at 07:30 to #icu")
+    world.messenger.gone_channels["icu"] = (Unreachable.NOT_IN_CHANNEL, INVITE)
+    world.messenger.unreachable.add("mo")  # and mo's own DM is out of reach too
+    await world.run_until(utc(2026, 12, 1, 8, 0))
+    assert told(world, "mo") == []
+    world.messenger.unreachable.discard("mo")
+    await world.run_until(utc(2026, 12, 3, 8, 0))
+    [notice] = told(world, "mo")  # told at the next fire, and only then
+    assert "c1 can't reach #icu" in notice
+
+
+async def test_one_fire_at_a_time_tells_of_a_problem_and_a_takeover_finishes_its_telling(
+    world: World,
+) -> None:
+    """Two fires of one cadence running at once (or one killed halfway through telling and
+    taken over) must not tell the managers twice."""
+    reach = world.stores.reach
+    assert await reach.reserve("c1", "not-in-channel", "c:c1@100")
+    assert not await reach.reserve("c1", "not-in-channel", "c:c1@160")  # the next fire
+    assert await reach.reserve("c1", "not-in-channel", "c:c1@100")  # its takeover
+    await reach.release("c1", "not-in-channel", "c:c1@160")  # not its to give back
+    assert not await reach.reserve("c1", "not-in-channel", "c:c1@160")
+    await reach.release("c1", "not-in-channel", "c:c1@100")  # nobody heard it
+    assert await reach.reserve("c1", "not-in-channel", "c:c1@160")

@@ -53,8 +53,9 @@ class Sent:
 
 
 def instant_of(fire: str) -> int:
-    """The instant (Unix seconds) of a ``<fire id>@<instant s>``."""
-    return int(fire.rsplit("@", 1)[1])
+    """The instant (Unix seconds) of a ``<fire id>@<instant s>`` (or of its notice to managers,
+    ``<fire id>@<instant s>:told:<problem>``)."""
+    return int(fire.rsplit("@", 1)[1].partition(":")[0])
 
 
 def sent(inbox: Path) -> list[Sent]:

@@ -1,6 +1,8 @@
 """The long fault runs, for ``make faults``: twenty SIGKILLs during one fan-out to 1,000
-members, and three replicas on one Redis through a sustained run of fires: undisturbed, with
-one of them killed, and with one frozen past its lease and woken. Each takes under a minute.
+members; three replicas on one Redis through a sustained run of fires (undisturbed, with one
+of them killed, with one frozen past its lease and woken, and with a channel the bot is not
+in); a replica stalled mid fan-out; a takeover after the grace window; a platform outage.
+Each takes under a minute.
 
 Kill points are random. The seed is in every failure, and ``FAULTS_SEED=<n>`` replays the same
 plan (a busy machine will still time it differently).
@@ -160,20 +162,22 @@ def instants(minutes: int) -> list[int]:
 
 
 async def three_replicas(
-    redis: Redis, server: RedisServer, tmp_path: Path
+    redis: Redis, server: RedisServer, tmp_path: Path, *extra: str
 ) -> tuple[list[subprocess.Popen[bytes]], Path, Path]:
-    """Every-minute cadences to CHANNELS channels, and three processes on the scaled clock;
-    returns the processes, the inbox and the file of what each claimed."""
+    """Every-minute cadences to CHANNELS channels, and three processes on the scaled clock
+    (given ``extra`` options too); returns the processes, the inbox and the file of what each
+    claimed."""
     await seed_channels(redis, START, CHANNELS)
     inbox, claims = tmp_path / "inbox", tmp_path / "claims"
-    options = (*scaled_clock(START, SPEED, start_in_s=2.0), *REPLICA, "--claims", str(claims))
+    clock = scaled_clock(START, SPEED, start_in_s=2.0)
+    options = (*clock, *REPLICA, "--claims", str(claims), *extra)
     return [start_worker(server, inbox, *options) for _ in range(3)], inbox, claims
 
 
-async def all_sent(inbox: Path, expected: list[int]) -> None:
+async def all_sent(inbox: Path, expected: list[int], rooms: list[str] = ROOMS) -> None:
     """Wait until every channel had its message for each of the ``expected`` instants."""
     await eventually(
-        lambda: not missed(sent(inbox), ROOMS, expected),
+        lambda: not missed(sent(inbox), rooms, expected),
         within_s=(expected[-1] - expected[0]) / SPEED + 60,
         every_s=0.2,
     )
@@ -276,6 +280,56 @@ async def test_a_replica_frozen_past_its_lease_does_not_send_again_what_the_othe
     assert sent_by(sends, held_then) <= others
     woke_at = max(instant_of(f) for f in held_then)
     assert frozen.pid in {s.pid for s in sends if s.instant > woke_at}, "it should rejoin"
+
+
+# --- a channel the bot is not in, with three replicas and one killed ------------------------
+
+NOT_IN = "room-042"  # the cadence c43
+
+
+async def test_a_channel_the_bot_is_not_in_is_told_to_its_manager_once_across_replicas(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Every fire of one cadence is refused with ``not_in_channel``, fires a simulated minute
+    apart, shared by three replicas, one of them killed at a random point. Its manager is
+    told once, with the fix; every fire records why; every other channel has each message."""
+    workers, inbox, claims = await three_replicas(redis, redis_server, tmp_path, "--not-in", NOT_IN)
+    others = [r for r in ROOMS if r != NOT_IN]
+    expected = instants(12)
+    victim = random.Random(seed := fault_seed()).choice(workers)
+    with noted(lambda: f"seed={seed} victim={workers.index(victim)}"):
+        try:
+            await until_prepared(redis, victim.pid, claims, inbox, since=expected[3])
+            kill(victim)
+            await all_sent(inbox, expected, others)
+            assert await eventually(
+                lambda: _all_refused(redis, expected), within_s=60, every_s=0.2
+            ), "a fire did not record why it could not reach the channel"
+            assert await eventually(
+                lambda: any(s.channel == "D-mo" for s in sent(inbox)), within_s=30
+            ), "the manager was never told"
+            await asyncio.sleep(1.0)  # a second notice would show now
+        finally:
+            kill(*workers)
+
+        sends = sent(inbox)
+        assert duplicates(sends) == {}
+        assert missed(sends, others, expected) == []
+        assert [s for s in sends if s.channel == NOT_IN] == []
+        [notice] = [s for s in sends if s.channel == "D-mo"]
+        assert notice.key.split("/")[0].endswith(":told:not-in-channel")
+        for at in expected:
+            state = await redis.hget(f"carenudge:delivery:c:c43@{at}", f"ch:test:T1:{NOT_IN}")
+            assert state == "gone:not-in-channel", (at, state)
+
+
+async def _all_refused(redis: Redis, expected: list[int]) -> bool:
+    """Every one of the ``expected`` fires of c43 has recorded how it went."""
+    states = [
+        await redis.hget(f"carenudge:delivery:c:c43@{at}", f"ch:test:T1:{NOT_IN}")
+        for at in expected
+    ]
+    return all(s == "gone:not-in-channel" for s in states)
 
 
 # --- a replica stalled past its lease in the middle of a fan-out ----------------------------

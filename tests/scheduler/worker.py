@@ -3,7 +3,8 @@ queue, delivering into a ``FileInbox`` so the test can count what was sent.
 
     python -m tests.scheduler.worker --redis URL --inbox PATH [--lease S] [--delay S]
         [--delay-after S] [--concurrency N] [--batch N] [--poll S] [--claims PATH]
-        [--cannot-tell] [--grace S] [--down-until T] [--speed N --anchor-wall T --anchor-at ISO]
+        [--cannot-tell] [--grace S] [--down-until T] [--not-in CHANNEL]
+        [--speed N --anchor-wall T --anchor-at ISO]
 
 ``--delay`` is how long each send takes before the platform has the message, ``--delay-after``
 how long after it has it before the call returns: a SIGKILL can land in either. With
@@ -12,6 +13,8 @@ how long after it has it before the call returns: a SIGKILL can land in either. 
 ``--cannot-tell`` makes the platform unable to say whether a message arrived, as Slack and Teams
 are: a delivery in doubt after a crash or a takeover is then sent again. ``--down-until T``
 makes every send fail with a 500 until the wall clock (Unix seconds) reaches T: an outage.
+``--not-in CHANNEL`` answers every send to that channel as Slack does when the bot was never
+invited (``not_in_channel``).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.wiring import build_core
 from nudges.cards import Card
-from nudges.errors import DeliveryError
-from nudges.model import Conversation, MessageRef
+from nudges.errors import ConversationGone, DeliveryError
+from nudges.model import Conversation, MessageRef, Unreachable
 from nudges.ports import Clock, Fence
 from nudges.settings import EngineSettings
 from scheduler.queue import Claim, RedisFireQueue
@@ -39,10 +42,13 @@ from scheduler.runner import RunnerSettings
 from tests.fakes.clock import ScaledClock
 from tests.fakes.inbox import FileInbox
 
+INVITE = "Invite CareNudge to the channel: type /invite @CareNudge there."
+
 
 class SlowInbox(FileInbox):
     """A ``FileInbox`` whose platform also takes ``after_s`` to answer once it has a message,
-    and answers 500 to every send until the wall clock reaches ``down_until`` (an outage)."""
+    answers 500 to every send until the wall clock reaches ``down_until`` (an outage), and
+    ``not_in_channel`` to every send to the channel ``not_in``."""
 
     def __init__(
         self,
@@ -52,16 +58,20 @@ class SlowInbox(FileInbox):
         *,
         can_tell: bool,
         down_until: float = 0.0,
+        not_in: str = "",
     ) -> None:
         super().__init__(path, delay_s, can_tell=can_tell)
         self.after_s = after_s
         self.down_until = down_until
+        self.not_in = not_in
 
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
     ) -> MessageRef:
         if time.time() < self.down_until:
             raise DeliveryError("the platform answered 500")
+        if self.not_in and conversation.channel_id == self.not_in:
+            raise ConversationGone("not_in_channel", Unreachable.NOT_IN_CHANNEL, INVITE)
         ref = await super().send(conversation, card, key=key, fence=fence)
         if self.after_s:
             await asyncio.sleep(self.after_s)
@@ -107,6 +117,7 @@ async def main(args: argparse.Namespace) -> None:
         args.delay_after,
         can_tell=not args.cannot_tell,
         down_until=args.down_until,
+        not_in=args.not_in,
     )
     core = build_core(
         settings,
@@ -135,6 +146,7 @@ if __name__ == "__main__":
     parser.add_argument("--cannot-tell", action="store_true", help="was_sent says None, as Slack")
     parser.add_argument("--grace", type=float, default=900.0, help="the grace window, in s")
     parser.add_argument("--down-until", type=float, default=0.0, help="sends fail until then")
+    parser.add_argument("--not-in", default="", help="a channel the bot is not in")
     parser.add_argument("--speed", type=float, default=0.0)
     parser.add_argument("--anchor-wall", type=float, default=0.0)
     parser.add_argument("--anchor-at", default="")
