@@ -193,9 +193,11 @@ class Deliveries:
             return None
 
         async def send(item: _Ready, target_key: str) -> None:
+            # The slot is held until the outcome is kept: at any moment at most
+            # ``concurrency`` messages are out without a record (a crash's window).
             async with limit:
                 end = await self._deliver(fanout, item)
-            await finish(target_key, end)
+                await finish(target_key, end)
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]

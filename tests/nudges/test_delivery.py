@@ -7,11 +7,15 @@ import logging
 from datetime import timedelta
 
 import pytest
+from redis.asyncio import Redis
 
-from nudges.model import MemberRef
+from nudges.cards import Card
+from nudges.model import Conversation, MemberRef, MessageRef
 from nudges.planning import fire_id
-from tests.conftest import World
-from tests.fakes.clock import utc
+from nudges.ports import Fence
+from tests.conftest import World, build_world
+from tests.fakes.clock import FakeClock, utc
+from tests.fakes.messenger import RecordingMessenger
 
 AT_0730 = utc(2026, 12, 1, 7, 30)
 FIRE_KEY = f"{fire_id('c1')}@{int(AT_0730.timestamp())}"
@@ -99,3 +103,39 @@ async def test_a_fire_that_never_began_is_still_skipped_past_the_grace_window(
     world.clock.set(AT_0730 + timedelta(hours=1))
     await world.runner.tick()
     assert world.messenger.sent == []
+
+
+class Watching(RecordingMessenger):
+    """Counts, at each message the platform gets, how many it has that Redis does not yet
+    record as sent: what a crash at that moment could send a second time."""
+
+    def __init__(self, redis: Redis) -> None:
+        super().__init__()
+        self.redis = redis
+        self.most_unrecorded = 0
+
+    async def send(
+        self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
+    ) -> MessageRef:
+        ref = await super().send(conversation, card, key=key, fence=fence)
+        arrived = {d.key.partition("/")[2] for d in self.sent}
+        states = await self.redis.hgetall(f"carenudge:delivery:{FIRE_KEY}")
+        # Still not kept once Redis answers: all of these were out unrecorded at once.
+        unrecorded = sum(states.get(recipient) != "sent" for recipient in arrived)
+        self.most_unrecorded = max(self.most_unrecorded, unrecorded)
+        return ref
+
+
+async def test_no_more_messages_are_out_unrecorded_than_the_fanout_sends_at_once(
+    redis: Redis, clock: FakeClock
+) -> None:
+    """A crash's window: the messages a replica could die having sent before it kept that
+    it did. It is never wider than the fan-out's concurrency, which the README promises."""
+    messenger = Watching(redis)
+    world = build_world(redis, clock, messenger, fanout_concurrency=4)
+    members = tuple(f"m{i:03d}" for i in range(200))
+    await world.admin_makes_team("mo", members=members)
+    await world.say("mo", "create daily at 07:30 to team")
+    await world.run_until(AT_0730)
+    assert len(messenger.sent) == len(members)
+    assert 1 <= messenger.most_unrecorded <= 4
