@@ -26,6 +26,7 @@ FIGURES = {
         "bot resident memory",
         "start to ready",
     ],
+    "6 guard": ["guard per text, words cached", "precision, main table", "recall, main table"],
 }
 
 
