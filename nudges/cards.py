@@ -26,6 +26,7 @@ class Action(StrEnum):
     SHOUTOUT_POST = "shoutout.post"
     SHOUTOUT_TAG = "shoutout.tag"
     PAUSE_JOIN = "pause.join"
+    PAUSE_POST = "pause.post"
     RUN_COMMAND = "nudge.run"
     """A shortcut button whose value is a /nudge command, run as the person who pressed it."""
 

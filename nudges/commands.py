@@ -184,6 +184,9 @@ class GiveShoutout:
     behaviour: Behaviour | None = None
     private: bool = False
     channel: ChannelRef | None = None
+    doubt: str = ""
+    """Why it may be meant otherwise ("private": the word stands inside the text): the giver
+    is asked before anything is posted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,9 @@ class CallPause:
     silence_s: int = 30
     follow_up_hours: float | None = None
     follow_up_to_me: bool = False
+    doubt: str = ""
+    """Why the words may not be meant as a dedication ("lead": they don't start like one;
+    "options": they hold stray option words): the caller is asked before anything is posted."""
 
 
 Command = (

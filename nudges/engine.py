@@ -40,7 +40,14 @@ from nudges.commands import (
 from nudges.delivery import Deliveries
 from nudges.deps import Deps
 from nudges.digest import Digests
-from nudges.errors import CannotReach, InvalidSchedule, NotFound, ParseError, Refused
+from nudges.errors import (
+    CannotReach,
+    Identifying,
+    InvalidSchedule,
+    NotFound,
+    ParseError,
+    Refused,
+)
 from nudges.events import ActionInvoked, CommandInvoked, Event
 from nudges.failures import failed
 from nudges.firing import Firing
@@ -108,6 +115,9 @@ class Engine:
             return Reply(wording.message("Not quite", str(exc)), status="invalid", field=exc.field)
         except NotFound as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid")
+        except Identifying as exc:
+            card = wording.message("Could you say it another way?", exc.explanation, exc.advice)
+            return Reply(card, status="invalid", field=exc.field)
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
         cmd = parse(event.name, event.args)
@@ -188,6 +198,8 @@ class Engine:
                 return await self.shoutouts.retag(event.actor, event.value)
             case Action.PAUSE_JOIN:
                 return await self.pauses.join(event.actor, event.value, event.message)
+            case Action.PAUSE_POST:
+                return await self.pauses.post_held(event.actor, event.value)
             case Action.RUN_COMMAND:
                 command = CommandInvoked(
                     "nudge",

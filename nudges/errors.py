@@ -7,6 +7,7 @@ The tree::
     ├── ParseError                 a command could not be understood (carries a correct example)
     ├── Refused                    the person may not do this (says who can help)
     ├── NotFound (LookupError)     a cadence, prompt or team that does not exist here
+    ├── Identifying                a text that could identify someone in our care (not posted)
     ├── InvalidSchedule (ValueError)  a schedule with no future fire, or a bad cron expression
     ├── DeliveryError              a message could not be delivered
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
@@ -98,6 +99,23 @@ class NotFound(NudgeError, LookupError):
         self.what = what
         self.hint = hint
         super().__init__(f"I couldn't find {what}. {hint}")
+
+
+class Identifying(NudgeError):
+    """A text someone typed looks like it could identify someone in our care, so it is not
+    posted or saved. Nothing here repeats the text: the reply may be seen by others or logged.
+
+    Args:
+        explanation: What looked identifying, in one kind sentence (``PrivacyIssue``).
+        advice: How to say it without that detail.
+        field: The part of a form the text was typed in, if any.
+    """
+
+    def __init__(self, explanation: str, advice: str, field: Field | None = None) -> None:
+        self.explanation = explanation
+        self.advice = advice
+        self.field = field
+        super().__init__(explanation)
 
 
 class InvalidSchedule(NudgeError, ValueError):

@@ -18,7 +18,7 @@ _ALIASES = {
     "change": "edit",
     "ls": "list",
     "show": "list",
-    "pause": "list",
+    "pause": "thepause",  # the Pause; its page points to pausing a cadence
     "resume": "list",
     "delete": "list",
     "remove": "list",

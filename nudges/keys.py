@@ -81,7 +81,8 @@ class TeamKeys(_Group):
 
 
 class ChannelKeys(_Group):
-    """A channel: the team it belongs to, and whether its weekly digest was set up."""
+    """A channel: the team it belongs to, whether its weekly digest was set up, and the Pause
+    under way in it."""
 
     @property
     def team(self) -> str:
@@ -90,6 +91,11 @@ class ChannelKeys(_Group):
     @property
     def digest(self) -> str:
         return self._k("digest")
+
+    @property
+    def pause(self) -> str:
+        """The Pause under way in this channel, until its silence ends."""
+        return self._k("pause")
 
 
 class AudienceKeys:

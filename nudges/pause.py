@@ -20,7 +20,16 @@ from nudges.delivery import Deliveries, Outgoing, Target
 from nudges.deps import Deps
 from nudges.errors import DeliveryError
 from nudges.firing import FireTime, Firing
-from nudges.model import Context, Conversation, MemberRef, MessageRef, Pause, Role
+from nudges.language.recognition import EXAMPLE_PAUSE
+from nudges.model import (
+    Context,
+    Conversation,
+    ConversationKind,
+    MemberRef,
+    MessageRef,
+    Pause,
+    Role,
+)
 from nudges.prompts import Prompts, Sent, prompt_card
 
 log = logging.getLogger(__name__)
@@ -98,18 +107,27 @@ class Pauses:
     async def call(
         self, actor: MemberRef, where: Conversation, team: str | None, cmd: CallPause
     ) -> Reply:
-        if cmd.dedication:
-            issue = privacy.check(cmd.dedication)
-            if issue is not None:
-                return Reply(
-                    wording.message(
-                        "Could you say it another way?", issue.explanation, privacy.advice(issue)
+        privacy.guard(cmd.dedication, self.clock.now().date())
+        if cmd.doubt:
+            return await self._ask(actor, where, team, cmd)
+        pause_id = await self.stores.pauses.next_id()
+        under_way = await self.stores.pauses.claim_channel(where, pause_id, cmd.silence_s + 30)
+        if under_way is not None:
+            join = Button("Pausing with you", Action.PAUSE_JOIN, under_way, primary=True)
+            return Reply(
+                Card(
+                    (
+                        Heading("A pause is already under way here"),
+                        Text(("Would you like to join it? It's one moment, together.",)),
+                        Actions((join,)),
                     ),
-                    status="invalid",
-                )
+                    "A pause is already under way here. You're welcome to join it.",
+                ),
+                status="refused",
+            )
         now = self.clock.now()
         pause = Pause(
-            id=await self.stores.pauses.next_id(),
+            id=pause_id,
             conversation=where,
             team=team,
             dedication=cmd.dedication,
@@ -117,7 +135,11 @@ class Pauses:
             started_at=now,
             caller=actor,
         )
-        ref = await self.messenger.send(where, opening_card(pause, 0))
+        try:
+            ref = await self.messenger.send(where, opening_card(pause, 0))
+        except BaseException:
+            await self.stores.pauses.release_channel(where, pause_id)
+            raise
         pause = replace(pause, message=ref)
         await self.stores.pauses.save_pause(pause)
         await jobs.schedule(self.deps, PauseClose(pause.id), now + timedelta(seconds=cmd.silence_s))
@@ -131,7 +153,9 @@ class Pauses:
                 PauseFollowUp(pause.id, cmd.follow_up_to_me),
                 now + timedelta(hours=cmd.follow_up_hours),
             )
-            note = f" In {cmd.follow_up_hours:g} hours, {to} will get a gentle check-in nudge."
+            note = (
+                f" In {wording.hours(cmd.follow_up_hours)}, {to} will get a gentle check-in nudge."
+            )
         await self.stores.pauses.count_pause(
             actor.workspace, scope_of(team, where), month_of(now, self.settings.default_tz)
         )
@@ -142,6 +166,60 @@ class Pauses:
             )
         )
 
+    async def _ask(
+        self, actor: MemberRef, where: Conversation, team: str | None, cmd: CallPause
+    ) -> Reply:
+        """Words that may not be meant as a dedication are shown back privately, with a button
+        to post them as they are: a typo never becomes the team's dedication."""
+        held = await self.stores.pauses.next_held_id()
+        await self.stores.pauses.hold(
+            _held_by(actor, held),
+            {
+                "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
+                "team": team,
+                "dedication": cmd.dedication,
+                "silence": cmd.silence_s,
+                "follow_up": cmd.follow_up_hours,
+                "to_me": cmd.follow_up_to_me,
+            },
+        )
+        unsure = (
+            "Some of it reads like options (a follow-up can be half an hour to 12 hours away)."
+            if cmd.doubt == "options"
+            else "A dedication usually starts with “for” or “in memory of”."
+        )
+        return Reply(
+            Card(
+                (
+                    Heading("Did you mean…?"),
+                    Text((f"A {cmd.silence_s}-second pause, with the words: “{cmd.dedication}”",)),
+                    Text((unsure,)),
+                    Actions((Button("Post the pause", Action.PAUSE_POST, held, primary=True),)),
+                    ContextLine((f"Nothing has been posted. Or try again, like: {EXAMPLE_PAUSE}",)),
+                ),
+                "Did you mean…? Nothing has been posted yet.",
+            ),
+            status="invalid",
+        )
+
+    async def post_held(self, actor: MemberRef, held: str) -> Reply:
+        data = await self.stores.pauses.take_held(_held_by(actor, held))
+        if data is None:
+            return Reply(
+                wording.message(
+                    "That has expired", f"Nothing was posted. Please call it again: {EXAMPLE_PAUSE}"
+                )
+            )
+        platform, tenant, channel_id, kind = data["where"]
+        where = Conversation(platform, tenant, channel_id, ConversationKind(kind))
+        cmd = CallPause(
+            str(data["dedication"]),
+            int(data["silence"]),
+            None if data["follow_up"] is None else float(data["follow_up"]),
+            bool(data["to_me"]),
+        )
+        return await self.call(actor, where, data["team"], cmd)
+
     async def join(
         self, actor: MemberRef, pause_id: str, message: MessageRef | None
     ) -> Reply | None:
@@ -151,7 +229,14 @@ class Pauses:
         count = await self.stores.pauses.join_pause(pause.id, actor)
         if pause.message is not None:
             await self.messenger.update(pause.message, opening_card(pause, count))
-        return None
+        if message is not None and message == pause.message:
+            return None  # the card itself shows the count
+        # Joined from "a pause is already under way": say so, as the card is elsewhere.
+        return Reply(
+            wording.message(
+                "You're pausing together", f"{wording.plural(count, 'person', 'people')} pausing."
+            )
+        )
 
     # --- fire time ------------------------------------------------------------------------
 
@@ -237,7 +322,13 @@ class Pauses:
                     "could not take the button off pause %s (%s)", pause.id, type(exc).__name__
                 )
         await self.stores.pauses.save_pause(replace(pause, closed=True))
+        await self.stores.pauses.release_channel(pause.conversation, pause.id)
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
+
+
+def _held_by(actor: MemberRef, held: str) -> str:
+    """A held pause is kept under its caller, so nobody else's press can post it."""
+    return f"{held}:{actor.key}"
 
 
 def opening_card(pause: Pause, pausing: int, *, ended: bool = False) -> Card:

@@ -118,18 +118,13 @@ class Shoutouts:
                 status="refused",
             )
         text = plain_text(cmd.words)
-        issue = privacy.check(text)
-        if issue is not None:
-            return Reply(
-                wording.message(
-                    "Could you say it another way?", issue.explanation, privacy.advice(issue)
-                ),
-                status="invalid",
-            )
+        privacy.guard(text, self.clock.now().date())
         if not confirmed:
             limited = await self._rate_limited(actor)
             if limited is not None:
                 return limited
+            if cmd.doubt:
+                return await self._ask_private(actor, where, where_name, cmd)
             if is_vague(text):
                 return await self._tip(actor, where, where_name, cmd)
         return await self._post(actor, where, where_name, cmd)
@@ -167,9 +162,10 @@ class Shoutouts:
                 )
         return None
 
-    async def _tip(
+    async def _hold(
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
-    ) -> Reply:
+    ) -> str:
+        """Keep a shout-out its giver is asked about, for one press of a button to post it."""
         held = await self.stores.shoutouts.next_held_id()
         await self.stores.shoutouts.hold(
             _held_by(actor, held),
@@ -183,6 +179,35 @@ class Shoutouts:
                 "private": cmd.private,
             },
         )
+        return held
+
+    async def _ask_private(
+        self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
+    ) -> Reply:
+        held = await self._hold(actor, where, where_name, cmd)
+        place = f"#{where_name}" if where_name else "the channel"
+        return Reply(
+            Card(
+                (
+                    Heading("Did you mean to send it privately?"),
+                    Text(("“private” is in the middle of your words, so I've held it back.",)),
+                    Actions(
+                        (
+                            Button("Send it privately", Action.SHOUTOUT_POST, f"{held}|private"),
+                            Button(f"Post in {place}", Action.SHOUTOUT_POST, f"{held}|public"),
+                        )
+                    ),
+                    ContextLine(("Nothing has been posted yet.",)),
+                ),
+                "Did you mean to send it privately? Nothing has been posted yet.",
+            ),
+            status="invalid",
+        )
+
+    async def _tip(
+        self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
+    ) -> Reply:
+        held = await self._hold(actor, where, where_name, cmd)
         names = " ".join(f"@{m.name}" for m in cmd.recipients)
         return Reply(
             Card(
@@ -207,7 +232,8 @@ class Shoutouts:
             )
         )
 
-    async def post_held(self, actor: MemberRef, held: str) -> Reply:
+    async def post_held(self, actor: MemberRef, value: str) -> Reply:
+        held, _, choice = value.partition("|")
         data = await self.stores.shoutouts.take_held(_held_by(actor, held))
         if data is None or data.get("actor") != actor.key:
             return Reply(
@@ -224,7 +250,7 @@ class Shoutouts:
                 for w in data["words"]
             ),
             behaviour=Behaviour(data["behaviour"]) if data.get("behaviour") else None,
-            private=bool(data["private"]),
+            private=bool(data["private"]) if not choice else choice == "private",
         )
         return await self.give(actor, where, str(data.get("where_name", "")), cmd, confirmed=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nudges import library, wording
+from nudges import library, privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Text
 from nudges.commands import AddPrompt, ListPrompts, PromptVerb
 from nudges.deps import Deps
@@ -20,6 +20,7 @@ SHOWN = 15
 class TeamPrompts:
     def __init__(self, deps: Deps, rosters: Rosters) -> None:
         self.stores = deps.stores
+        self.clock = deps.clock
         self.rosters = rosters
 
     async def _team(self, actor: MemberRef, named: str | None, *, manage: bool) -> str:
@@ -86,6 +87,8 @@ class TeamPrompts:
 
     async def add(self, actor: MemberRef, cmd: AddPrompt) -> Card:
         team = await self._team(actor, cmd.team, manage=True)
+        # A team's own prompt goes to everyone in it: the same care as a shout-out.
+        privacy.guard(cmd.text, self.clock.now().date())
         saved = await self.stores.prompts.add_team_prompt(
             actor.workspace, team, Prompt("", cmd.text, cmd.behaviour, cmd.contexts, team)
         )

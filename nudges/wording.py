@@ -110,6 +110,18 @@ def day_list(values: frozenset[int] | None) -> str:
     return days(values) if len(values) != 7 else "Every day"
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 hour", "3 hours", "0 people": the count and the word that goes with it."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def hours(value: float) -> str:
+    """ "30 minutes", "1 hour", "1.5 hours", "3 hours"."""
+    if value < 1:
+        return plural(round(value * 60), "minute")
+    return "1 hour" if value == 1 else f"{value:g} hours"
+
+
 def message(title: str, *lines: str, hint: str = "") -> Card:
     """A short reply: a heading, a line or two, and an optional quiet hint underneath."""
     blocks: list[Heading | Text | ContextLine] = [Heading(title)]

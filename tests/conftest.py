@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 
 from bot.settings import Settings
 from bot.wiring import build_core
-from nudges.cards import Reply, plain
+from nudges.cards import Card, Reply, plain
 from nudges.engine import Engine
 from nudges.events import ActionInvoked, CommandInvoked
 from nudges.language import tokenize
@@ -164,6 +164,23 @@ class World:
         conversation = self.dm(who) if where == "dm" else self.channel(where)
         reply = await self.engine.handle(
             CommandInvoked(name, tuple(args), self.member(who), who, conversation, where)
+        )
+        assert reply is not None
+        return reply
+
+    async def press_on(self, who: str, card: Card, label: str, where: str = "ward-7") -> Reply:
+        """``who`` presses the button labelled ``label`` on a card they were shown privately."""
+        from nudges.cards import Actions
+
+        button = next(
+            b
+            for block in card.blocks
+            if isinstance(block, Actions)
+            for b in block.buttons
+            if b.label == label
+        )
+        reply = await self.engine.handle(
+            ActionInvoked(button.action, button.value, self.member(who), who, self.channel(where))
         )
         assert reply is not None
         return reply

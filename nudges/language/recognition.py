@@ -91,8 +91,14 @@ def _give(w: Words) -> GiveShoutout:
             del rest[-2:]
         else:
             break
+    # "/shoutout @alex private for covering my break": an option just after the names.
+    while rest and isinstance(rest[0], str) and rest[0].lower() in _PRIVATE:
+        private = True
+        rest.pop(0)
     while rest and isinstance(rest[0], str) and rest[0] in ("-", "—", ":"):
         rest.pop(0)
+    # Anywhere else it may be the option or a word ("a private room"): ask, never guess public.
+    inside = any(isinstance(a, str) and a.lower().strip(",.!") in _PRIVATE for a in rest)
     words = typed_text(rest)
     text = "".join(p if isinstance(p, str) else f"@{p.name}" for p in words)
     if len(text) > MAX_SHOUTOUT_CHARS:
@@ -102,7 +108,14 @@ def _give(w: Words) -> GiveShoutout:
             EXAMPLE_SHOUTOUT,
             "shoutout",
         )
-    return GiveShoutout(tuple(dict.fromkeys(recipients)), words, behaviour, private, channel)
+    return GiveShoutout(
+        tuple(dict.fromkeys(recipients)),
+        words,
+        behaviour,
+        private,
+        channel,
+        "private" if inside and not private else "",
+    )
 
 
 def typed_text(args: list[Arg]) -> tuple[str | Mention, ...]:
@@ -127,43 +140,23 @@ def _behaviour(word: str) -> Behaviour | None:
 
 
 def parse_pause(w: Words) -> Command:
+    """Options are read before the dedication and after it ("/pause for Ward 7's night 45s"),
+    never from inside it; a dedication that does not start as one ("for", "to", "in memory
+    of"...) comes back as a doubt, so a typo is shown back privately instead of posted."""
     if w.peek_word() in ("help", "?"):
         w.rest()
         return Help("the pause")
-    silence = DEFAULT_PAUSE_S
-    follow_up: float | None = None
-    to_me = False
-    while not w.done():
-        word = w.peek_word()
-        if (seconds := _seconds(w)) is not None:
-            silence = seconds
-        elif word in ("follow-up", "followup", "follow"):
-            w.take()
-            if w.peek_word() == "up":
-                w.take()
-            follow_up = DEFAULT_FOLLOW_UP_HOURS
-            if w.peek_word() == "in":
-                w.take()
-                follow_up = _hours(w)
-            if w.peek_word() == "to":
-                w.take()
-                who = w.take_word().lower() if not w.done() else ""
-                if who not in ("me", "manager", "managers"):
-                    raise ParseError(
-                        "Send the follow-up to 'me' or to the 'manager'?",
-                        "/pause follow up in 3h to me",
-                        "pause",
-                    )
-                to_me = who == "me"
-        else:
-            break
-    if not PAUSE_SECONDS[0] <= silence <= PAUSE_SECONDS[1]:
-        raise ParseError(
-            f"A pause can last between {PAUSE_SECONDS[0]} and {PAUSE_SECONDS[1]} seconds.",
-            EXAMPLE_PAUSE,
-            "pause",
-        )
-    dedication = " ".join(arg_text(a) for a in w.rest()).strip()
+    options = _PauseOptions()
+    while not w.done() and options.read(w):
+        pass
+    rest = w.rest()
+    # The shortest dedication after which everything left reads as options.
+    cut = next(k for k in range(len(rest) + 1) if _PauseOptions.reads_all(rest[k:], options))
+    options.read_all(rest[cut:])
+    words = [arg_text(a) for a in rest[:cut]]
+    while words and words[0] in ("-", "\u2013", "\u2014", ":"):
+        words.pop(0)
+    dedication = " ".join(words).strip()
     if len(dedication) > MAX_DEDICATION_CHARS:
         raise ParseError(
             f"Please keep the dedication under {MAX_DEDICATION_CHARS} characters "
@@ -171,40 +164,162 @@ def parse_pause(w: Words) -> Command:
             EXAMPLE_PAUSE,
             "pause",
         )
-    return CallPause(dedication, silence, follow_up, to_me)
+    return CallPause(
+        dedication,
+        options.silence if options.silence is not None else DEFAULT_PAUSE_S,
+        options.follow_up,
+        options.to_me,
+        _doubt(words),
+    )
+
+
+_LEADS = ("for", "to", "remembering", "honouring", "honoring", "thinking", "with", "celebrating")
+_LEAD_PHRASES = (("in", "memory"), ("in", "honour"), ("in", "honor"), ("in", "loving"))
+_OPTION_WORDS = frozenset(
+    {"follow", "follow-up", "followup", "up", "private", "seconds", "second", "secs", "sec"}
+    | {"minutes", "minute", "mins", "min", "hours", "hour", "hrs", "days", "day", "weeks"}
+)
+
+
+def _doubt(words: list[str]) -> str:
+    """Why the words may not be a dedication (empty when they read as one)."""
+    if not words:
+        return ""
+    lowered = [w.lower() for w in words]
+    if lowered[0] in _LEADS or tuple(lowered[:2]) in _LEAD_PHRASES:
+        stray = [w for w in lowered[1:] if w in _OPTION_WORDS]
+        return "options" if len(stray) >= 2 else ""
+    return "lead"
+
+
+class _PauseOptions:
+    """How long, whether to follow up, and to whom: each read once."""
+
+    def __init__(self) -> None:
+        self.silence: int | None = None
+        self.follow_up: float | None = None
+        self.to_me = False
+
+    def read(self, w: Words) -> bool:
+        """Read one option at the cursor; False (having read nothing) if there is none."""
+        word = w.peek_word()
+        if self.silence is None and (seconds := _seconds(w)) is not None:
+            self.silence = seconds
+            return True
+        if self.follow_up is None and word in ("follow-up", "followup", "follow"):
+            if word == "follow" and not _at(w, 1, "up"):
+                return False
+            w.take()
+            if word == "follow":
+                w.take()
+            self.follow_up = DEFAULT_FOLLOW_UP_HOURS
+            if w.peek_word() == "in":
+                w.take()
+                self.follow_up = _hours(w)
+            if w.peek_word() == "to" and _at(w, 1, "me", "manager", "managers"):
+                w.take()
+                self.to_me = w.take_word().lower() == "me"
+            return True
+        return False
+
+    def read_all(self, args: list[Arg]) -> None:
+        w = Words(args)
+        while not w.done():
+            self.read(w)
+
+    @staticmethod
+    def reads_all(args: list[Arg], already: _PauseOptions) -> bool:
+        """Whether every one of ``args`` reads as a new option (checked on a copy)."""
+        trial = _PauseOptions()
+        trial.silence, trial.follow_up, trial.to_me = (
+            already.silence,
+            already.follow_up,
+            already.to_me,
+        )
+        w = Words(args)
+        try:
+            while not w.done():
+                if not trial.read(w):
+                    return False
+        except ParseError:
+            return False
+        return True
+
+
+def _at(w: Words, ahead: int, *words: str) -> bool:
+    i = w.i + ahead
+    arg = w.args[i] if i < len(w.args) else ""
+    return isinstance(arg, str) and arg.lower() in words
+
+
+_UNIT = r"s|sec|secs|seconds?|m|min|mins|minutes?"
+_LONGER = r"h|hr|hrs|hours?|d|days?"
+_DURATION = re.compile(rf"([-+\u2212]?)(\d{{1,4}}(?:[.,]\d{{1,2}})?)({_UNIT}|{_LONGER})?")
 
 
 def _seconds(w: Words) -> int | None:
-    """Read "45s", "45 seconds", "1 minute", "2 min" or a bare "45" (seconds) at the cursor,
-    if it is there. A bare number is never taken as the dedication, so "/pause 60" can't post
-    "60" to the channel."""
-    word = w.peek_word()
-    m = re.fullmatch(r"(\d{1,4})(s|sec|secs|seconds?|m|min|mins|minutes?)?", word)
-    if not m:
+    """Read "45s", "45 seconds", "1.5 min", "2m" or a bare "45" (seconds) at the cursor, if it
+    is there. A bare number is never taken as the dedication, so "/pause 60" can't post "60"
+    to the channel, and a duration out of range ("-10s", "5m", "1h") is refused with the
+    range."""
+    m = _DURATION.fullmatch(w.peek_word())
+    if m is None:
         return None
-    unit = m.group(2)
+    sign, number, unit = m.groups()
     taken = 1
     if unit is None:
         following = w.args[w.i + 1] if w.i + 1 < len(w.args) else ""
-        unit = following.lower() if isinstance(following, str) else ""
-        if re.fullmatch(r"s|sec|secs|seconds?|m|min|mins|minutes?", unit):
-            taken = 2
+        after = following.lower() if isinstance(following, str) else ""
+        if re.fullmatch(rf"{_UNIT}|{_LONGER}", after):
+            unit, taken = after, 2
         else:
             unit = "s"
+    seconds = float(number.replace(",", ".")) * (60 if unit.startswith("m") else 1)
+    if (
+        sign
+        or re.fullmatch(_LONGER, unit)
+        or seconds != int(seconds)
+        or not PAUSE_SECONDS[0] <= seconds <= PAUSE_SECONDS[1]
+    ):
+        raise _out_of_range()
     w.i += taken
-    value = int(m.group(1))
-    return value * 60 if unit.startswith("m") else value
+    return int(seconds)
+
+
+def _out_of_range() -> ParseError:
+    low, high = PAUSE_SECONDS
+    return ParseError(
+        f"A pause can last between {low} seconds and {high // 60} minutes, like 45s or 2m. "
+        "Nothing has been posted.",
+        EXAMPLE_PAUSE,
+        "pause",
+    )
+
+
+_HOUR_UNITS = r"h|hr|hrs|hours?"
+_MINUTE_UNITS = r"m|min|mins|minutes?"
 
 
 def _hours(w: Words) -> float:
+    """Read "3h", "3 hours", "90 minutes" or "1.5h" after "follow up in"; half an hour to 12."""
     word = w.take_word().lower() if not w.done() else ""
-    m = re.fullmatch(r"(\d{1,2}(?:\.\d)?)\s*(h|hr|hrs|hours?)?", word)
-    if m and m.group(2) is None and w.peek_word() in ("h", "hr", "hrs", "hour", "hours"):
-        w.take()
-    if not m or not 0.5 <= float(m.group(1)) <= 12:
+    m = re.fullmatch(rf"(\d{{1,3}}(?:[.,]\d)?)\s*({_HOUR_UNITS}|{_MINUTE_UNITS}|d|days?)?", word)
+    unit = m.group(2) if m else None
+    if m and unit is None:
+        after = w.peek_word()
+        if re.fullmatch(rf"{_HOUR_UNITS}|{_MINUTE_UNITS}|days?|weeks?", after):
+            unit = after
+            w.take()
+    hours = float(m.group(1).replace(",", ".")) if m else -1.0
+    if unit is not None and re.fullmatch(_MINUTE_UNITS, unit):
+        hours /= 60
+    elif unit is not None and not re.fullmatch(_HOUR_UNITS, unit):
+        hours = -1.0  # days or weeks: further off than a follow-up goes
+    if not 0.5 <= hours <= 12:
         raise ParseError(
-            f"Follow up in how many hours? Between half an hour and 12 (got '{short(word)}').",
+            "Follow up in how long? Between half an hour and 12 hours, like 30m or 3h "
+            f"(I read '{short(word)}'). Nothing has been posted.",
             "/pause follow up in 3h",
             "pause",
         )
-    return float(m.group(1))
+    return hours

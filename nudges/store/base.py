@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -15,6 +16,7 @@ MAX_NAME = 80
 DELIVERY_TTL = timedelta(days=8)
 PRESSED_TTL = timedelta(days=30)
 COUNTER_TTL = timedelta(days=400)
+HELD_TTL = timedelta(hours=1)
 
 Recipient = str
 """A delivery target: ``m:<member key>`` for a direct message, ``ch:<conversation key>``."""
@@ -29,6 +31,19 @@ class StoreBase:
 
     async def _next(self, kind: str) -> int:
         return int(await self.redis.incr(self.keys.sequence(kind)))
+
+    # Something a person typed and was asked about ("Did you mean...?", "A tip before it goes
+    # out"), kept for an hour so one press of "Post" can send it as it was.
+
+    async def next_held_id(self) -> str:
+        return f"h{await self._next('held')}"
+
+    async def hold(self, held_id: str, payload: dict[str, Any]) -> None:
+        await self.redis.set(self.keys.held(held_id), codec.dumps(payload), ex=HELD_TTL)
+
+    async def take_held(self, held_id: str) -> dict[str, Any] | None:
+        raw = await self.redis.getdel(self.keys.held(held_id))
+        return codec.loads(raw) if raw else None
 
 
 def as_str(value: bytes | str) -> str:

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from nudges import codec
 from nudges.model import Conversation, MemberRef, Shoutout, Workspace
 from nudges.store.base import StoreBase, as_strs
 
 SHOUTOUT_INDEX_TTL = timedelta(days=60)
-PENDING_TTL = timedelta(hours=1)
 
 
 class ShoutoutStore(StoreBase):
     async def next_id(self) -> str:
         return f"s{await self._next('s')}"
-
-    async def next_held_id(self) -> str:
-        return f"h{await self._next('held')}"
 
     async def save_shoutout(self, shoutout: Shoutout, week: str, *, new: bool) -> None:
         keys = self.keys
@@ -76,14 +71,6 @@ class ShoutoutStore(StoreBase):
             pipe.expire(key, window, nx=True)
             count, _ = await pipe.execute()
         return int(count)
-
-    async def hold(self, held_id: str, payload: dict[str, Any]) -> None:
-        """Keep a shout-out the giver may still post as it is (for an hour)."""
-        await self.redis.set(self.keys.held(held_id), codec.dumps(payload), ex=PENDING_TTL)
-
-    async def take_held(self, held_id: str) -> dict[str, Any] | None:
-        raw = await self.redis.getdel(self.keys.held(held_id))
-        return codec.loads(raw) if raw else None
 
     async def claim_digest(self, channel: Conversation) -> bool:
         """True the first time only: a channel gets its digest once, and keeps the managers'

@@ -23,7 +23,7 @@ from nudges.cards import (
     Text,
     plain,
 )
-from nudges.events import ActionInvoked, CommandInvoked
+from nudges.events import CommandInvoked
 from nudges.model import Behaviour
 from tests.conftest import World
 from tests.fakes.clock import utc
@@ -44,12 +44,7 @@ async def shoutout(world: World, who: str, text: str, where: str = "ward-7") -> 
 
 async def press(world: World, who: str, card: Card, label: str, where: str = "ward-7") -> Reply:
     """``who`` presses the button labelled ``label`` on a card they were shown privately."""
-    button = next(b for b in buttons(card) if b.label == label)
-    reply = await world.engine.handle(
-        ActionInvoked(button.action, button.value, world.member(who), who, world.channel(where))
-    )
-    assert reply is not None
-    return reply
+    return await world.press_on(who, card, label, where)
 
 
 def buttons(card: Card) -> list[Button]:

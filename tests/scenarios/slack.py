@@ -87,9 +87,16 @@ class SlackWorld:
         return await self.command(user, text, team=team)
 
     async def press(
-        self, user: str, message: dict[str, Any], label: str, *, channel: str | None = None
+        self,
+        user: str,
+        message: dict[str, Any],
+        label: str,
+        *,
+        channel: str | None = None,
+        ephemeral: bool = False,
     ) -> int:
-        """Press the button called ``label`` on a message the fake recorded."""
+        """Press the button called ``label`` on a message the fake recorded (``ephemeral``: one
+        only the presser saw, as Slack marks it in the payload's container)."""
         buttons = [
             e
             for b in message["blocks"]
@@ -110,7 +117,7 @@ class SlackWorld:
                 "type": "message",
                 "message_ts": message.get("ts", "1.1"),
                 "channel_id": where,
-                "is_ephemeral": False,
+                "is_ephemeral": ephemeral,
             },
             "channel": {"id": where, "name": "directmessage" if where.startswith("D") else "x"},
             "response_url": self.api.response_url(f"r{self.triggers}"),

@@ -272,6 +272,23 @@ async def test_a_pause_opens_counts_presence_and_closes_after_the_silence(
     assert "Thank you for pausing together" in texts(posts[1])
 
 
+async def test_a_pause_typo_is_shown_back_privately_and_posted_only_when_asked(
+    slack: SlackWorld,
+) -> None:
+    assert await slack.command("UJO", "follow up in 3 days", command="/pause") == 200
+    assert await slack.command("UJO", "days", command="/pause") == 200
+    refused, asked = await slack.api.wait_for_responses(2)
+    assert "half an hour and 12 hours" in texts(refused)
+    assert asked["response_type"] == "ephemeral"
+    assert "Did you mean" in texts(asked)
+    valid(asked)
+    assert slack.api.called("chat.postMessage") == []
+    await slack.press("UJO", asked, "Post the pause", channel="C0WARD7", ephemeral=True)
+    [opening] = await slack.api.wait_for("chat.postMessage")
+    assert "A moment to pause" in texts(opening)
+    assert "“days”" in texts(opening)
+
+
 # --- rate limits ---------------------------------------------------------------------------
 
 
