@@ -5,6 +5,7 @@ prompt back when its job comes round.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,8 @@ from nudges.model import (
     iso_week,
 )
 from nudges.store import Chosen, Selection
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +127,22 @@ class Prompts:
         return Content(check, a_prompt, audiences)
 
     async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:
-        """A snoozed prompt comes back, as it was (unless it is no longer in use)."""
+        """A snoozed prompt comes back, as it was, unless a later choice says otherwise: the
+        person marked it Not for me, or its cadence was deleted or paused since, or the prompt
+        is no longer in use."""
         if await at.too_late(f"job={job.KIND}"):
             return
+        if job.prompt_id in await self.stores.people.not_for_me(job.member):
+            log.info("a snoozed prompt was not brought back: marked not for me since")
+            return
+        if job.cadence_id:
+            cadence = await self.stores.cadences.get(job.cadence_id)
+            if cadence is None or cadence.paused:
+                log.info(
+                    "a snoozed prompt of %s was not brought back: it is gone or paused",
+                    job.cadence_id,
+                )
+                return
         prompt = await self.find(job.member.workspace, job.team, job.prompt_id)
         if prompt is None:
             return

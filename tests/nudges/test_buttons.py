@@ -186,6 +186,30 @@ async def test_a_snoozed_prompt_is_not_delivered_to_someone_who_then_stopped(
     assert len(world.messenger.to("D-sam")) == 1
 
 
+async def test_not_for_me_after_snooze_wins_and_the_prompt_does_not_come_back(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo", members=("sam",))
+    await world.say("mo", "create daily at 09:00 to #ward-7")
+    await world.run_until(utc(2026, 12, 1, 9, 0))
+    await world.press("sam", 0, "Snooze")
+    await world.press("sam", 0, "Not for me")
+    await world.run_until(utc(2026, 12, 1, 12, 0))
+    assert world.messenger.to("D-sam") == []
+
+
+@pytest.mark.parametrize("verb", ["delete", "pause"])
+async def test_a_snoozed_prompt_goes_with_its_cadence_when_it_is_deleted_or_paused(
+    world: World, verb: str
+) -> None:
+    index = await first_prompt_to(world, "sam")
+    await world.press("sam", index, "Snooze")
+    reply = await world.say("mo", f"{verb} c1")
+    assert reply.status == "ok", plain(reply.card)
+    await world.run_until(utc(2026, 12, 1, 12, 0))
+    assert len(world.messenger.to("D-sam")) == 1
+
+
 # --- Not for me ---------------------------------------------------------------------------------
 
 
