@@ -6,6 +6,8 @@ The clock starts on Monday 30 Nov 2026 at 12:00 UTC; London is on GMT, so London
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from nudges.cards import Action, Actions, Card, Mention, Reply, Text, plain
@@ -187,8 +189,9 @@ async def test_a_snoozed_prompt_is_not_delivered_to_someone_who_then_stopped(
 
 
 async def test_not_for_me_after_snooze_wins_and_the_prompt_does_not_come_back(
-    world: World,
+    world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="nudges.prompts")
     await world.admin_makes_team("mo", members=("sam",))
     await world.say("mo", "create daily at 09:00 to #ward-7")
     await world.run_until(utc(2026, 12, 1, 9, 0))
@@ -196,18 +199,21 @@ async def test_not_for_me_after_snooze_wins_and_the_prompt_does_not_come_back(
     await world.press("sam", 0, "Not for me")
     await world.run_until(utc(2026, 12, 1, 12, 0))
     assert world.messenger.to("D-sam") == []
+    assert "marked not for me since" in caplog.text  # chosen, not lost to an error
 
 
 @pytest.mark.parametrize("verb", ["delete", "pause"])
 async def test_a_snoozed_prompt_goes_with_its_cadence_when_it_is_deleted_or_paused(
-    world: World, verb: str
+    world: World, verb: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="nudges.prompts")
     index = await first_prompt_to(world, "sam")
     await world.press("sam", index, "Snooze")
     reply = await world.say("mo", f"{verb} c1")
     assert reply.status == "ok", plain(reply.card)
     await world.run_until(utc(2026, 12, 1, 12, 0))
     assert len(world.messenger.to("D-sam")) == 1
+    assert "it is gone or paused" in caplog.text  # chosen, not lost to an error
 
 
 # --- Not for me ---------------------------------------------------------------------------------
