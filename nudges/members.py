@@ -26,6 +26,7 @@ from nudges.model import (
     MemberSettings,
     QuietHours,
     Shift,
+    ShiftPattern,
 )
 
 SettingsCommand = SetTimezone | SetQuietHours | SetWorkingDays | SetShift | Snooze | StopOrStart
@@ -101,12 +102,20 @@ def apply(member: Member, cmd: SettingsCommand, now: datetime, default_tz: str) 
         case SetWorkingDays(days=days):
             s = replace(s, working_days=days)
         case SetShift(pattern=pattern):
+            # Quiet hours chosen for days don't fit nights (or back): they move with the shift
+            # to its default, and a choice made after this one holds.
+            if _nights(s.shift) != _nights(pattern):
+                s = replace(s, quiet_hours=None)
             s = replace(s, shift=pattern)
         case Snooze():
             s = replace(s, snoozed_until=_snooze_until(cmd, now, zone_of(s, default_tz)))
         case StopOrStart(stop=stop):
             s = replace(s, stopped=stop)
     return replace(member, settings=s)
+
+
+def _nights(pattern: ShiftPattern | None) -> bool:
+    return pattern is not None and pattern.shift is Shift.NIGHT
 
 
 def _snooze_until(cmd: Snooze, now: datetime, tz: str) -> date | None:

@@ -311,23 +311,59 @@ def read_cron(w: Words) -> str:
     return " ".join(fields)
 
 
+# Zones that keep local time through the year, as a ward's clock does: "Area/City" names, and
+# UTC for those who want it. Abbreviations (EST, BST) and fixed offsets (GMT+1, Etc/GMT-5) never
+# change for daylight saving, so a nudge would arrive an hour out for half the year.
+_REGIONS: tuple[str, ...] = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/")
+_REGIONS += ("Australia/", "Europe/", "Indian/", "Pacific/")
+_MEANT = {
+    **dict.fromkeys(("est", "edt", "et", "eastern", "est5edt", "us/eastern"), "America/New_York"),
+    **dict.fromkeys(("cst", "cdt", "ct", "central", "cst6cdt", "us/central"), "America/Chicago"),
+    **dict.fromkeys(("mst", "mdt", "mt", "mountain", "mst7mdt", "us/mountain"), "America/Denver"),
+    **dict.fromkeys(
+        ("pst", "pdt", "pt", "pacific", "pst8pdt", "us/pacific"), "America/Los_Angeles"
+    ),
+    **dict.fromkeys(("gmt", "bst", "uk", "gb", "greenwich", "gmt0", "etc/gmt"), "Europe/London"),
+    **dict.fromkeys(("ist", "eire"), "Europe/Dublin"),
+    **dict.fromkeys(("cet", "cest", "met", "gmt+1", "utc+1", "etc/gmt-1"), "Europe/Paris"),
+    **dict.fromkeys(("eet", "eest", "gmt+2", "utc+2", "etc/gmt-2"), "Europe/Athens"),
+    **dict.fromkeys(("aest", "aedt"), "Australia/Sydney"),
+    **dict.fromkeys(("nzst", "nzdt", "nz"), "Pacific/Auckland"),
+    "hst": "Pacific/Honolulu",
+    "akst": "America/Anchorage",
+}
+
+
 @cache
 def _zones() -> dict[str, str]:
-    zones = {z.lower(): z for z in available_timezones()}
-    zones.setdefault("utc", "UTC")
+    zones = {z.lower(): z for z in available_timezones() if z.startswith(_REGIONS)}
+    zones["utc"] = "UTC"
     return zones
 
 
 def read_timezone(word: str, example: str) -> str:
-    zone = _zones().get(word.strip().lower())
-    if zone is None:
-        what = f"I don't know the time zone '{short(word)}'." if word else "Which time zone?"
-        raise ParseError(
-            f"{what} Use a name like Europe/London or America/New_York.",
-            example,
-            "settings",
+    key = word.strip().lower()
+    zone = _zones().get(key)
+    if zone is not None:
+        return zone
+    place = "Use the name of a place, like Europe/London or America/New_York."
+    if not word:
+        problem = f"Which time zone? {place}"
+    elif key in _MEANT:
+        meant = _MEANT[key]
+        problem = (
+            f"'{short(word)}' is a short name, not a place, so your nudges could be an hour out "
+            f"when the clocks change. Did you mean {meant}?"
         )
-    return zone
+        example = re.sub(r"\S+$", meant, example)
+    elif re.fullmatch(r"(?:etc/)?(?:gmt|utc)\s*[+\-\u2212]\s*\d{1,2}(?::?\d\d)?", key):
+        problem = (
+            f"'{short(word)}' is a fixed offset, so your nudges would be an hour out when the "
+            f"clocks change. {place}"
+        )
+    else:
+        problem = f"I don't know the time zone '{short(word)}'. {place}"
+    raise ParseError(problem, example, "settings")
 
 
 def read_team(w: Words, example: str, topic: str = "teams") -> str:

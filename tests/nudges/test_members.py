@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from nudges.cards import plain
 from tests.conftest import World
 from tests.fakes.clock import utc
@@ -124,6 +126,51 @@ async def test_night_shift_makes_the_default_quiet_hours_daytime(world: World) -
     assert times_to(world, "nora") == [utc(2026, 12, 1, 3, 0)]
     assert times_to(world, "sam") == [utc(2026, 11, 30, 12, 30), utc(2026, 12, 1, 12, 30)]
     assert await outcome(world, "c2", utc(2026, 12, 1, 12, 30), "nora") == "skipped:quiet-hours"
+
+
+async def test_night_shift_moves_quiet_hours_chosen_for_days_to_the_daytime(
+    world: World,
+) -> None:
+    await team_with_cadences(world, "daily at 12:30", members=("nora",))
+    await world.say("nora", "quiet 22:00-06:00", where="dm")
+    reply = await world.say("nora", "shift night", where="dm")
+    assert "Quiet hours are now 09:00 to 17:00" in plain(reply.card)
+    await world.run_until(utc(2026, 12, 1, 13, 0))
+    assert times_to(world, "nora") == []
+    assert await outcome(world, "c1", utc(2026, 12, 1, 12, 30), "nora") == "skipped:quiet-hours"
+
+
+async def test_quiet_hours_set_after_the_night_shift_are_kept(world: World) -> None:
+    await world.say("nora", "shift night", where="dm")
+    await world.say("nora", "quiet 10:00-18:00", where="dm")
+    await world.say("nora", "days mon-fri", where="dm")  # another change keeps them too
+    settings = await world.say("nora", "settings", where="dm")
+    assert "10:00 to 18:00" in plain(settings.card)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("EST", "America/New_York"), ("BST", "Europe/London"), ("PST", "America/Los_Angeles")],
+)
+async def test_a_time_zone_abbreviation_is_refused_with_the_place_it_likely_means(
+    world: World, typed: str, meant: str
+) -> None:
+    reply = await world.say("nina", f"tz {typed}", where="dm")
+    assert reply.status == "invalid"
+    text = plain(reply.card)
+    assert f"Did you mean {meant}?" in text
+    assert f"/nudge tz {meant}" in text
+    settings = await world.say("nina", "settings", where="dm")
+    assert typed not in plain(settings.card)
+
+
+@pytest.mark.parametrize("typed", ["GMT+1", "UTC-5", "Etc/GMT-2"])
+async def test_a_fixed_offset_is_refused_as_it_never_changes_with_the_clocks(
+    world: World, typed: str
+) -> None:
+    reply = await world.say("nina", f"tz {typed}", where="dm")
+    assert reply.status == "invalid"
+    assert "hour out when the clocks change" in plain(reply.card)
 
 
 async def test_the_small_hours_of_saturday_still_belong_to_fridays_night_shift(
@@ -284,9 +331,9 @@ async def test_settings_shows_the_defaults_in_one_card(world: World) -> None:
 async def test_settings_shows_everything_a_member_changed_in_one_card(world: World) -> None:
     for command in (
         "tz America/New_York",
+        "shift night",  # before quiet hours, which a change to nights would move
         "quiet 22:00-06:00",
         "days mon-fri",
-        "shift night",
         "snooze until 2026-12-24",
     ):
         reply = await world.say("sam", command, where="dm")
