@@ -22,7 +22,9 @@ class SandboxClock:
     ``advance`` jumps ahead, for demos and scripted sessions."""
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
-        self._start = start
+        # In UTC, so time runs on through a clock change: adding to a local time would move
+        # along the wall clock and lose (or gain) the hour the real scheduler does not.
+        self._start = start.astimezone(UTC)
         self._speed = speed
         self._t0 = time.monotonic()
         self._offset = timedelta()

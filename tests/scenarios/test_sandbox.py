@@ -131,3 +131,24 @@ def test_a_hard_day_shows_shoutouts_and_a_pause_from_start_to_close() -> None:
     digest = out.split("** This week's shout-outs in #ward-7 **", 1)[1]
     assert "@jo" in digest
     assert "jo" not in out.split("/pause 30s", 1)[1].split("Pausing with you", 1)[0]
+
+
+def test_the_sandbox_clock_runs_through_the_clock_changes_as_the_scheduler_does() -> None:
+    script = "nudge manager add @sam to ward-7\nnudge create daily at 07:30 to #ward-7\nwait 2d\n"
+    # Spring forward: 48 hours from Saturday 07:00 GMT is Monday 08:00 BST.
+    code, out = sandbox(script, "--start", "2027-03-27T07:00", "--tz", "Europe/London")
+    assert code == 0, out
+    assert re.findall(r"^\[(\w{3} \d\d \w{3} \d\d:\d\d)\]", out, re.M) == [
+        "Sat 27 Mar 07:30",
+        "Sun 28 Mar 07:30",
+        "Mon 29 Mar 07:30",
+    ]
+    assert "It is Mon 29 Mar 2027, 08:00 (Europe/London)." in out
+    # Fall back: 48 hours from Saturday 07:00 BST is Monday 06:00 GMT, before that day's fire.
+    code, out = sandbox(script, "--start", "2027-10-30T07:00", "--tz", "Europe/London")
+    assert code == 0, out
+    assert re.findall(r"^\[(\w{3} \d\d \w{3} \d\d:\d\d)\]", out, re.M) == [
+        "Sat 30 Oct 07:30",
+        "Sun 31 Oct 07:30",
+    ]
+    assert "It is Mon 01 Nov 2027, 06:00 (Europe/London)." in out
