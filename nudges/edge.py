@@ -35,7 +35,7 @@ from nudges.events import ActionInvoked, Arg, CommandInvoked, Event
 from nudges.failures import failed
 from nudges.help import help_card, welcome_card
 from nudges.keys import KeySpace, PaceKeys, PlatformKeys
-from nudges.language import tokenize
+from nudges.language import clean, tokenize
 from nudges.model import (
     SHOUTOUT_BEHAVIOURS,
     WEEKDAYS,
@@ -95,6 +95,7 @@ __all__ = [
     "Secret",
     "Text",
     "Unreachable",
+    "clean",
     "failed",
     "help_card",
     "tokenize",

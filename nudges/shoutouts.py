@@ -120,7 +120,7 @@ class Shoutouts:
         text = plain_text(cmd.words)
         privacy.guard(text, self.clock.now().date())
         if not confirmed:
-            limited = await self._rate_limited(actor)
+            limited = await self._rate_limited(actor, cmd)
             if limited is not None:
                 return limited
             if cmd.doubt:
@@ -146,17 +146,33 @@ class Shoutouts:
                 return Mention(ref, name), (rest, *words[1:])
         return None
 
-    async def _rate_limited(self, actor: MemberRef) -> Reply | None:
+    async def _rate_limited(self, actor: MemberRef, cmd: GiveShoutout) -> Reply | None:
         for name, (limit, window) in (("burst", BURST), ("day", DAILY)):
             if (
                 await self.stores.shoutouts.count_within(f"shoutout:{actor.key}:{name}", window)
                 > limit
             ):
-                when = "a few minutes" if name == "burst" else "tomorrow"
+                when = "in a few minutes" if name == "burst" else "tomorrow"
+                # Their words are kept: here they are, to send again as they were.
+                again = (
+                    "/shoutout ",
+                    *(part for m in cmd.recipients for part in (m, " ")),
+                    *cmd.words,
+                )
                 return Reply(
-                    wording.message(
-                        "That's a lot of thanks",
-                        f"Lovely to see. To keep each one special, the next can go out in {when}.",
+                    Card(
+                        (
+                            Heading("That's a lot of thanks"),
+                            Text(
+                                (
+                                    "Lovely to see. To keep each one special, the next can go "
+                                    f"out {when}. Nothing was posted; here are your words, to "
+                                    "send then:",
+                                )
+                            ),
+                            Text(again),
+                        ),
+                        f"That's a lot of thanks. The next can go out {when}.",
                     ),
                     status="refused",
                 )

@@ -21,6 +21,7 @@ from nudges.edge import (
     Conversation,
     MemberRef,
     Mention,
+    clean,
 )
 
 PLATFORM = "slack"
@@ -245,7 +246,7 @@ def shoutout_words(state: dict[str, Any], team_id: str) -> list[Arg]:
         Mention(MemberRef(PLATFORM, team_id, str(u)), str(u))
         for u in _value(values, "people", "selected_users") or []
     ]
-    words.extend(str(_value(values, "message", "value") or "").split())
+    words.extend(clean(str(_value(values, "message", "value") or "")).split())
     behaviour = _value(values, "behaviour", "selected_option")
     if behaviour and behaviour["value"] != "suggest":
         words.extend(("behaviour", str(behaviour["value"])))

@@ -15,9 +15,9 @@ from nudges.errors import ParseError
 from nudges.events import Arg
 from nudges.language.recognition import parse_pause, parse_shoutout
 from nudges.language.verbs import VERBS
-from nudges.language.words import Words, short, tokenize
+from nudges.language.words import Words, clean, short, tokenize
 
-__all__ = ["VERBS", "parse", "tokenize"]
+__all__ = ["VERBS", "clean", "parse", "tokenize"]
 
 MAX_ARGS = 200
 

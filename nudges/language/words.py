@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from nudges.cards import Mention
@@ -17,9 +18,31 @@ from nudges.model import (
 
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c"}
 
+# Terminal escape sequences (colour, cursor moves, window titles), as typed or pasted.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]"
+)
+# Control characters, and the invisible marks that reorder or hide text (bidirectional
+# overrides and isolates, zero-width spaces, a byte-order mark). Joiners stay: emoji and
+# several scripts need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+
+
+def clean(text: str) -> str:
+    """Text a person typed, without escape sequences or control characters: what is stored
+    and shown is what they could see when they typed it. Tabs become spaces, line breaks
+    stay."""
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _INVISIBLE.sub("", text)
+
 
 def tokenize(text: str) -> list[str]:
-    """Split on whitespace, keeping "double-quoted phrases" whole (straight or curly quotes)."""
+    """Split on whitespace, keeping "double-quoted phrases" whole (straight or curly quotes),
+    after cleaning the text of control characters and escape sequences."""
+    text = clean(text)
     words: list[str] = []
     i, n = 0, len(text)
     while i < n:

@@ -329,6 +329,8 @@ async def test_a_burst_of_shoutouts_is_refused_kindly_and_the_earlier_ones_stand
     assert sixth.status == "refused"
     assert "That's a lot of thanks" in plain(sixth.card)
     assert "the next can go out in a few minutes" in plain(sixth.card)
+    # Nothing they wrote is lost: the reply gives it back, ready to send again.
+    assert f"/shoutout @priya {SPECIFIC} (6)" in plain(sixth.card)
     assert len(in_channel(world)) == 5
     assert len(dms(world, "sam")) == 5
     assert dms(world, "priya") == []

@@ -272,6 +272,18 @@ async def test_a_pause_opens_counts_presence_and_closes_after_the_silence(
     assert "Thank you for pausing together" in texts(posts[1])
 
 
+async def test_escape_codes_and_control_characters_never_reach_the_channel(
+    slack: SlackWorld,
+) -> None:
+    typed = "<@USAM|sam> for staying \x1b[31mlate\x1b[0m\x07 with the \u202efamily\x00 tonight"
+    await slack.command("UPRIYA", typed, command="/shoutout")
+    posts = await slack.api.wait_for("chat.postMessage", 2)
+    channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
+    body = texts(channel_post)
+    assert "for staying late with the family tonight" in body
+    assert not any(c in body for c in "\x1b\x07\x00\u202e")
+
+
 async def test_a_pause_typo_is_shown_back_privately_and_posted_only_when_asked(
     slack: SlackWorld,
 ) -> None:
