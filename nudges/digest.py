@@ -123,10 +123,13 @@ class Digests:
         cutoff = self.clock.now() - UNSEEN_AFTER
         unseen = [ref for ref, at in zip(joined, last, strict=True) if at is None or at < cutoff]
         people = [Mention(m.ref, m.name) for m in await self.stores.people.members(unseen)]
-        if not people:
+        if not joined:
             body: tuple[Inline, ...] = (
-                f"Everyone in {team} has been recognised in the last 30 days.",
+                f"No one has joined {team} yet, so there's no one to look for. Members join "
+                f"with /nudge join {team}.",
             )
+        elif not people:
+            body = (f"Everyone in {team} has been recognised in the last 30 days.",)
         else:
             body = ("Not recognised in the last 30 days: ", *wording.mentions(people, "and"), ".")
         return Card(

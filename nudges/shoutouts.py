@@ -66,7 +66,8 @@ def suggest(text: str) -> Behaviour:
 
 def is_vague(text: str) -> bool:
     """Too short, or only generic thanks: no effort named."""
-    words = re.findall(r"[a-z']+", text.lower())
+    # Words in any script ("dziękuję", "شكرا"), not only English letters.
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text.lower())
     return len(words) < 5 or all(w in _vocabulary()[0] for w in words)
 
 

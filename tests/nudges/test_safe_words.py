@@ -201,3 +201,30 @@ async def test_once_a_pause_closes_the_channel_can_pause_again(world: World) -> 
     await world.run_until(world.clock.now() + timedelta(seconds=31))
     again = await world.command("pause", "priya", "for everyone on nights")
     assert "Your pause has begun" in plain(again.card)
+
+
+# --- small things a person notices --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "dziękuję bardzo za pomoc przy łóżku dzisiaj",
+        "merci beaucoup pour ton aide ce soir",
+        "شكرا جزيلا لك على مساعدتك اليوم",
+    ],
+)
+async def test_thanks_in_another_language_goes_straight_out_without_a_tip(
+    world: World, words: str
+) -> None:
+    reply = await world.command("shoutout", "jo", f"@sam {words}")
+    assert "A tip before it goes out" not in plain(reply.card)
+    assert len(posted(world)) == 1
+
+
+async def test_unseen_for_a_team_nobody_has_joined_says_so(world: World) -> None:
+    await world.admin_makes_team("mo")
+    reply = await world.command("shoutout", "mo", "unseen team ward-7")
+    text = plain(reply.card)
+    assert "No one has joined ward-7 yet" in text
+    assert "Everyone in ward-7 has been recognised" not in text
