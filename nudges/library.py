@@ -31,6 +31,9 @@ def library() -> tuple[Prompt, ...]:
     )
 
 
+ANY_TIME = frozenset({Context.ANY_TIME})
+
+
 def matches(prompt: Prompt, theme: Theme) -> bool:
     if theme is None:
         return True
@@ -39,22 +42,33 @@ def matches(prompt: Prompt, theme: Theme) -> bool:
     return theme in prompt.contexts
 
 
+def fits(prompt: Prompt, theme: Theme, moments: frozenset[Context] = ANY_TIME) -> bool:
+    """Whether a prompt suits a fire: a moment theme ("end of shift") takes that moment's
+    prompts; otherwise the prompt must suit one of the fire's moments (any time, or the shift
+    moment it follows), and the behaviour theme if there is one."""
+    if isinstance(theme, Context):
+        return theme in prompt.contexts
+    return matches(prompt, theme) and not prompt.contexts.isdisjoint(moments)
+
+
 def pool(
     theme: Theme,
     own: Sequence[Prompt] = (),
     retired: Collection[str] = (),
     not_for_me: Collection[str] = (),
+    moments: frozenset[Context] = ANY_TIME,
 ) -> list[Prompt]:
-    """The prompts an audience may get for ``theme``: the library and the team's own, minus
-    retired ones and those the member said were not for them. If that leaves nothing, the
-    whole library minus those; only if even that is empty, the theme regardless."""
+    """The prompts an audience may get for ``theme`` at ``moments``: the library and the team's
+    own, minus retired ones and those the member said were not for them. If that leaves
+    nothing, every prompt that fits the moments minus those; only if even that is empty, the
+    theme regardless."""
     everything = [p for p in (*library(), *own) if p.id not in retired]
-    themed = [p for p in everything if matches(p, theme)]
+    themed = [p for p in everything if fits(p, theme, moments)]
     kept = [p for p in themed if p.id not in not_for_me]
     if kept:
         return kept
     # Every prompt of the theme was "not for me": keep that promise, and widen the theme.
-    wider = [p for p in everything if p.id not in not_for_me]
+    wider = [p for p in everything if fits(p, None, moments) and p.id not in not_for_me]
     return wider or themed
 
 

@@ -34,6 +34,7 @@ class Context(StrEnum):
     START_OF_SHIFT = "start-of-shift"
     END_OF_SHIFT = "end-of-shift"
     AFTER_HARD_CASE = "after-hard-case"
+    AFTER_DEATH = "after-death"
     AFTER_MEETING = "after-meeting"
     ANY_TIME = "any-time"
 
@@ -46,6 +47,7 @@ _CONTEXT_LABELS = {
     Context.START_OF_SHIFT: "start of shift",
     Context.END_OF_SHIFT: "end of shift",
     Context.AFTER_HARD_CASE: "after a hard case",
+    Context.AFTER_DEATH: "after a death",
     Context.AFTER_MEETING: "after a meeting",
     Context.ANY_TIME: "any time",
 }

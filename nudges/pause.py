@@ -30,13 +30,14 @@ from nudges.model import (
     Pause,
     Role,
 )
-from nudges.prompts import Prompts, Sent, prompt_card
+from nudges.prompts import NO_TEAM, Prompts, Sent, prompt_card
 
 log = logging.getLogger(__name__)
 OPENING = (
     "Let's pause together, to honour the person we cared for and the care this team gave. "
     "Stop where you are if you can, and breathe."
 )
+FOLLOW_UP_LEAD = "Following the Pause your team held earlier, after a death on the ward."
 CLOSING = (
     "Thank you for pausing together, and for the care you gave. When you're ready, carry on gently."
 )
@@ -261,26 +262,25 @@ class Pauses:
         await self._finish(pause, pausing)
 
     async def follow_up(self, job: PauseFollowUp, at: FireTime) -> None:
-        """A gentle "after a hard case" check-in, hours after a Pause: it names no one and
-        quotes nothing from the dedication."""
+        """A gentle check-in written for after a death, hours after a Pause, saying that it
+        follows the Pause: it names no one and quotes nothing from the dedication."""
         if await at.too_late(f"job={job.KIND}"):
             return
         pause = await self.stores.pauses.pause(job.pause_id)
         if pause is None:
             return
-        team = pause.team or "-"
+        team = pause.team or NO_TEAM
         recipients = list(job.to) or await self._follow_up_recipients(pause, job.to_me)
         recipients = await self._after_quiet_hours(recipients, job)
-        chooser = await self.prompts.chooser(pause.caller.workspace, team, Context.AFTER_HARD_CASE)
+        chooser = await self.prompts.chooser(pause.caller.workspace, team, Context.AFTER_DEATH)
 
         async def audiences(targets: Sequence[Target]) -> None:
             await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
 
         async def compose(target: Target, key: str) -> Outgoing:
             chosen = chooser.choose(target.key)
-            return Outgoing(
-                prompt_card(chosen.prompt, Sent("", team, chosen.prompt.id, at.fire.id)), chosen
-            )
+            sent = Sent("", team, chosen.prompt.id, at.fire.id)
+            return Outgoing(prompt_card(chosen.prompt, sent, FOLLOW_UP_LEAD), chosen)
 
         await self.deliveries.to_members(at.fanout(), recipients, compose, audiences)
 

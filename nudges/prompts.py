@@ -18,10 +18,12 @@ from nudges.delivery import Deliveries, Outgoing, Target, available_at
 from nudges.deps import Deps
 from nudges.events import ActionInvoked
 from nudges.firing import Content, FireTime, Firing
+from nudges.library import ANY_TIME
 from nudges.model import (
     Cadence,
     CadenceKind,
     ChannelAudience,
+    Context,
     ConversationKind,
     Fire,
     MemberRef,
@@ -29,8 +31,10 @@ from nudges.model import (
     MessageRef,
     Prompt,
     Role,
+    ShiftMoment,
     TeamAudience,
     Theme,
+    WeeklySchedule,
     Workspace,
     iso_week,
 )
@@ -103,17 +107,21 @@ class Prompts:
         firing.on_cadence(CadenceKind.PROMPTS, self.content)
         firing.on_job(SnoozedPrompt, self.snoozed)
 
-    async def chooser(self, ws: Workspace, team: str, theme: Theme) -> Chooser:
+    async def chooser(
+        self, ws: Workspace, team: str, theme: Theme, moments: frozenset[Context] = ANY_TIME
+    ) -> Chooser:
         """A chooser for many audiences of one team: the team's prompts are read once."""
         own, retired = await self.stores.prompts.prompt_settings(ws, team)
-        return Chooser(self, theme, own, retired)
+        return Chooser(self, theme, own, retired, moments)
 
     # --- fire time ------------------------------------------------------------------------
 
     async def content(self, cadence: Cadence, fire: Fire, fire_key: str) -> Content:
         """A cadence's prompts: each audience its own next prompt, chosen ahead of the instant,
         remembered once sent."""
-        chooser = await self.chooser(cadence.workspace, cadence.team, cadence.theme)
+        chooser = await self.chooser(
+            cadence.workspace, cadence.team, cadence.theme, moments_of(cadence)
+        )
 
         async def audiences(targets: Sequence[Target]) -> None:
             await chooser.load([(t.key, t.member.ref if t.member else None) for t in targets])
@@ -169,7 +177,9 @@ class Prompts:
                 member = joined[0] if joined else None
         if member is not None or not isinstance(cadence.audience, ChannelAudience):
             audience = f"m:{member.key}" if member else "m:-"
-        chooser = await self.chooser(cadence.workspace, cadence.team, cadence.theme)
+        chooser = await self.chooser(
+            cadence.workspace, cadence.team, cadence.theme, moments_of(cadence)
+        )
         await chooser.load([(audience, member)])
         return chooser.upcoming(audience, count)
 
@@ -265,11 +275,17 @@ class Chooser:
     round trip, then each ``choose`` is pure. The caller records a choice once it is sent."""
 
     def __init__(
-        self, prompts: Prompts, theme: Theme, own: list[Prompt], retired: set[str]
+        self,
+        prompts: Prompts,
+        theme: Theme,
+        own: list[Prompt],
+        retired: set[str],
+        moments: frozenset[Context] = ANY_TIME,
     ) -> None:
         self._rng = prompts.rng
         self._store = prompts.stores.deliveries
         self._theme = theme
+        self._moments = moments
         self._own = own
         self._retired = retired
         self._states: dict[str, Selection] = {}
@@ -281,7 +297,9 @@ class Chooser:
     def choose(self, audience: str) -> Chosen:
         """The next prompt for ``audience`` (loaded first), never one its member declined."""
         state = self._states[audience]
-        candidates = library.pool(self._theme, self._own, self._retired, state.excluded)
+        candidates = library.pool(
+            self._theme, self._own, self._retired, state.excluded, self._moments
+        )
         rng = self._rng(audience, state.mix)
         choice = library.choose(candidates, state.seen, state.mix, rng, state.last)
         if choice is None:  # only if someone retired every prompt of a theme
@@ -307,15 +325,35 @@ class Chooser:
         return chosen
 
 
-def prompt_card(prompt: Prompt, sent: Sent) -> Card:
+def moments_of(cadence: Cadence) -> frozenset[Context]:
+    """The moments a cadence's fires fall at: any time, and the start or end of a shift when
+    every one of its times follows shifts that way."""
+    schedule = cadence.schedule
+    if isinstance(schedule, WeeklySchedule) and schedule.times:
+        if all(t is ShiftMoment.START for t in schedule.times):
+            return ANY_TIME | {Context.START_OF_SHIFT}
+        if all(t is ShiftMoment.END for t in schedule.times):
+            return ANY_TIME | {Context.END_OF_SHIFT}
+    return ANY_TIME
+
+
+NO_TEAM = "-"
+"""The team of a prompt that has none (a Pause's follow-up in a channel without a team)."""
+
+
+def prompt_card(prompt: Prompt, sent: Sent, lead: str = "") -> Card:
+    """A prompt with its three buttons; ``lead`` is a line before it, saying why it came."""
     tags = [prompt.behaviour.label]
     contexts = sorted(c.label for c in prompt.contexts if c.value != "any-time")
     tags.extend(contexts[:1])
+    if sent.team != NO_TEAM:
+        tags.append(f"a nudge for {sent.team}")
     value = sent.encode()
     return Card(
         (
+            *((ContextLine((lead,)),) if lead else ()),
             Text((prompt.text,)),
-            ContextLine((" · ".join((*tags, f"a nudge for {sent.team}")),)),
+            ContextLine((" · ".join(tags),)),
             Actions(
                 (
                     Button("Done", Action.PROMPT_DONE, value, primary=True),
@@ -324,7 +362,7 @@ def prompt_card(prompt: Prompt, sent: Sent) -> Card:
                 )
             ),
         ),
-        prompt.text,
+        f"{lead} {prompt.text}" if lead else prompt.text,
     )
 
 

@@ -171,7 +171,7 @@ async def test_managers_can_add_list_and_retire_their_teams_prompts(world: World
     added = await world.say(
         "mo",
         'prompt add "Ask the newest starter what has surprised them." behaviour '
-        "understanding context start of shift",
+        "understanding context any time",
     )
     assert "Added ward-7-1" in plain(added.card)
     listed = plain((await world.say("mo", "prompts")).card)

@@ -123,15 +123,42 @@ def test_every_prompt_suits_at_least_one_moment(prompt: Prompt) -> None:
 # --- the pool ----------------------------------------------------------------------------------
 
 
-def test_the_mixed_pool_is_the_whole_library_and_the_teams_own() -> None:
+ANY_TIME = [p for p in PROMPTS if Context.ANY_TIME in p.contexts]
+
+
+def test_the_mixed_pool_is_every_any_time_prompt_and_the_teams_own() -> None:
     mine = own("ward-7-01", Behaviour.HELPING)
-    assert library.pool(None, [mine]) == [*PROMPTS, mine]
+    assert library.pool(None, [mine]) == [*ANY_TIME, mine]
+
+
+def test_a_prompt_written_for_a_moment_never_arrives_at_any_other_time() -> None:
+    moments = {c for p in library.pool(None) for c in p.contexts}
+    assert Context.ANY_TIME in moments
+    for prompt in library.pool(None):
+        assert Context.ANY_TIME in prompt.contexts
+    assert not {p.id for p in library.pool(None)} & {
+        p.id for p in PROMPTS if Context.ANY_TIME not in p.contexts
+    }
+
+
+def test_a_shift_start_cadence_also_draws_prompts_for_the_start_of_a_shift() -> None:
+    moments = frozenset({Context.ANY_TIME, Context.START_OF_SHIFT})
+    chosen = library.pool(None, moments=moments)
+    assert {p.id for p in chosen} == {p.id for p in PROMPTS if p.contexts & moments}
+    assert any(Context.ANY_TIME not in p.contexts for p in chosen)
+
+
+def test_at_least_sixty_prompts_fit_any_time_across_the_four_behaviours() -> None:
+    assert len(ANY_TIME) >= 60
+    four = (Behaviour.ATTENDING, Behaviour.UNDERSTANDING, Behaviour.EMPATHISING, Behaviour.HELPING)
+    for behaviour in four:
+        assert len([p for p in ANY_TIME if p.behaviour is behaviour]) >= 10, behaviour
 
 
 @pytest.mark.parametrize("behaviour", list(Behaviour))
 def test_a_behaviour_theme_selects_only_that_behaviour(behaviour: Behaviour) -> None:
     chosen = library.pool(behaviour)
-    assert chosen == [p for p in PROMPTS if p.behaviour is behaviour]
+    assert chosen == [p for p in ANY_TIME if p.behaviour is behaviour]
 
 
 @pytest.mark.parametrize("context", list(Context))
@@ -144,7 +171,9 @@ def test_a_moment_theme_selects_only_prompts_tagged_with_it(context: Context) ->
 
 def test_a_teams_own_prompt_joins_the_pools_it_matches() -> None:
     mine = own("ward-7-01", Behaviour.RECOGNITION, Context.END_OF_SHIFT)
-    assert mine in library.pool(Behaviour.RECOGNITION, [mine])
+    at_shift_end = frozenset({Context.ANY_TIME, Context.END_OF_SHIFT})
+    assert mine in library.pool(Behaviour.RECOGNITION, [mine], moments=at_shift_end)
+    assert mine not in library.pool(Behaviour.RECOGNITION, [mine])  # not any time
     assert mine in library.pool(Context.END_OF_SHIFT, [mine])
     assert mine not in library.pool(Behaviour.HELPING, [mine])
     assert mine not in library.pool(Context.AFTER_MEETING, [mine])
@@ -169,7 +198,7 @@ def test_when_a_whole_theme_is_not_for_someone_the_rest_of_the_library_is() -> N
     wider = library.pool(Context.AFTER_MEETING, not_for_me=themed)
     assert wider
     assert not {p.id for p in wider} & themed  # "you won't get this one again" holds
-    assert len(wider) == len(library.library()) - len(themed)
+    assert len(wider) == len([p for p in ANY_TIME if p.id not in themed])
 
 
 def test_the_wider_pool_still_leaves_out_retired_prompts() -> None:

@@ -15,7 +15,7 @@ import pytest
 from nudges.cards import Actions, Card, ContextLine, Heading, Mention, Reply, Text, plain
 from nudges.library import library
 from nudges.model import Context
-from nudges.pause import CLOSING, OPENING
+from nudges.pause import CLOSING, FOLLOW_UP_LEAD, OPENING
 from tests.conftest import World, build_world
 from tests.fakes.clock import utc
 from tests.fakes.messenger import Delivery
@@ -27,7 +27,9 @@ BANNED = re.compile(
 )
 START = utc(2026, 11, 30, 12, 0)
 DEDICATION = "for the lady we lost this morning, and for everyone who cared for her"
-AFTER_A_HARD_CASE = {p.text for p in library() if Context.AFTER_HARD_CASE in p.contexts}
+AFTER_A_DEATH = {
+    f"{FOLLOW_UP_LEAD} {p.text}" for p in library() if Context.AFTER_DEATH in p.contexts
+}
 
 
 async def pause(world: World, who: str, text: str = "", where: str = "ward-7") -> Reply:
@@ -267,8 +269,9 @@ async def test_a_follow_up_reaches_the_teams_managers_hours_later(world: World) 
     for manager in ("mo", "lee"):
         [follow_up] = dms(world, manager)
         assert follow_up.at == START + timedelta(hours=3)
-        assert follow_up.card.fallback_text in AFTER_A_HARD_CASE
-        assert "after a hard case" in follow_up.text
+        assert follow_up.card.fallback_text in AFTER_A_DEATH
+        assert "after a death" in follow_up.text
+        assert "Following the Pause your team held earlier" in plain(follow_up.card)
     assert dms(world, "sam") == []
     assert dms(world, "priya") == []
 
@@ -282,7 +285,7 @@ async def test_a_follow_up_to_me_reaches_the_caller_after_three_hours_by_default
     await world.run_until(START + timedelta(hours=4))
     [follow_up] = dms(world, "sam")
     assert follow_up.at == START + timedelta(hours=3)
-    assert follow_up.card.fallback_text in AFTER_A_HARD_CASE
+    assert follow_up.card.fallback_text in AFTER_A_DEATH
     assert dms(world, "mo") == []
 
 
@@ -291,7 +294,8 @@ async def test_a_follow_up_without_a_team_reaches_the_caller(world: World) -> No
     assert "In 2 hours, you will get a gentle check-in nudge." in plain(reply.card)
     await world.run_until(START + timedelta(hours=2))
     [follow_up] = dms(world, "sam")
-    assert follow_up.card.fallback_text in AFTER_A_HARD_CASE
+    assert follow_up.card.fallback_text in AFTER_A_DEATH
+    assert "a nudge for" not in plain(follow_up.card)  # there is no team to name, not "-"
 
 
 async def test_the_follow_up_names_no_one_and_quotes_nothing_from_the_dedication(
@@ -316,7 +320,7 @@ async def test_a_follow_up_due_in_quiet_hours_arrives_when_they_end(world: World
     await world.run_until(utc(2026, 12, 1, 12, 0))  # 21:30 is in mo's quiet hours
     [follow_up] = dms(world, "mo")
     assert follow_up.at == utc(2026, 12, 1, 7, 0)
-    assert follow_up.card.fallback_text in AFTER_A_HARD_CASE
+    assert follow_up.card.fallback_text in AFTER_A_DEATH
 
 
 async def test_without_a_follow_up_nobody_gets_a_check_in(world: World) -> None:
@@ -414,7 +418,7 @@ async def test_nothing_the_bot_says_about_a_pause_uses_the_words_we_avoid(world:
     replies.append(late)
     shown = cards_shown(world, *replies)
     assert any(CLOSING in plain(card) for card in shown)
-    assert any(card.fallback_text in AFTER_A_HARD_CASE for card in shown)
+    assert any(card.fallback_text in AFTER_A_DEATH for card in shown)
     for card in shown:
         for text in (plain(card), card.fallback_text):
             assert not BANNED.search(text), text

@@ -122,9 +122,12 @@ def test_a_hard_day_shows_shoutouts_and_a_pause_from_start_to_close() -> None:
     assert "(30 seconds of silence. 2 pausing together.)" in out
     assert "2 of you paused together." in out
     assert "(This pause has ended. 2 paused together.)" in out
-    # Three hours later the manager gets an after-a-hard-case check-in by direct message.
+    # Three hours later the manager gets a check-in written for after a death, saying it
+    # follows the Pause.
     assert "[Mon 30 Nov 13:00] CareNudge to @sam (direct message):" in out
-    assert "after a hard case" in out.split("[Mon 30 Nov 13:00]", 1)[1].split("\n", 3)[2]
+    follow_up = out.split("[Mon 30 Nov 13:00]", 1)[1].split("\n", 4)
+    assert "Following the Pause your team held earlier" in follow_up[1]
+    assert "after a death" in follow_up[3]
     assert re.search(r"Pauses held this month\s+1\n", out)
     # Friday's digest: counts by behaviour, the messages, no one ranked.
     assert "2 shout-outs this week: Attending 0, Understanding 0, Empathising 1, Helping 1." in out
@@ -152,3 +155,46 @@ def test_the_sandbox_clock_runs_through_the_clock_changes_as_the_scheduler_does(
         "Sun 31 Oct 07:30",
     ]
     assert "It is Mon 01 Nov 2027, 06:00 (Europe/London)." in out
+
+
+def test_a_week_in_the_sandbox_sends_each_prompt_at_a_moment_it_was_written_for() -> None:
+    from nudges.library import library
+    from nudges.model import Context
+
+    script = "\n".join(
+        (
+            "nudge manager add @sam to ward-7",
+            "nudge join ward-7",
+            "nudge create daily at 07:30 to #ward-7",
+            "nudge create weekdays at 19:00 to #ward-7 theme end of shift",
+            "nudge create weekdays at shift start to team",
+            "pause for everyone who cared follow up in 1h to me",
+            "wait 7d",
+        )
+    )
+    code, out = sandbox(script)
+    assert code == 0, out
+    moments = {p.text: p.contexts for p in library()}
+    sent = re.findall(
+        r"^\[\w{3} \d\d \w{3} (\d\d:\d\d)\] CareNudge (.+?):\n((?:  \|.*\n)+)", out, re.M
+    )
+    seen: dict[str, int] = {}
+    for at, where, body in sent:
+        lines = [line.removeprefix("  | ") for line in body.splitlines()]
+        text = next((line for line in lines if line in moments), None)
+        if text is None:
+            continue  # not a prompt (a Pause, a welcome)
+        if "Following the Pause" in body:
+            kind, expected = "follow-up", {Context.AFTER_DEATH}
+        elif where == "in #ward-7" and at == "07:30":
+            kind, expected = "clock time", {Context.ANY_TIME}
+        elif where == "in #ward-7" and at == "19:00":
+            kind, expected = "end of shift", {Context.END_OF_SHIFT}
+        else:
+            kind, expected = "shift start", {Context.ANY_TIME, Context.START_OF_SHIFT}
+        assert moments[text] & expected, f"{kind} at {at} {where}: {text}"
+        seen[kind] = seen.get(kind, 0) + 1
+    assert seen["clock time"] == 7
+    assert seen["end of shift"] == 5
+    assert seen["shift start"] >= 5
+    assert seen["follow-up"] == 1
