@@ -170,7 +170,7 @@ class Digests:
             Heading(f"This week's shout-outs in #{channel_name or channel.channel_id}"),
             Text(
                 (
-                    f"{len(week)} shout-out{'s' if len(week) != 1 else ''} this week: "
+                    f"{wording.plural(len(week), 'shout-out')} this week: "
                     + ", ".join(f"{b.label} {n}" for b, n in spread.items())
                     + ".",
                 )
@@ -192,7 +192,7 @@ class Digests:
         if len(week) > len(public):
             blocks.append(Text((f"And {len(week) - len(public)} given privately.",)))
         blocks.append(ContextLine(("Recognise someone: /shoutout @name for what they did.",)))
-        return Card(tuple(blocks), f"{len(week)} shout-outs this week")
+        return Card(tuple(blocks), f"{wording.plural(len(week), 'shout-out')} this week")
 
 
 def joiner(words: TypedText) -> tuple[str, ...]:
