@@ -37,7 +37,7 @@ async def run(bench: Bench) -> list[Figure]:
     lexicon.is_name.cache_clear()
     cold = _per_text(texts, lambda t: privacy.check(t, TODAY), 1)
     warm = _per_text(texts, lambda t: privacy.check(t, TODAY), rounds)
-    nhs = _per_text(texts, lambda t: privacy._has_nhs_number(t, TODAY.year), rounds)
+    nhs = _per_text(texts, lambda t: privacy._nhs_numbers(t, TODAY.year), rounds)
     main: Score = score(privacy_cases.CAUGHT, privacy_cases.LEFT_ALONE, TODAY)
     held: Score = score(privacy_holdout.CAUGHT, privacy_holdout.LEFT_ALONE, TODAY)
     return [

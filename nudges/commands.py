@@ -188,6 +188,11 @@ class GiveShoutout:
     """Why it may be meant otherwise ("private": the word stands inside the text): the giver
     is asked before anything is posted."""
 
+    def as_typed(self) -> tuple[str | Mention, ...]:
+        """The command again, to give back to its giver to change and send."""
+        names = tuple(part for m in self.recipients for part in (m, " "))
+        return ("/shoutout ", *names, *self.words)
+
 
 @dataclass(frozen=True, slots=True)
 class DeleteShoutout:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from nudges import help, members, reach, wording
 from nudges.cadences import Cadences
-from nudges.cards import Action, Card, ContextLine, Heading, Mention, Reply, Text
+from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text
 from nudges.commands import (
     AddPrompt,
     Appoint,
@@ -117,6 +117,7 @@ class Engine:
             return Reply(wording.message("Not quite", str(exc)), status="invalid")
         except Identifying as exc:
             card = wording.message("Could you say it another way?", exc.explanation, exc.advice)
+            card = Card((*card.blocks, *_yours(exc.yours)), card.fallback_text)
             return Reply(card, status="invalid", field=exc.field)
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
@@ -281,7 +282,15 @@ def _problem(exc: ParseError) -> Card:
             Heading("I didn't quite get that"),
             Text((exc.problem,)),
             Text(("Try: ", exc.example)),
+            *_yours(exc.yours),
             ContextLine((hint,)),
         ),
         f"{exc.problem} Try: {exc.example}",
     )
+
+
+def _yours(typed: tuple[Inline, ...]) -> tuple[Text, ...]:
+    """What the person typed, given back only to them to change and send again."""
+    if not typed:
+        return ()
+    return (Text(("Your words, to change and send again (only you can see this):",)), Text(typed))

@@ -28,7 +28,7 @@ at the seam (``raise RateLimited(...) from exc``); no SDK exception crosses a po
 
 from __future__ import annotations
 
-from nudges.cards import Field
+from nudges.cards import Field, Inline
 from nudges.model import MemberRef, Unreachable
 
 
@@ -57,15 +57,24 @@ class ParseError(NudgeError):
         topic: The help topic that explains the command, if any.
         field: The part of a cadence the problem is about, if it is one part (a form shows
             the problem under that field).
+        yours: What the person typed, as a command to change and send again, when it was
+            more than a few words (a shout-out, a dedication): nothing they wrote is lost.
     """
 
     def __init__(
-        self, problem: str, example: str, topic: str = "", field: Field | None = None
+        self,
+        problem: str,
+        example: str,
+        topic: str = "",
+        field: Field | None = None,
+        *,
+        yours: tuple[Inline, ...] = (),
     ) -> None:
         self.problem = problem
         self.example = example
         self.topic = topic
         self.field = field
+        self.yours = yours
         super().__init__(f"{problem} For example: {example}")
 
 
@@ -109,12 +118,22 @@ class Identifying(NudgeError):
         explanation: What looked identifying, in one kind sentence (``PrivacyIssue``).
         advice: How to say it without that detail.
         field: The part of a form the text was typed in, if any.
+        yours: What they typed, as a command to change and send again. It is shown only to
+            them (a private reply), so nothing they wrote is lost.
     """
 
-    def __init__(self, explanation: str, advice: str, field: Field | None = None) -> None:
+    def __init__(
+        self,
+        explanation: str,
+        advice: str,
+        field: Field | None = None,
+        *,
+        yours: tuple[Inline, ...] = (),
+    ) -> None:
         self.explanation = explanation
         self.advice = advice
         self.field = field
+        self.yours = yours
         super().__init__(explanation)
 
 

@@ -108,7 +108,7 @@ class Pauses:
     async def call(
         self, actor: MemberRef, where: Conversation, team: str | None, cmd: CallPause
     ) -> Reply:
-        privacy.guard(cmd.dedication, self.clock.now().date())
+        privacy.guard(cmd.dedication, self.clock.now().date(), typed=f"/pause {cmd.dedication}")
         if cmd.doubt:
             return await self._ask(actor, where, team, cmd)
         pause_id = await self.stores.pauses.next_id()

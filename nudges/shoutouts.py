@@ -119,7 +119,7 @@ class Shoutouts:
                 status="refused",
             )
         text = plain_text(cmd.words)
-        privacy.guard(text, self.clock.now().date())
+        privacy.guard(text, self.clock.now().date(), typed=plain_text(cmd.as_typed()))
         if not confirmed:
             limited = await self._rate_limited(actor, cmd)
             if limited is not None:
@@ -155,11 +155,7 @@ class Shoutouts:
             ):
                 when = "in a few minutes" if name == "burst" else "tomorrow"
                 # Their words are kept: here they are, to send again as they were.
-                again = (
-                    "/shoutout ",
-                    *(part for m in cmd.recipients for part in (m, " ")),
-                    *cmd.words,
-                )
+                again = cmd.as_typed()
                 return Reply(
                     Card(
                         (

@@ -88,7 +88,8 @@ class TeamPrompts:
     async def add(self, actor: MemberRef, cmd: AddPrompt) -> Card:
         team = await self._team(actor, cmd.team, manage=True)
         # A team's own prompt goes to everyone in it: the same care as a shout-out.
-        privacy.guard(cmd.text, self.clock.now().date())
+        typed = f'/nudge prompt add "{cmd.text}" behaviour {cmd.behaviour.value}'
+        privacy.guard(cmd.text, self.clock.now().date(), typed=typed)
         saved = await self.stores.prompts.add_team_prompt(
             actor.workspace, team, Prompt("", cmd.text, cmd.behaviour, cmd.contexts, team)
         )

@@ -89,6 +89,16 @@ def _give(w: Words) -> GiveShoutout:
         elif isinstance(rest[-1], ChannelRef) and before in ("in", "to", "on"):
             channel = rest[-1]
             del rest[-2:]
+        elif before in ("behaviour", "behavior", "tag") and last:
+            # "behaviour helpng": a tag mistyped, never a word of the shout-out.
+            raise ParseError(
+                f"I don't know the behaviour '{short(last)}'. Choose one of: "
+                + ", ".join(b.value for b in SHOUTOUT_BEHAVIOURS)
+                + ". Nothing has been posted.",
+                EXAMPLE_SHOUTOUT + " behaviour helping",
+                "shoutout",
+                yours=GiveShoutout(tuple(recipients), typed_text(rest[:-2])).as_typed(),
+            )
         else:
             break
     # "/shoutout @alex private for covering my break": an option just after the names.
@@ -107,6 +117,7 @@ def _give(w: Words) -> GiveShoutout:
             f"{MAX_SHOUTOUT_CHARS}, so it's easy to read.",
             EXAMPLE_SHOUTOUT,
             "shoutout",
+            yours=GiveShoutout(tuple(recipients), words).as_typed(),
         )
     return GiveShoutout(
         tuple(dict.fromkeys(recipients)),
@@ -163,6 +174,7 @@ def parse_pause(w: Words) -> Command:
             f"(it has {len(dedication)}).",
             EXAMPLE_PAUSE,
             "pause",
+            yours=(f"/pause {dedication}",),
         )
     return CallPause(
         dedication,

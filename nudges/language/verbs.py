@@ -130,6 +130,7 @@ def _prompt_add(w: Words) -> Command:
             "so it can be read at a glance.",
             EXAMPLE_PROMPT,
             "prompts",
+            yours=(f'/nudge prompt add "{text}"',),
         )
     if behaviour is None:
         raise ParseError(

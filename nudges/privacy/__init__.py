@@ -82,10 +82,25 @@ def check(text: str, today: date) -> PrivacyIssue | None:
         The first issue found, or None when the text looks fine to post.
     """
     year = today.year
-    for finding, found in _CHECKS:
-        if found(text, year):
+    for finding, find in _CHECKS:
+        if find(text, year):
             return PrivacyIssue(finding, _EXPLANATIONS[finding])
     return None
+
+
+def redact(text: str, today: date) -> str:
+    """``text`` with every identifying detail the checks find replaced by "…", so a writer can
+    be given their words back to change without the reply repeating what must not be kept."""
+    spans = sorted(span for _, find in _CHECKS for span in find(text, today.year))
+    kept: list[str] = []
+    at = 0
+    for start, end in spans:
+        if start < at:  # overlaps the detail just taken out: take out the rest of it too
+            at = max(at, end)
+            continue
+        kept.append(text[at:start] + "…")
+        at = end
+    return "".join(kept) + text[at:]
 
 
 def advice(issue: PrivacyIssue) -> str:
@@ -100,15 +115,18 @@ def advice(issue: PrivacyIssue) -> str:
     return _ADVICE[issue.finding]
 
 
-def guard(text: str, today: date, field: Field | None = None) -> None:
+def guard(text: str, today: date, field: Field | None = None, typed: str = "") -> None:
     """Refuse a text that could identify someone in our care, before it is posted or saved.
 
     Raises:
-        Identifying: With the kind explanation and advice (the engine answers with both).
+        Identifying: With the kind explanation and advice (the engine answers with both),
+            and ``typed`` (the whole command) with the identifying details taken out, for the
+            writer alone to change and send again.
     """
     issue = check(text, today)
     if issue is not None:
-        raise Identifying(issue.explanation, advice(issue), field)
+        yours = (redact(typed, today),) if typed else ()
+        raise Identifying(issue.explanation, advice(issue), field, yours=yours)
 
 
 # --- NHS numbers ---------------------------------------------------------------------------
@@ -129,8 +147,12 @@ def _valid_nhs_number(digits: str) -> bool:
     return check_digit != 10 and check_digit == int(digits[9])
 
 
-def _has_nhs_number(text: str, year: int) -> bool:
-    return any(_valid_nhs_number(_NOT_DIGITS.sub("", m[0])) for m in _NHS.finditer(text))
+Span = tuple[int, int]
+"""Where in the text an identifying detail is: start and end, as ``re.Match.span()``."""
+
+
+def _nhs_numbers(text: str, year: int) -> list[Span]:
+    return [m.span() for m in _NHS.finditer(text) if _valid_nhs_number(_NOT_DIGITS.sub("", m[0]))]
 
 
 # --- dates of birth ------------------------------------------------------------------------
@@ -156,9 +178,9 @@ _WORDY_DATE = re.compile(
 _DOB = re.compile(
     r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bborn\b(?:\s+(?:on|in))?|\bb\.\s)"
     r"\s*(?:[:=\-\u2013]\s*|(?:is|was|of)\s+)?(?:the\s+)?"
-    rf"(?:[0-9]{{1,4}}[/.\-][0-9]{{1,2}}[/.\-][0-9]{{2,4}}(?!\w)"
-    rf"|[0-9]{{1,2}}{_ORDINAL}[\s\-/.]*(?:of\s+)?{_MONTH}"
-    rf"|{_MONTH}[\s\-/.]*[0-9]{{1,4}}(?!\w)"
+    rf"(?P<date>[0-9]{{1,4}}[/.\-][0-9]{{1,2}}[/.\-][0-9]{{2,4}}(?!\w)"
+    rf"|[0-9]{{1,2}}{_ORDINAL}[\s\-/.]*(?:of\s+)?{_MONTH}(?:,?[\s\-/.]*[0-9]{{2,4}}(?!\w))?"
+    rf"|{_MONTH}[\s\-/.]*[0-9]{{1,4}}(?!\w)(?:{_ORDINAL},?\s+[0-9]{{4}}(?!\w))?"
     rf"|{_YEAR}(?!\w))",
     re.IGNORECASE,
 )
@@ -176,19 +198,20 @@ def _an_event(found: str, year: int) -> bool:
     return abs(int(found) - year) <= 1
 
 
-def _has_date_of_birth(text: str, year: int) -> bool:
-    if _DOB.search(text):
-        return True
-    for m in _WORDY_DATE.finditer(text):
-        if not _an_event(m[1] or m[2], year):
-            return True
-    for m in _NUMERIC_DMY.finditer(text):
-        if _day_and_month(m[1], m[3]) and not _an_event(m[4], year):
-            return True
-    return any(
-        1 <= int(m[3]) <= 12 and 1 <= int(m[4]) <= 31 and not _an_event(m[1], year)
+def _dates_of_birth(text: str, year: int) -> list[Span]:
+    found = [m.span("date") for m in _DOB.finditer(text)]
+    found += [m.span() for m in _WORDY_DATE.finditer(text) if not _an_event(m[1] or m[2], year)]
+    found += [
+        m.span()
+        for m in _NUMERIC_DMY.finditer(text)
+        if _day_and_month(m[1], m[3]) and not _an_event(m[4], year)
+    ]
+    found += [
+        m.span()
         for m in _NUMERIC_YMD.finditer(text)
-    )
+        if 1 <= int(m[3]) <= 12 and 1 <= int(m[4]) <= 31 and not _an_event(m[1], year)
+    ]
+    return found
 
 
 # --- hospital and record numbers -----------------------------------------------------------
@@ -204,10 +227,11 @@ _BARE_RECORD = re.compile(r"(?<!\w)[A-Za-z]{1,3}[0-9]{6,}[A-Za-z]?(?!\w)")
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-def _has_record_number(text: str, year: int) -> bool:
-    if _BARE_RECORD.search(text):
-        return True
-    return any(sum(c in _ASCII_DIGITS for c in m[1]) >= 5 for m in _RECORD.finditer(text))
+def _record_numbers(text: str, year: int) -> list[Span]:
+    found = [m.span() for m in _BARE_RECORD.finditer(text)]
+    return found + [
+        m.span(1) for m in _RECORD.finditer(text) if sum(c in _ASCII_DIGITS for c in m[1]) >= 5
+    ]
 
 
 # --- a bed or bay with a name nearby -------------------------------------------------------
@@ -396,10 +420,10 @@ def _joined(text: str, words: list[re.Match[str]], i: int) -> bool:
     return gap.isspace()
 
 
-def _has_bed_with_name(text: str, year: int) -> bool:
+def _names_by_beds(text: str, year: int) -> list[Span]:
     beds = list(_BED.finditer(text))
     if not beds:
-        return False
+        return []
     words = list(_WORD.finditer(text))
     sentence = _sentences(text, words)
     starts = [w.start() for w in words]
@@ -416,7 +440,7 @@ def _has_bed_with_name(text: str, year: int) -> bool:
         ]
     wanted = {i for found in near.values() for i in found}
     names = _names(text, words, wanted)
-    return any(names[i] for found in near.values() for i in found)
+    return [words[i].span() for i in sorted(wanted) if names[i]]
 
 
 # --- a title and a surname -----------------------------------------------------------------
@@ -462,7 +486,8 @@ _CUE_WINDOW = 4
 _ARTICLES = frozenset({"a", "an", "another"})
 
 
-def _has_title_and_surname(text: str, year: int) -> bool:
+def _titles_and_surnames(text: str, year: int) -> list[Span]:
+    found: list[Span] = []
     words: list[re.Match[str]] = []
     for m in _TITLE.finditer(text):
         surname = m[3]
@@ -472,8 +497,12 @@ def _has_title_and_surname(text: str, year: int) -> bool:
             continue
         words = words or list(_WORD.finditer(text))
         if not _a_colleague(text, words, m):
-            return True
-    return False
+            # The name after the title, initials and all ("Ms J. Okoro" keeps "Ms").
+            start = m.end(1) if m[1] is not None else m.end(2)
+            while text[start] in ". \t":
+                start += 1
+            found.append((start, m.end(3)))
+    return found
 
 
 def _a_colleague(text: str, words: list[re.Match[str]], title: re.Match[str]) -> bool:
@@ -501,9 +530,9 @@ def _a_colleague(text: str, words: list[re.Match[str]], title: re.Match[str]) ->
 
 
 _CHECKS = (
-    (Finding.NHS_NUMBER, _has_nhs_number),
-    (Finding.DATE_OF_BIRTH, _has_date_of_birth),
-    (Finding.RECORD_NUMBER, _has_record_number),
-    (Finding.BED_WITH_NAME, _has_bed_with_name),
-    (Finding.TITLE_AND_SURNAME, _has_title_and_surname),
+    (Finding.NHS_NUMBER, _nhs_numbers),
+    (Finding.DATE_OF_BIRTH, _dates_of_birth),
+    (Finding.RECORD_NUMBER, _record_numbers),
+    (Finding.BED_WITH_NAME, _names_by_beds),
+    (Finding.TITLE_AND_SURNAME, _titles_and_surnames),
 )

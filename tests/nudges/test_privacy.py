@@ -261,3 +261,19 @@ def test_any_valid_nhs_number_is_caught_however_it_is_written(digits: str) -> No
         issue = check(f"thank you for sorting {separator.join(groups)} today")
         assert issue is not None
         assert issue.finding is Finding.NHS_NUMBER
+
+
+@pytest.mark.parametrize(("text", "finding", "fragment"), CAUGHT)
+def test_words_given_back_to_change_leave_out_only_the_identifying_part(
+    text: str, finding: Finding, fragment: str
+) -> None:
+    kept = privacy.redact(text, TODAY)
+    assert fragment.casefold() not in kept.casefold()
+    assert "…" in kept
+    assert check(kept) is None
+    assert len(kept) >= len(text) - len(fragment) - 12  # the rest of the words stay
+
+
+def test_redacting_a_text_with_nothing_identifying_changes_nothing() -> None:
+    for text in LEFT_ALONE:
+        assert privacy.redact(text, TODAY) == text

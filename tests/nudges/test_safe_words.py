@@ -228,3 +228,41 @@ async def test_unseen_for_a_team_nobody_has_joined_says_so(world: World) -> None
     text = plain(reply.card)
     assert "No one has joined ward-7 yet" in text
     assert "Everyone in ward-7 has been recognised" not in text
+
+
+# --- nothing a person wrote is thrown away -------------------------------------------------------
+
+
+async def test_a_refused_shoutout_gives_the_words_back_without_the_identifying_part(
+    world: World,
+) -> None:
+    reply = await world.command(
+        "shoutout", "jo", "@sam for sitting with Mr Patel in bed 4 all night"
+    )
+    text = plain(reply.card)
+    assert "Could you say it another way?" in text
+    assert "Your words, to change and send again" in text
+    assert "/shoutout @sam for sitting with Mr … in bed 4 all night" in text
+    assert "Patel" not in text
+    assert reply.private
+
+
+async def test_a_shoutout_too_long_is_given_back_whole_to_shorten(world: World) -> None:
+    words = "for " + "staying so late with the family " * 20
+    reply = await world.command("shoutout", "jo", f"@sam {words}")
+    assert reply.status == "invalid"
+    assert "please keep a shout-out under 500" in plain(reply.card)
+    assert words.strip() in plain(reply.card)
+    assert posted(world) == []
+
+
+async def test_a_mistyped_behaviour_is_refused_with_the_choices_and_the_words_kept(
+    world: World,
+) -> None:
+    reply = await world.command("shoutout", "jo", f"@sam {SPECIFIC} behaviour helpng")
+    text = plain(reply.card)
+    assert reply.status == "invalid"
+    assert "I don't know the behaviour 'helpng'" in text
+    assert "attending, understanding, empathising, helping" in text
+    assert f"/shoutout @sam {SPECIFIC}" in text
+    assert posted(world) == []

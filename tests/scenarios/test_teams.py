@@ -200,6 +200,27 @@ async def test_a_pause_in_a_channel_opens_counts_presence_and_closes(teams: Team
     assert "Thank you for pausing together" in card_text(sent[-1])
 
 
+async def test_a_pause_typo_in_a_channel_is_asked_about_in_the_1_1_and_posted_on_request(
+    teams: TeamsWorld,
+) -> None:
+    assert await teams.install("29:jo") == 201
+    await answers(teams, 1)
+    await teams.say(
+        "29:jo",
+        "<at>CareNudge</at> pause days",
+        channel="19:ward7@thread",
+        mentions={"CareNudge": "28:carenudge"},
+    )
+    [_, asked] = await answers(teams, 2)
+    assert asked.conversation != "19:ward7@thread"  # Teams has no private reply in a channel
+    assert "Did you mean" in card_text(asked)
+    await teams.press("29:jo", asked, "Post the pause")
+    sent = await answers(teams, 4)
+    opening = next(s for s in sent if s.conversation == "19:ward7@thread")
+    assert "A moment to pause" in card_text(opening)
+    assert "“days”" in card_text(opening)
+
+
 async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWorld) -> None:
     await a_team(teams)
     await teams.say(
