@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 from nudges.commands import CallPause, Command, DeleteShoutout, GiveShoutout, Help, ListUnseen
 from nudges.errors import ParseError
@@ -204,13 +205,13 @@ def _doubt(words: list[str]) -> str:
     return "lead"
 
 
+@dataclass
 class _PauseOptions:
     """How long, whether to follow up, and to whom: each read once."""
 
-    def __init__(self) -> None:
-        self.silence: int | None = None
-        self.follow_up: float | None = None
-        self.to_me = False
+    silence: int | None = None
+    follow_up: float | None = None
+    to_me: bool = False
 
     def read(self, w: Words) -> bool:
         """Read one option at the cursor; False (having read nothing) if there is none."""
@@ -242,12 +243,7 @@ class _PauseOptions:
     @staticmethod
     def reads_all(args: list[Arg], already: _PauseOptions) -> bool:
         """Whether every one of ``args`` reads as a new option (checked on a copy)."""
-        trial = _PauseOptions()
-        trial.silence, trial.follow_up, trial.to_me = (
-            already.silence,
-            already.follow_up,
-            already.to_me,
-        )
+        trial = replace(already)
         w = Words(args)
         try:
             while not w.done():
