@@ -174,7 +174,8 @@ class Pauses:
         to post them as they are: a typo never becomes the team's dedication."""
         held = await self.stores.pauses.next_held_id()
         await self.stores.pauses.hold(
-            _held_by(actor, held),
+            held,
+            actor,
             {
                 "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
                 "team": team,
@@ -204,7 +205,7 @@ class Pauses:
         )
 
     async def post_held(self, actor: MemberRef, held: str) -> Reply:
-        data = await self.stores.pauses.take_held(_held_by(actor, held))
+        data = await self.stores.pauses.take_held(held, actor)
         if data is None:
             return Reply(
                 wording.message(
@@ -324,11 +325,6 @@ class Pauses:
         await self.stores.pauses.save_pause(replace(pause, closed=True))
         await self.stores.pauses.release_channel(pause.conversation, pause.id)
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
-
-
-def _held_by(actor: MemberRef, held: str) -> str:
-    """A held pause is kept under its caller, so nobody else's press can post it."""
-    return f"{held}:{actor.key}"
 
 
 def opening_card(pause: Pause, pausing: int, *, ended: bool = False) -> Card:

@@ -181,7 +181,8 @@ class Shoutouts:
         """Keep a shout-out its giver is asked about, for one press of a button to post it."""
         held = await self.stores.shoutouts.next_held_id()
         await self.stores.shoutouts.hold(
-            _held_by(actor, held),
+            held,
+            actor,
             {
                 "actor": actor.key,
                 "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
@@ -247,7 +248,7 @@ class Shoutouts:
 
     async def post_held(self, actor: MemberRef, value: str) -> Reply:
         held, _, choice = value.partition("|")
-        data = await self.stores.shoutouts.take_held(_held_by(actor, held))
+        data = await self.stores.shoutouts.take_held(held, actor)
         if data is None or data.get("actor") != actor.key:
             return Reply(
                 wording.message(
@@ -363,11 +364,6 @@ class Shoutouts:
         return wording.message(
             "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
         )
-
-
-def _held_by(actor: MemberRef, held: str) -> str:
-    """A held shout-out is kept under its giver, so nobody else's press can take it away."""
-    return f"{held}:{actor.key}"
 
 
 def public_card(

@@ -38,11 +38,14 @@ class StoreBase:
     async def next_held_id(self) -> str:
         return f"h{await self._next('held')}"
 
-    async def hold(self, held_id: str, payload: dict[str, Any]) -> None:
-        await self.redis.set(self.keys.held(held_id), codec.dumps(payload), ex=HELD_TTL)
+    # Each is kept under the person who typed it, so nobody else's press can take it away.
 
-    async def take_held(self, held_id: str) -> dict[str, Any] | None:
-        raw = await self.redis.getdel(self.keys.held(held_id))
+    async def hold(self, held_id: str, by: MemberRef, payload: dict[str, Any]) -> None:
+        key = self.keys.held(f"{held_id}:{by.key}")
+        await self.redis.set(key, codec.dumps(payload), ex=HELD_TTL)
+
+    async def take_held(self, held_id: str, by: MemberRef) -> dict[str, Any] | None:
+        raw = await self.redis.getdel(self.keys.held(f"{held_id}:{by.key}"))
         return codec.loads(raw) if raw else None
 
 
