@@ -172,6 +172,16 @@ def scaled_clock(at: datetime, speed: float, start_in_s: float) -> tuple[str, ..
     return ("--speed", str(speed), "--anchor-wall", str(anchor_wall), "--anchor-at", at.isoformat())
 
 
+async def start_clock_when_ready(ready: Path, count: int, anchor_file: Path) -> None:
+    """Wait until ``count`` workers started with ``--ready ready`` are up (however long a
+    loaded machine takes to start Python), then start their shared clock (``--anchor-file``)."""
+    up = await eventually(lambda: len(list(ready.parent.glob(f"{ready.name}.*"))) >= count, 120)
+    assert up, "the workers did not start"
+    draft = anchor_file.with_suffix(".draft")  # renamed whole, so it is never read half-written
+    await asyncio.to_thread(draft.write_text, str(time.time() + 0.2))
+    await asyncio.to_thread(draft.replace, anchor_file)
+
+
 def missed(sends: Iterable[Sent], channels: Iterable[str], instants: Iterable[int]) -> list[str]:
     """``channel@instant`` for each of ``instants`` a channel got no message for."""
     got = {(s.channel, s.instant) for s in sends}

@@ -149,6 +149,16 @@ if __name__ == "__main__":
     parser.add_argument("--not-in", default="", help="a channel the bot is not in")
     parser.add_argument("--speed", type=float, default=0.0)
     parser.add_argument("--anchor-wall", type=float, default=0.0)
+    parser.add_argument("--ready", default="", help="touch PATH.<pid> once started")
+    parser.add_argument("--anchor-file", default="", help="wait for it; it holds --anchor-wall")
     parser.add_argument("--anchor-at", default="")
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    if arguments.ready:  # say we are up, then wait for the test to start the shared clock
+        Path(f"{arguments.ready}.{os.getpid()}").touch()
+    if arguments.anchor_file:
+        anchor = Path(arguments.anchor_file)
+        while not anchor.exists():
+            time.sleep(0.01)
+        arguments.anchor_wall = float(anchor.read_text())
+    asyncio.run(main(arguments))
