@@ -1,5 +1,6 @@
 """6. The identifier guard: how long it takes over a typical text, and how often it is right
-on the case tables (the main one, and a held-out one written apart from it and never tuned on).
+on the case tables (the main one, and a held-out one written apart from it and never tuned on;
+see ``tests/nudges/test_privacy_table.py``).
 
 Baseline from the same run: the NHS-number check on its own (one regular expression over the
 text), to show what the rest of the guard costs beside the cheapest of its checks.
@@ -14,7 +15,7 @@ from datetime import date
 from benchmarks.report import Bench, Figure
 from nudges import privacy
 from nudges.privacy import lexicon
-from tests.nudges import privacy_cases, privacy_holdout
+from tests.nudges import privacy_cases, privacy_holdout_2
 from tests.nudges.test_privacy_table import Score, score
 
 TARGET_US = 100.0
@@ -39,7 +40,7 @@ async def run(bench: Bench) -> list[Figure]:
     warm = _per_text(texts, lambda t: privacy.check(t, TODAY), rounds)
     nhs = _per_text(texts, lambda t: privacy._nhs_numbers(t, TODAY.year), rounds)
     main: Score = score(privacy_cases.CAUGHT, privacy_cases.LEFT_ALONE, TODAY)
-    held: Score = score(privacy_holdout.CAUGHT, privacy_holdout.LEFT_ALONE, TODAY)
+    held: Score = score(privacy_holdout_2.CAUGHT, privacy_holdout_2.LEFT_ALONE, TODAY)
     return [
         Figure(
             section,

@@ -219,7 +219,7 @@ def _dates_of_birth(text: str, year: int) -> list[Span]:
 _RECORD = re.compile(
     r"\b(?:mrn|mr(?=\s*#)|rx|(?:hosp(?:ital)?|(?:medical\s+)?records?|patient|pt"
     r"|case(?:\s+notes?)?|unit|nhs|k|chart)\.?\s*(?:no\b\.?|num\b\.?|number|id\b|(?=\s*#)))"
-    r"(?![a-z])\s*(?:[:#=\-]\s*|no\b\.?\s*)?"
+    r"(?![a-z])\s*(?:[:#=\-]+\s*|no\b\.?\s*)?"
     r"([a-z]{0,4}[0-9][a-z0-9/\-]*(?:\s[0-9][0-9\-]*)*)",
     re.IGNORECASE,
 )
@@ -242,8 +242,11 @@ _BED = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
-_NEAR = 4
+_NEAR = 5
 """How many words either side of "bed 4" a name may sit and still point at its occupant."""
+_CLOSE = 3
+"""How near a word in no word list must be to count as a name: further off, it is more often
+a ward word the lists lack (a flowmeter) than a name."""
 
 # Words that are not people, whatever the word lists say: days and months, the words of a
 # ward, and thanks in the languages a ward speaks.
@@ -344,18 +347,22 @@ def _sentences(text: str, words: list[re.Match[str]]) -> list[int]:
     return numbers
 
 
-def _unknown(word: str, key: str) -> bool:
+def _unknown(word: str, key: str, shouted: bool) -> bool:
     """A word in Latin letters that is in no English word list: most often a name (Priya,
-    Siobhán, Okonkwo) when it sits next to a bed; not an acronym (CCOT, NEWS)."""
+    Siobhán, Okonkwo) when it sits next to a bed; not an acronym (CCOT, NEWS), unless the
+    whole text is in capitals and an acronym can't be told from a name."""
     return (
         len(key) >= 3
-        and not word.isupper()
+        and (shouted or not word.isupper())
         and _LATIN.fullmatch(key) is not None
+        and key not in lexicon.ward_words()
         and not lexicon.is_english(key)
     )
 
 
-def _names(text: str, words: list[re.Match[str]], wanted: set[int]) -> dict[int, bool]:
+def _names(
+    text: str, words: list[re.Match[str]], wanted: set[int], close: set[int]
+) -> dict[int, bool]:
     """Which of the wanted words look like a person's name.
 
     A word is a name when it is not a mention, a staff title's name ("Dr Okafor"), a place
@@ -365,6 +372,7 @@ def _names(text: str, words: list[re.Match[str]], wanted: set[int]) -> dict[int,
     """
     names: dict[int, bool] = {}
     keys = [_key(w[0]) for w in words]
+    shouted = not any(c.islower() for c in text)
     for i in sorted(wanted):
         key, word = keys[i], words[i]
         if key in _NOT_NAMES or any(c.isdigit() for c in key):
@@ -396,12 +404,15 @@ def _names(text: str, words: list[re.Match[str]], wanted: set[int]) -> dict[int,
         names[i] = (
             (_capitalised(word[0]) and not start)
             or lexicon.is_name(key)
-            or _unknown(word[0], key)
-            # "Ivy in bed 4": a name that is a word too, in the place of the bed's occupant.
+            or (i in close and _unknown(word[0], key, shouted))
+            # "Ivy in bed 4", "JOHN IN BED 9": a name that is a word too, just before "in bed",
+            # in the place of its occupant ("the rose in bed 4" has an article).
             or (
-                _capitalised(word[0])
-                and i + 1 < len(keys)
+                (_capitalised(word[0]) or word[0].isupper())
+                and i + 2 < len(keys)
                 and keys[i + 1] in _LOCATED
+                and _BED.match(text, words[i + 2].start()) is not None
+                and (i == 0 or keys[i - 1] not in _DETERMINERS)
                 and lexicon.is_name_too(key)
             )
         )
@@ -409,6 +420,7 @@ def _names(text: str, words: list[re.Match[str]], wanted: set[int]) -> dict[int,
 
 
 _LOCATED = frozenset({"in", "at", "on", "from"})
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "our", "your", "my", "some", "any"})
 
 
 def _joined(text: str, words: list[re.Match[str]], i: int) -> bool:
@@ -429,6 +441,7 @@ def _names_by_beds(text: str, year: int) -> list[Span]:
     starts = [w.start() for w in words]
     ends = [w.end() for w in words]
     near: dict[int, list[int]] = {}
+    close: set[int] = set()
     for n, bed in enumerate(beds):
         first, last = bisect_right(ends, bed.start()), bisect_left(starts, bed.end())
         inside = bisect_left(starts, bed.start())
@@ -438,8 +451,9 @@ def _names_by_beds(text: str, year: int) -> list[Span]:
             for i in (*range(max(0, first - _NEAR), first), *range(last, last + _NEAR))
             if i < len(words) and sentence[i] == home
         ]
+        close.update(i for i in near[n] if first - _CLOSE <= i < last + _CLOSE)
     wanted = {i for found in near.values() for i in found}
-    names = _names(text, words, wanted)
+    names = _names(text, words, wanted, close)
     return [words[i].span() for i in sorted(wanted) if names[i]]
 
 
@@ -467,6 +481,8 @@ _STAFF_CUES = frozenset(
         *("scrubbed", "operated", "bleep", "registrars", "vascular", "ortho", "orthopaedic"),
         *("orthopedic", "urology", "urologist", "colorectal", "cardiology", "cardiologist"),
         *("ent", "plastics", "anaesthetics", "neurosurgeon", "obstetrician", "gynaecologist"),
+        *("gynae", "obstetrics", "paeds", "paediatrics", "paediatrician", "medics", "surgery"),
+        *("oncologist", "haematologist", "radiologist", "psychiatrist", "gp", "locum", "fellow"),
     }
 )
 # Words that say they are someone in our care; they win over a staff word.
@@ -522,6 +538,9 @@ def _a_colleague(text: str, words: list[re.Match[str]], title: re.Match[str]) ->
     ]
     if any(keys[j] in _CARE_CUES for j in window):
         return False
+    # "Miss Tan is on call tonight"
+    if any(keys[j] == "call" and j and keys[j - 1] == "on" for j in window):
+        return True
     # "a female doctor" is someone found for them, not their role.
     return any(
         keys[j] in _STAFF_CUES and not _ARTICLES.intersection(keys[max(0, j - 2) : j])

@@ -61,6 +61,13 @@ def is_name(word: str) -> bool:
     return word in load("names.txt.gz")
 
 
+@cache
+def ward_words() -> frozenset[str]:
+    """Our own list of ward words SCOWL lacks (norovirus, cannula, obs), never names."""
+    text = resources.files("nudges.privacy").joinpath("ward-words.txt").read_text("utf-8")
+    return frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
+
+
 @lru_cache(maxsize=4096)
 def is_name_too(word: str) -> bool:
     """Whether a lower-case English word is also a name (Ivy, Rose, Will)."""

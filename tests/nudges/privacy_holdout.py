@@ -1,5 +1,7 @@
-"""A held-out table, written separately from the guard and its main table, so its precision
-and recall are an honest estimate.
+"""The first held-out table, written separately from the guard and its main table. It was
+held out until it had been measured once (precision 0.980, recall 0.960); the kinds of miss it
+showed were then fixed, so it now counts as tuned on, and ``privacy_holdout_2`` is the honest
+estimate. The rest of this note is as it was written:
 
 Used only to measure the privacy guard, never to tune it: texts that must be refused
 (CAUGHT, with the first finding in the order NHS number, date of birth, record number, bed with

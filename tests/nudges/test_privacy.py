@@ -277,3 +277,30 @@ def test_words_given_back_to_change_leave_out_only_the_identifying_part(
 def test_redacting_a_text_with_nothing_identifying_changes_nothing() -> None:
     for text in LEFT_ALONE:
         assert privacy.redact(text, TODAY) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SIOBHAN IN BED 9 IS ASKING FOR YOU",
+        "Rose in bed 4 asked for a cup of tea",
+        "mrn#: 12345678 wants to thank nights",
+        "for Mabel, who we lost in bed 7 just before dawn",
+    ],
+)
+def test_names_in_capitals_or_that_are_words_too_and_mrn_hashes_are_caught(text: str) -> None:
+    assert check(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Miss Tan is on call tonight, bleep her if you need to",
+        "bay 5 is closed for norovirus, no new admissions",
+        "cubicle 2 still needs a new oxygen flowmeter",
+        "Merry Christmas from all of us in bay 1",
+        "the young man in room 12 and his family",
+    ],
+)
+def test_staff_on_call_and_ward_words_by_a_bed_are_left_alone(text: str) -> None:
+    assert check(text) is None

@@ -1,7 +1,10 @@
-"""The identifier guard measured on two tables of realistic ward language: the main one
-(``privacy_cases``, which the guard was tuned on) and a held-out one (``privacy_holdout``,
-written apart from the guard and the main table, and never tuned on). Precision and recall are
-printed for both; each must stay at or above what it was measured at when the tables landed."""
+"""The identifier guard measured on three tables of realistic ward language, each written by
+someone who had not seen the guard: the main one (``privacy_cases``, which the guard was tuned
+on), a first held-out one (``privacy_holdout``: 0.980 precision and 0.960 recall when first
+measured, then the kinds of miss it showed were fixed, so it is now tuned on too) and a second
+held-out one (``privacy_holdout_2``, written after the guard's last change and never tuned
+on: the honest estimate). Precision and recall are printed for each; each must stay at or above
+what it was measured at."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import pytest
 
 from nudges import privacy
 from nudges.privacy import Finding
-from tests.nudges import privacy_cases, privacy_holdout
+from tests.nudges import privacy_cases, privacy_holdout, privacy_holdout_2
 
 TODAY = date(2026, 12, 3)
 KNOWN_MISSES = {
@@ -49,10 +52,11 @@ def score(caught: Sequence[tuple[str, Finding]], alone: Sequence[str], today: da
     ("table", "floor"),
     [
         (privacy_cases, (1.0, 0.99)),
-        # Measured once, before any change it could have prompted: 0.980 and 0.960.
-        (privacy_holdout, (0.97, 0.95)),
+        (privacy_holdout, (1.0, 0.99)),
+        # Measured once, with no change made after: 0.991 and 0.958.
+        (privacy_holdout_2, (0.99, 0.95)),
     ],
-    ids=["main", "held-out"],
+    ids=["main", "first held-out", "held-out"],
 )
 def test_precision_and_recall_on_the_case_tables(
     table: ModuleType, floor: tuple[float, float], capsys: pytest.CaptureFixture[str]
