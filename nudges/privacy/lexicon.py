@@ -1,7 +1,7 @@
 """Word lists the guard looks words up in, kept as one sorted block of text each.
 
 A frozenset of the 119,000 English words would cost about 10 MB in every replica; a sorted
-block costs its own size (1.4 MB) and a lookup is a binary search over lines, a few
+block costs its own size (1.2 MB) and a lookup is a binary search over lines, a few
 microseconds. The guard only looks up the few words that sit next to a bed or bay.
 """
 
