@@ -408,7 +408,7 @@ def _names(
             # "Ivy in bed 4", "JOHN IN BED 9": a name that is a word too, just before "in bed",
             # in the place of its occupant ("the rose in bed 4" has an article).
             or (
-                (_capitalised(word[0]) or word[0].isupper())
+                word[0][0].isupper()
                 and i + 2 < len(keys)
                 and keys[i + 1] in _LOCATED
                 and _BED.match(text, words[i + 2].start()) is not None
