@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from nudges import members, reach, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Fields, Heading, Text
@@ -48,6 +49,8 @@ Sampler = Callable[[Cadence, int], Awaitable[list[Prompt]]]
 
 PREVIEW_FIRES = 5
 MAX_NAMED = 100
+MAX_PER_TEAM = 20
+"""A team's cadences at most: more would nudge people more than anyone can take in."""
 
 
 class Cadences:
@@ -68,6 +71,14 @@ class Cadences:
         team = await self.rosters.team_for(actor, spec.team)
         await self.rosters.require_manager(actor, team)
         draft = await self.draft(actor, where, where_name, spec, team)
+        existing = await self.stores.cadences.of_team(actor.workspace, team)
+        if len(existing) >= MAX_PER_TEAM:
+            raise ParseError(
+                f"{team} has {len(existing)} cadences, the most a team can have, so that no "
+                "one is nudged more than they can take in. Delete or change one first.",
+                "/nudge list, then /nudge delete c3",
+                "list",
+            )
         cadence = replace(draft, id=await self.stores.cadences.next_id())
         await self.stores.cadences.save(cadence, _named(cadence.audience))
         await self._remember_names(spec)
@@ -139,8 +150,27 @@ class Cadences:
                 "audience",
             )
         probe = self.planner.group_of(cadence, Member(cadence.created_by, ""))
-        if self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now()) is None:
+        first = self.timetable.next_fire(probe.schedule, probe.tz, self.clock.now())
+        if first is None:
             raise InvalidSchedule("That schedule never comes round. Try another day or time.")
+        self._once_a_day(probe.schedule, probe.tz, first)
+
+    def _once_a_day(self, schedule: Schedule, tz: str, first: datetime) -> None:
+        """A cadence reaches its audience at most once a day: the research behind CareNudge
+        warns that nudging tired staff more often backfires."""
+        zone = ZoneInfo(tz)
+        days: set[date] = set()
+        at: datetime | None = first
+        while at is not None and at < first + timedelta(days=8):
+            day = at.astimezone(zone).date()
+            if day in days:
+                raise InvalidSchedule(
+                    "A cadence goes out at most once a day, so no one is nudged more than they "
+                    f"can take in, and this one goes out more often ({wording.day(day)}). "
+                    "Choose one time a day.",
+                )
+            days.add(day)
+            at = self.timetable.next_fire(schedule, tz, at)
 
     async def _reachable(self, cadence: Cadence) -> None:
         """A channel the bot could not post in is said at once, before anything is saved."""

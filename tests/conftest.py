@@ -218,6 +218,16 @@ class World:
         self.clock.set(at)
         await self.runner.tick()
 
+    async def channel_cadences(self, count: int, schedule: str = "daily at 10:00") -> None:
+        """``count`` cadences, one to each of #room-0, #room-1, ..., in teams of at most
+        twenty (as many as a team may have), all managed by @mo."""
+        for i in range(count):
+            team = f"ward-{i // 20}"
+            if i % 20 == 0:
+                await self.admin_makes_team("mo", team=team)
+            reply = await self.say("mo", f"create {schedule} to #room-{i} team {team}")
+            assert reply.status == "ok", plain(reply.card)
+
     async def admin_makes_team(
         self, manager: str = "mo", team: str = "ward-7", members: tuple[str, ...] = ()
     ) -> None:

@@ -115,13 +115,13 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
         ),
         _input(
             "times",
-            "Times of day",
+            "Time of day",
             {
                 "type": "plain_text_input",
                 "initial_value": "07:30",
-                "placeholder": _plain("07:30, 19:00"),
+                "placeholder": _plain("07:30"),
             },
-            hint="24-hour times, separated by commas.",
+            hint="24-hour, like 07:30. A cadence goes out at most once a day.",
         ),
         _input("tz", "Time zone", {"type": "plain_text_input", "initial_value": tz}),
         _input(

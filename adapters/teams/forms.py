@@ -68,7 +68,7 @@ def cadence_form(
         {
             "type": "Input.Text",
             "id": "times",
-            "label": "Times of day (24-hour, commas between)",
+            "label": "Time of day (24-hour; at most once a day)",
             "value": "07:30",
             "isRequired": True,
         },

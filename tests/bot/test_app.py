@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from redis.asyncio import Redis
 
 from bot.app import build_app
 from bot.settings import Settings
@@ -17,7 +18,8 @@ Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
-async def client(redis_server: RedisServer) -> AsyncIterator[Client]:
+async def client(redis_server: RedisServer, redis: Redis) -> AsyncIterator[Client]:
+    """The app on an empty Redis (``redis`` flushes it), whatever tests ran before."""
     settings = Settings(redis_url=redis_server.url)
     async with TestClient(TestServer(build_app(settings), host="127.0.0.1", port=0)) as client:
         yield client

@@ -29,10 +29,10 @@ async def test_manager_creates_a_weekday_cadence_that_fires_at_0730_london(world
 
 async def test_cadence_definitions_are_versioned_json_in_redis(world: World) -> None:
     await world.admin_makes_team("mo")
-    await world.say("mo", "create mon,wed at 07:30 and 19:00 to #ward-7 theme end of shift")
+    await world.say("mo", "create mon,wed at 19:00 to #ward-7 theme end of shift")
     data = await world.stored("carenudge:cadence:c1")
     assert data["v"] == 1
-    assert data["schedule"] == {"days": [0, 2], "times": ["07:30", "19:00"]}
+    assert data["schedule"] == {"days": [0, 2], "times": ["19:00"]}
     assert data["theme"] == "end-of-shift"
     assert data["tz"] == "Europe/London"
 
@@ -239,3 +239,58 @@ async def test_a_problem_names_the_part_of_the_cadence_it_is_about(
     reply = await world.say("mo", words)
     assert reply.status == "invalid", plain(reply.card)
     assert reply.field == field, plain(reply.card)
+
+
+# --- no nagging ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        'cron "* * * * *"',
+        'cron "0 7,19 * * *"',
+        "daily at 07:30 and 19:00",
+        "weekdays at shift start and shift end",
+    ],
+)
+async def test_a_cadence_that_would_go_out_more_than_once_a_day_is_refused_with_why(
+    world: World, schedule: str
+) -> None:
+    await world.admin_makes_team("mo", members=("sam",))
+    audience = "team" if "shift" in schedule else "#ward-7"
+    reply = await world.say("mo", f"create {schedule} to {audience}")
+    assert reply.status == "invalid"
+    assert reply.field == "times"
+    assert "at most once a day" in plain(reply.card)
+    assert await world.stores.cadences.get("c1") is None
+
+
+async def test_a_cron_once_a_day_or_less_is_fine(world: World) -> None:
+    await world.admin_makes_team("mo")
+    reply = await world.say("mo", 'create cron "30 7 * * 1-5" to #ward-7')
+    assert reply.status == "ok", plain(reply.card)
+
+
+async def test_a_team_has_at_most_twenty_cadences_and_is_told_what_to_do(world: World) -> None:
+    await world.admin_makes_team("mo")
+    for i in range(20):
+        reply = await world.say("mo", f"create daily at 09:00 to #room-{i}")
+        assert reply.status == "ok", plain(reply.card)
+    reply = await world.say("mo", "create daily at 09:00 to #room-20")
+    assert reply.status == "invalid"
+    text = plain(reply.card)
+    assert "ward-7 has 20 cadences, the most a team can have" in text
+    assert "/nudge delete c3" in text
+    assert await world.stores.cadences.get("c21") is None
+
+
+async def test_an_edit_to_more_than_once_a_day_is_refused_and_changes_nothing(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    await world.say("mo", "create daily at 09:00 to #ward-7")
+    reply = await world.say("mo", "edit c1 at 09:00 and 17:00")
+    assert reply.status == "invalid"
+    assert "at most once a day" in plain(reply.card)
+    shown = await world.say("mo", "show c1")
+    assert "Every day at 09:00 (" in plain(shown.card)

@@ -58,9 +58,7 @@ async def test_a_cancelled_caller_does_not_stop_the_others() -> None:
 async def test_fires_due_together_read_their_cadences_in_one_round_trip(
     world: World, redis: Redis
 ) -> None:
-    await world.admin_makes_team("mo")
-    for i in range(30):
-        assert (await world.say("mo", f"create daily at 10:00 to #room-{i}")).status == "ok"
+    await world.channel_cadences(30)
     await redis.config_resetstat()
     found = await asyncio.gather(*(world.stores.cadences.get(f"c{i + 1}") for i in range(30)))
     assert [c.id for c in found if c] == [f"c{i + 1}" for i in range(30)]

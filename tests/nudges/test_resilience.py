@@ -68,9 +68,7 @@ async def test_reconcile_puts_back_cadences_whose_fires_were_lost_and_leaves_pau
     redis: Redis,
 ) -> None:
     world = build_world(redis, FakeClock(utc(2026, 12, 1, 9, 0)), default_tz="UTC")
-    await world.admin_makes_team("mo")
-    for i in range(250):  # more than one reconcile batch
-        assert (await world.say("mo", f"create daily at 10:00 to #room-{i}")).status == "ok"
+    await world.channel_cadences(250)  # more than one reconcile batch
     assert (await world.say("mo", "pause c7")).status == "ok"
     await redis.delete("carenudge:due")  # as if Redis lost the queue but kept the cadences
 

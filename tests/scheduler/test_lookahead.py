@@ -23,10 +23,7 @@ LEAD = timedelta(seconds=2)
 
 async def ready_world(redis: Redis, channels: int) -> World:
     world = build_world(redis, WallClock(), default_tz="UTC")
-    await world.admin_makes_team("mo")
-    for i in range(channels):
-        reply = await world.say("mo", f"create daily at 03:00 to #room-{i}")
-        assert reply.status == "ok"
+    await world.channel_cadences(channels, "daily at 03:00")
     world.runner.settings = RunnerSettings(lead=LEAD, poll_s=0.05)
     return world
 
