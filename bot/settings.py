@@ -14,6 +14,7 @@ from adapters.slack.settings import SLACK_API_URL, SlackSettings
 from adapters.teams.settings import APP_TYPES, TeamsSettings
 from nudges.errors import SettingsError
 from nudges.keys import DEFAULT_PREFIX
+from nudges.model import Budget
 from nudges.settings import EngineSettings, Secret
 from scheduler.runner import RunnerSettings
 
@@ -87,6 +88,21 @@ class Settings:
             problems,
         )
 
+        per_day = _int(
+            get("CARENUDGE_BUDGET_MAX_PER_DAY", "2"),
+            "CARENUDGE_BUDGET_MAX_PER_DAY",
+            1,
+            10,
+            problems,
+        )
+        per_week = _int(
+            get("CARENUDGE_BUDGET_MAX_PER_WEEK", "7"),
+            "CARENUDGE_BUDGET_MAX_PER_WEEK",
+            1,
+            50,
+            problems,
+        )
+
         tz = get("CARENUDGE_TIMEZONE", "UTC")
         try:
             ZoneInfo(tz)
@@ -116,6 +132,7 @@ class Settings:
                 admins=admins,
                 grace=timedelta(minutes=grace),
                 deliver_within=timedelta(minutes=within),
+                budget_limit=Budget(per_day, per_week),
             ),
             slack=slack,
             teams=teams,

@@ -14,6 +14,7 @@ from nudges.errors import CodecError
 from nudges.model import (
     Audience,
     Behaviour,
+    Budget,
     Cadence,
     CadenceKind,
     ChannelAudience,
@@ -187,6 +188,7 @@ def settings_to_dict(s: MemberSettings) -> dict[str, Any]:
         "shift": [s.shift.shift.value, _hm(s.shift.start), _hm(s.shift.end)] if s.shift else None,
         "snoozed_until": s.snoozed_until.isoformat() if s.snoozed_until else None,
         "stopped": s.stopped,
+        "budget": [s.budget.per_day, s.budget.per_week] if s.budget else None,
     }
 
 
@@ -196,6 +198,7 @@ def settings_from_dict(d: dict[str, Any]) -> MemberSettings:
         shift = d.get("shift")
         days = d.get("days")
         snooze = d.get("snoozed_until")
+        budget = d.get("budget")
         return MemberSettings(
             tz=d.get("tz"),
             quiet_hours=QuietHours(time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1]))
@@ -210,6 +213,7 @@ def settings_from_dict(d: dict[str, Any]) -> MemberSettings:
             else None,
             snoozed_until=date.fromisoformat(snooze) if snooze else None,
             stopped=bool(d.get("stopped", False)),
+            budget=Budget(int(budget[0]), int(budget[1])) if budget else None,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise CodecError(f"unreadable member settings: {exc}") from exc

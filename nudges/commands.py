@@ -9,6 +9,7 @@ from typing import Literal
 from nudges.cards import Mention
 from nudges.model import (
     Behaviour,
+    Budget,
     CadenceKind,
     ChannelRef,
     Context,
@@ -126,6 +127,20 @@ class SetWorkingDays:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowBudget:
+    """``/nudge budget``: yours and your teams'."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetBudget:
+    """``/nudge budget 1 a week`` (your own; ``budget`` None is back to your teams'), or a
+    team's, by its managers: ``/nudge budget team ward-7 3 a week 1 a day``."""
+
+    budget: Budget | None
+    team: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SetShift:
     pattern: ShiftPattern | None
 
@@ -236,6 +251,8 @@ Command = (
     | SetShift
     | Snooze
     | StopOrStart
+    | ShowBudget
+    | SetBudget
     | Membership
     | ListTeams
     | ShowTeam

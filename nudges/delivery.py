@@ -234,10 +234,12 @@ class Deliveries:
         refs: Sequence[MemberRef],
         compose: Compose,
         prepare: Prepare | None = None,
+        check: Check | None = None,
     ) -> Tally:
-        """Deliver to these people now (a one-off job's), each as their settings allow now."""
+        """Deliver to these people now (a one-off job's), each as their settings allow now
+        (``check``, by default their availability)."""
         people = await self.people.members(refs)
-        check = available_at(self.clock.now(), self.default_tz)
+        check = check or available_at(self.clock.now(), self.default_tz)
         targets = [Target.to_member(m) for m in people]
         return await self.run(fanout, targets, check, compose, prepare)
 

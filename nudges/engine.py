@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from nudges import help, members, reach, wording
+from nudges.budget import Budgets
 from nudges.cadences import Cadences
 from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text
 from nudges.commands import (
@@ -28,10 +29,12 @@ from nudges.commands import (
     Membership,
     PreviewCadence,
     PromptVerb,
+    SetBudget,
     SetQuietHours,
     SetShift,
     SetTimezone,
     SetWorkingDays,
+    ShowBudget,
     ShowSettings,
     ShowTeam,
     Snooze,
@@ -75,7 +78,8 @@ class Engine:
         self.planner = Planner(deps)
         self.deliveries = Deliveries(deps)
         self.cadences = Cadences(deps, self.rosters, self.planner)
-        self.prompts = Prompts(deps, self.deliveries)
+        self.budgets = Budgets(deps, self.rosters)
+        self.prompts = Prompts(deps, self.deliveries, self.budgets)
         self.team_prompts = TeamPrompts(deps, self.rosters)
         self.digests = Digests(deps, self.rosters, self.planner)
         self.shoutouts = Shoutouts(deps, self.rosters, self.digests)
@@ -157,6 +161,10 @@ class Engine:
                 | (StopOrStart())
             ):
                 return await self._settings(actor, cmd)
+            case ShowBudget():
+                return await self.budgets.show(actor, cmd)
+            case SetBudget():
+                return await self.budgets.set(actor, cmd)
             case Membership():
                 card = await self.rosters.membership(actor, cmd)
                 await self.planner.replan_member(actor)

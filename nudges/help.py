@@ -35,6 +35,7 @@ _ALIASES = {
     "stop": "settings",
     "start": "settings",
     "shift": "settings",
+    "budget": "settings",
     "days": "settings",
     "team": "teams",
     "join": "teams",

@@ -45,6 +45,15 @@ class MemberKeys(_Group):
     def teams(self, role: Role) -> str:
         return self._k(role.value)
 
+    def budget_spent(self, period: str) -> str:
+        """The deliveries counted against their budget in one local day or ISO week."""
+        return self._k("budget", period)
+
+    @property
+    def last_budgeted(self) -> str:
+        """When a delivery last counted against their budget (ms), to keep two apart."""
+        return self._k("budget", "last")
+
 
 class TeamKeys(_Group):
     """A team: its record, cadences, roster by role, own prompts, and its counts."""
@@ -78,6 +87,15 @@ class TeamKeys(_Group):
 
     def done(self, week: str) -> str:
         return self._k("done", week)
+
+    @property
+    def budget(self) -> str:
+        """The team's attention budget, as its managers set it."""
+        return self._k("budget")
+
+    def held_back(self, week: str) -> str:
+        """How many deliveries the budget held back in a week: a count, never who."""
+        return self._k("heldback", week)
 
 
 class ChannelKeys(_Group):

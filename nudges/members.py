@@ -22,6 +22,7 @@ from nudges.errors import ParseError
 from nudges.model import (
     DAY_QUIET_HOURS,
     NIGHT_QUIET_HOURS,
+    Budget,
     Member,
     MemberSettings,
     QuietHours,
@@ -85,6 +86,11 @@ def after_quiet_hours(settings: MemberSettings, default_tz: str, at: datetime) -
     if quiet.start > quiet.end and local.time() >= quiet.start:
         end_day += timedelta(days=1)
     return datetime.combine(end_day, quiet.end, zone).astimezone(at.tzinfo)
+
+
+def with_budget(member: Member, budget: Budget | None) -> Member:
+    """The member with their own attention budget (None: their team's)."""
+    return replace(member, settings=replace(member.settings, budget=budget))
 
 
 def apply(member: Member, cmd: SettingsCommand, now: datetime, default_tz: str) -> Member:

@@ -297,6 +297,23 @@ NIGHT_QUIET_HOURS = QuietHours(time(9, 0), time(17, 0))
 
 
 @dataclass(frozen=True, slots=True)
+class Budget:
+    """How many nudges may reach one person on CareNudge's own initiative: at most
+    ``per_day`` a day and ``per_week`` a week, by their own local calendar."""
+
+    per_day: int
+    per_week: int
+
+    def within(self, other: Budget) -> Budget:
+        """The lower of the two, each way: a person's own budget only ever lowers a team's."""
+        return Budget(min(self.per_day, other.per_day), min(self.per_week, other.per_week))
+
+
+DEFAULT_BUDGET = Budget(per_day=1, per_week=3)
+"""A team's budget until its managers choose one: the research warns that more backfires."""
+
+
+@dataclass(frozen=True, slots=True)
 class MemberSettings:
     """A member's own choices, checked each time a prompt is about to be delivered.
 
@@ -312,6 +329,8 @@ class MemberSettings:
     shift: ShiftPattern | None = None
     snoozed_until: date | None = None
     stopped: bool = False
+    budget: Budget | None = None
+    """Their own attention budget, if they chose one; it can only lower the team's."""
 
 
 @dataclass(frozen=True, slots=True)

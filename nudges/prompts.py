@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from nudges import jobs, library, members, wording
+from nudges.budget import Budgets
 from nudges.cards import Action, Actions, Bold, Button, Card, ContextLine, Reply, Text
 from nudges.delivery import Deliveries, Outgoing, Target, available_at
 from nudges.deps import Deps
@@ -94,8 +95,9 @@ class SnoozedPrompt:
 
 
 class Prompts:
-    def __init__(self, deps: Deps, deliveries: Deliveries) -> None:
+    def __init__(self, deps: Deps, deliveries: Deliveries, budgets: Budgets) -> None:
         self.deps = deps
+        self.budgets = budgets
         self.stores = deps.stores
         self.messenger = deps.messenger
         self.clock = deps.clock
@@ -131,7 +133,9 @@ class Prompts:
             sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key)
             return Outgoing(prompt_card(chosen.prompt, sent), chosen)
 
-        check = available_at(fire.scheduled_at, self.settings.default_tz)
+        # A person's prompts count against their attention budget; a channel's do not.
+        available = available_at(fire.scheduled_at, self.settings.default_tz)
+        check = self.budgets.budgeted(available, cadence.team, fire_key, fire.scheduled_at)
         return Content(check, a_prompt, audiences)
 
     async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:

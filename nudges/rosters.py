@@ -12,7 +12,7 @@ from nudges.cards import Block, Card, ContextLine, Fields, Heading, Inline, Ment
 from nudges.commands import Appoint, ListTeams, Membership, ShowTeam
 from nudges.deps import Deps
 from nudges.errors import NotFound, Refused
-from nudges.model import Conversation, MemberRef, Role, Workspace, iso_week
+from nudges.model import DEFAULT_BUDGET, Conversation, MemberRef, Role, Workspace, iso_week
 
 
 class Rosters:
@@ -179,6 +179,8 @@ class Rosters:
         weeks = [iso_week(today), iso_week(today - timedelta(days=7))]
         this_week, last_week = await self.stores.prompts.done_counts(ws, team, weeks)
         pauses = await self.stores.pauses.pauses_held(ws, team, today.strftime("%Y-%m"))
+        budget = await self.stores.budgets.team_budget(ws, team) or DEFAULT_BUDGET
+        held_back = await self.stores.budgets.held_back(ws, team, weeks[0])
         names = {m.ref: m.name for m in await self.stores.people.members(managers)}
         who: tuple[Inline, ...] = (
             wording.mentions([Mention(m, names[m]) for m in managers], "and")
@@ -199,9 +201,16 @@ class Rosters:
                     ("Marked done this week", str(this_week)),
                     ("Marked done last week", str(last_week)),
                     ("Pauses held this month", str(pauses)),
+                    ("Nudge budget", f"{wording.budget(budget)} per person"),
+                    ("Held back by the budget this week", str(held_back)),
                 )
             ),
-            ContextLine(("Done and pauses are counted for the team only, never by name.",)),
+            ContextLine(
+                (
+                    "Done, pauses and what the budget held back are counted for the team only, "
+                    "never by name.",
+                )
+            ),
         )
         return Card(blocks, f"Team {team}: {len(members)} members")
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from nudges.model import Budget
+
+BUDGET_LIMIT = Budget(per_day=2, per_week=7)
+
 
 class Secret:
     """A token or password: printable only on purpose (``reveal``), never in a repr or log."""
@@ -49,5 +53,9 @@ class EngineSettings:
     close_within: timedelta = timedelta(minutes=10)
     """The same for the closing words of a Pause, which mean little much later."""
     snooze_for: timedelta = timedelta(hours=2)
+    budget_limit: Budget = BUDGET_LIMIT
+    """The most any team's managers may set its attention budget to (an admin's limit)."""
+    budget_apart: timedelta = timedelta(hours=1)
+    """Two nudges to one person are never closer than this: the second is held back."""
     keep_deleted: timedelta = timedelta(days=30)
     fanout_concurrency: int = 16

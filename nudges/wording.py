@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
 from nudges.model import (
     Behaviour,
+    Budget,
     Cadence,
     CadenceKind,
     ChannelAudience,
@@ -108,6 +109,11 @@ def day_list(values: frozenset[int] | None) -> str:
     if values is None:
         return "Every day"
     return days(values) if len(values) != 7 else "Every day"
+
+
+def budget(b: Budget) -> str:
+    """ "1 a day and 3 a week"."""
+    return f"{b.per_day} a day and {b.per_week} a week"
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

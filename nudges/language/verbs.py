@@ -15,10 +15,12 @@ from nudges.commands import (
     ListTeams,
     Membership,
     PromptVerb,
+    SetBudget,
     SetQuietHours,
     SetShift,
     SetTimezone,
     SetWorkingDays,
+    ShowBudget,
     ShowSettings,
     ShowTeam,
     Snooze,
@@ -49,6 +51,7 @@ from nudges.model import (
     DAY_SHIFT,
     NIGHT_SHIFT,
     Behaviour,
+    Budget,
     Context,
     QuietHours,
     ShiftPattern,
@@ -180,6 +183,57 @@ def _days(w: Words) -> Command:
         raise ParseError("Which days do you work?", example, "settings")
     expect_end(w, example, "settings")
     return SetWorkingDays(days)
+
+
+EXAMPLE_BUDGET = "/nudge budget 2 a week"
+_PERIODS = {"day": "day", "daily": "day", "week": "week", "weekly": "week"}
+
+
+def _budget(w: Words) -> Command:
+    """``budget``, ``budget 2 a week [1 a day]``, ``budget default``, and for managers
+    ``budget team ward-7 3 a week 1 a day``."""
+    if w.done():
+        return ShowBudget()
+    team = None
+    if w.peek_word() == "team":
+        w.take()
+        team = read_team(w, "/nudge budget team ward-7 3 a week 1 a day", "settings")
+    if w.peek_word() in ("default", "reset", "off"):
+        w.take()
+        expect_end(w, EXAMPLE_BUDGET, "settings")
+        return SetBudget(None, team)
+    counts: dict[str, int] = {}
+    while not w.done():
+        if w.peek_word() in ("and", ",", "&"):
+            w.take()
+            continue
+        word = w.take_word().lower()
+        m = re.fullmatch(r"(\d{1,2})(?:/(day|week))?", word)
+        if m is None:
+            raise ParseError(
+                f"I couldn't read '{short(word)}' as a number of nudges.",
+                EXAMPLE_BUDGET,
+                "settings",
+            )
+        period = m.group(2)
+        if period is None:
+            w.skip("a", "an", "per", "each", "every", "nudge", "nudges", "a", "times")
+            period = _PERIODS.get(w.take_word().lower() if not w.done() else "")
+        if period is None:
+            raise ParseError("How many a day, or a week?", EXAMPLE_BUDGET, "settings")
+        counts[period] = int(m.group(1))
+    if not counts:
+        raise ParseError("How many nudges a week?", EXAMPLE_BUDGET, "settings")
+    week = counts.get("week", max(counts.get("day", 0), 1) * 7)
+    day = counts.get("day", min(week, 7))
+    if day < 1 or week < 1:
+        raise ParseError(
+            "A budget is at least 1. To have no nudges for a while, use /nudge snooze 3 days; "
+            "to stop them, /nudge stop.",
+            EXAMPLE_BUDGET,
+            "settings",
+        )
+    return SetBudget(Budget(per_day=min(day, week), per_week=week), team)
 
 
 def _shift(w: Words) -> Command:
@@ -320,6 +374,7 @@ VERBS: dict[str, Handler] = {
     "quiet": _quiet,
     "days": _days,
     "shift": _shift,
+    "budget": _budget,
     "snooze": _snooze,
     "stop": _stop,
     "start": _start,

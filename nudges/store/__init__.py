@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 
 from nudges.keys import KeySpace
 from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient
+from nudges.store.budgets import BudgetStore
 from nudges.store.cadences import CadenceStore
 from nudges.store.deliveries import Chosen, DeliveryStore, Selection
 from nudges.store.jobs import JobStore
@@ -26,6 +27,7 @@ from nudges.store.shoutouts import ShoutoutStore
 __all__ = [
     "DELIVERY_TTL",
     "MAX_NAME",
+    "BudgetStore",
     "CadenceStore",
     "Chosen",
     "DeliveryStore",
@@ -53,6 +55,7 @@ class Stores:
     pauses: PauseStore
     jobs: JobStore
     reach: ReachStore
+    budgets: BudgetStore
 
     @classmethod
     def on(cls, redis: Redis, keys: KeySpace) -> Stores:
@@ -65,4 +68,5 @@ class Stores:
             PauseStore(redis, keys),
             JobStore(redis, keys),
             ReachStore(redis, keys),
+            BudgetStore(redis, keys),
         )

@@ -228,6 +228,7 @@ async def test_not_for_me_updates_the_card_and_that_prompt_never_reaches_them_ag
         for p in library()
         if p.behaviour is Behaviour.HELPING and Context.ANY_TIME in p.contexts
     ]
+    await world.say("mo", "budget team ward-7 7 a week 1 a day")  # every day, for four weeks
     for prompt_id in helping[3:]:  # leave a pool of three (a daily cadence takes any-time ones)
         reply = await world.say("mo", f"prompt retire {prompt_id}")
         assert reply.status == "ok", plain(reply.card)

@@ -796,6 +796,7 @@ HAPPY_PATHS: dict[str, str] = {
     "quiet": "quiet 21:00-07:00",
     "days": "days mon-fri",
     "shift": "shift night",
+    "budget": "budget 2 a week",
     "snooze": "snooze 3 days",
     "stop": "stop",
     "start": "start",

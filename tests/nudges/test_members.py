@@ -27,7 +27,10 @@ async def outcome(world: World, cadence_id: str, at: datetime, who: str) -> str:
 
 
 async def team_with_cadences(world: World, *schedules: str, members: tuple[str, ...]) -> None:
+    """ward-7 with these cadences to its members, and the widest budget an admin allows, so
+    that what these tests see is each person's own settings at work."""
     await world.admin_makes_team("mo", members=members)
+    await world.say("mo", "budget team ward-7 7 a week 2 a day")
     for schedule in schedules:
         reply = await world.say("mo", f"create {schedule} to team")
         assert reply.status == "ok", plain(reply.card)
@@ -277,8 +280,7 @@ async def test_snooze_off_wakes_nudges_early(world: World) -> None:
 async def test_stop_stops_every_direct_message_prompt_and_start_brings_them_back(
     world: World,
 ) -> None:
-    await world.admin_makes_team("mo", members=("sam",))
-    await world.say("mo", "create daily at 09:00 to team")
+    await team_with_cadences(world, "daily at 09:00", members=("sam",))
     await world.say("mo", "create daily at 10:00 to @sam")
     await world.say("mo", "create daily at 11:00 to #ward-7")
     reply = await world.say("sam", "stop", where="dm")

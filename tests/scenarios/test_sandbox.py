@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from tests.conftest import RedisServer
@@ -176,10 +177,11 @@ def test_a_week_in_the_sandbox_sends_each_prompt_at_a_moment_it_was_written_for(
     assert code == 0, out
     moments = {p.text: p.contexts for p in library()}
     sent = re.findall(
-        r"^\[\w{3} \d\d \w{3} (\d\d:\d\d)\] CareNudge (.+?):\n((?:  \|.*\n)+)", out, re.M
+        r"^\[\w{3} (\d\d) \w{3} (\d\d:\d\d)\] CareNudge (.+?):\n((?:  \|.*\n)+)", out, re.M
     )
     seen: dict[str, int] = {}
-    for at, where, body in sent:
+    by_week: Counter[int] = Counter()  # sam's prompts by ISO week (Mon 30 Nov, Mon 7 Dec)
+    for day, at, where, body in sent:
         lines = [line.removeprefix("  | ") for line in body.splitlines()]
         text = next((line for line in lines if line in moments), None)
         if text is None:
@@ -192,9 +194,11 @@ def test_a_week_in_the_sandbox_sends_each_prompt_at_a_moment_it_was_written_for(
             kind, expected = "end of shift", {Context.END_OF_SHIFT}
         else:
             kind, expected = "shift start", {Context.ANY_TIME, Context.START_OF_SHIFT}
+            by_week[49 if int(day) >= 30 or int(day) <= 6 else 50] += 1
         assert moments[text] & expected, f"{kind} at {at} {where}: {text}"
         seen[kind] = seen.get(kind, 0) + 1
     assert seen["clock time"] == 7
     assert seen["end of shift"] == 5
-    assert seen["shift start"] >= 5
+    assert by_week[49] == 3  # the attention budget: at most 1 a day and 3 a week
+    assert by_week[50] <= 1
     assert seen["follow-up"] == 1
