@@ -13,17 +13,23 @@ never count.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from nudges import members, wording
 from nudges.cards import Card
 from nudges.commands import SetBudget, ShowBudget
-from nudges.delivery import Check, Target
+from nudges.delivery import Check, Prepare, Target
 from nudges.deps import Deps
 from nudges.errors import ParseError
 from nudges.model import DEFAULT_BUDGET, Budget, MemberRef, Role, Workspace, iso_week
 from nudges.rosters import Rosters
+from nudges.store.budgets import Ask
+
+HELD_BACK = {"day": "budget", "week": "budget", "hour": "same-hour"}
+"""The skip reason a delivery is recorded with when the budget holds it back."""
 
 log = logging.getLogger(__name__)
 
@@ -38,39 +44,60 @@ class Budgets:
     async def of_team(self, ws: Workspace, team: str) -> Budget:
         return await self.stores.budgets.team_budget(ws, team) or DEFAULT_BUDGET
 
-    def budgeted(self, check: Check, team: str, fire_key: str, at: datetime) -> Check:
-        """``check``, then the person's budget: a delivery that passes counts against it (once,
-        however often it is tried), and one that does not fit is held back."""
-        ws_budget: dict[Workspace, Budget] = {}
+    def budgeted(
+        self, check: Check, team: str, fire_key: str, at: datetime, prepare: Prepare | None = None
+    ) -> tuple[Check, Prepare]:
+        """``check``, then each person's budget: a delivery that passes counts against it
+        (once, however often it is tried) and one that does not fit is held back.
+
+        Returns the check and a ``prepare`` for each batch of recipients (which also runs
+        ``prepare``, if given), so that a batch's budgets take one round trip.
+        """
+        decided: dict[str, str | None] = {}
+        budgets: dict[Workspace, Budget] = {}
+
+        async def take(targets: Sequence[Target]) -> None:
+            asks: list[tuple[Target, Ask]] = []
+            for target in targets:
+                reason = await check(target)
+                if reason is not None or target.member is None:
+                    decided[target.key] = reason
+                    continue
+                member = target.member
+                ws = member.ref.workspace
+                if ws not in budgets:  # read once a fire
+                    budgets[ws] = await self.of_team(ws, team)
+                budget = budgets[ws]
+                if member.settings.budget is not None:
+                    budget = member.settings.budget.within(budget)
+                zone = ZoneInfo(members.zone_of(member.settings, self.settings.default_tz))
+                local = at.astimezone(zone).date()
+                delivery = f"{fire_key}/{target.key}"
+                asks.append(
+                    (target, Ask(member.ref, delivery, local.isoformat(), iso_week(local), budget))
+                )
+            found = await self.stores.budgets.take(
+                [a for _, a in asks], at, self.settings.budget_apart
+            )
+            held: Counter[Workspace] = Counter()
+            for (target, ask), taken in zip(asks, found, strict=True):
+                decided[target.key] = None if taken == "ok" else HELD_BACK[taken]
+                held[ask.ref.workspace] += taken != "ok"
+            for ws, count in held.items():
+                if count:
+                    await self.stores.budgets.hold_back(ws, team, self._week(at), count)
+
+        async def prepared(targets: Sequence[Target]) -> None:
+            await take(targets)
+            if prepare is not None:
+                await prepare(targets)
 
         async def checked(target: Target) -> str | None:
-            reason = await check(target)
-            if reason is not None or target.member is None:
-                return reason
-            member = target.member
-            ws = member.ref.workspace
-            if ws not in ws_budget:  # read once a fire
-                ws_budget[ws] = await self.of_team(ws, team)
-            budget = ws_budget[ws]
-            if member.settings.budget is not None:
-                budget = member.settings.budget.within(budget)
-            zone = ZoneInfo(members.zone_of(member.settings, self.settings.default_tz))
-            local = at.astimezone(zone).date()
-            taken = await self.stores.budgets.take(
-                member.ref,
-                f"{fire_key}/{target.key}",
-                local.isoformat(),
-                iso_week(local),
-                budget,
-                at,
-                self.settings.budget_apart,
-            )
-            if taken == "ok":
-                return None
-            await self.stores.budgets.hold_back(ws, team, self._week(at))
-            return "same-hour" if taken == "hour" else "budget"
+            if target.key not in decided:  # a target no batch prepared
+                await take([target])
+            return decided.pop(target.key)
 
-        return checked
+        return checked, prepared
 
     async def held_back(self, ws: Workspace, team: str, at: datetime) -> int:
         return await self.stores.budgets.held_back(ws, team, self._week(at))

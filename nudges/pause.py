@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from nudges import jobs, members, privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Reply, Text
 from nudges.commands import CallPause
-from nudges.delivery import Deliveries, Outgoing, Target, available_at
+from nudges.delivery import Check, Deliveries, Outgoing, Prepare, Target, available_at
 from nudges.deps import Deps
 from nudges.errors import DeliveryError
 from nudges.firing import FireTime, Firing
@@ -285,11 +285,15 @@ class Pauses:
 
         # Managers get it on CareNudge's initiative, so it counts against their budget; a
         # caller who asked for it ("to me") is answered whatever their budget.
-        check = None
+        check: Check | None = None
+        prepare: Prepare = audiences
         if not job.to_me:
             available = available_at(self.clock.now(), self.settings.default_tz)
-            check = self.prompts.budgets.budgeted(available, team, at.fire.id, self.clock.now())
-        await self.deliveries.to_members(at.fanout(), recipients, compose, audiences, check)
+            budgets = self.prompts.budgets
+            check, prepare = budgets.budgeted(
+                available, team, at.fire.id, self.clock.now(), audiences
+            )
+        await self.deliveries.to_members(at.fanout(), recipients, compose, prepare, check)
 
     async def _after_quiet_hours(
         self, refs: Sequence[MemberRef], job: PauseFollowUp

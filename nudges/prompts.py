@@ -135,8 +135,10 @@ class Prompts:
 
         # A person's prompts count against their attention budget; a channel's do not.
         available = available_at(fire.scheduled_at, self.settings.default_tz)
-        check = self.budgets.budgeted(available, cadence.team, fire_key, fire.scheduled_at)
-        return Content(check, a_prompt, audiences)
+        check, prepare = self.budgets.budgeted(
+            available, cadence.team, fire_key, fire.scheduled_at, audiences
+        )
+        return Content(check, a_prompt, prepare)
 
     async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:
         """A snoozed prompt comes back, as it was, unless a later choice says otherwise: the

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from nudges.cards import plain
 from nudges.model import Budget, iso_week
+from nudges.store.budgets import Ask
 from tests.conftest import World
 from tests.fakes.clock import utc
 
@@ -124,10 +125,21 @@ async def test_a_delivery_counts_once_however_often_it_is_tried(world: World) ->
     budget, apart = Budget(1, 3), timedelta(hours=1)
     now = utc(2026, 12, 1, 9, 0)
     take = world.stores.budgets.take
+    first = Ask(ref, "c:c1@1/m:x", "2026-12-01", "2026-W49", budget)
     for _ in range(3):  # a retry, a takeover by another replica
-        assert await take(ref, "c:c1@1/m:x", "2026-12-01", "W49", budget, now, apart) == "ok"
-    later = now + timedelta(hours=2)
-    assert await take(ref, "c:c2@2/m:x", "2026-12-01", "W49", budget, later, apart) == "day"
+        assert await take([first], now, apart) == ["ok"]
+    second = Ask(ref, "c:c2@2/m:x", "2026-12-01", "2026-W49", budget)
+    assert await take([second], now + timedelta(hours=2), apart) == ["day"]
+
+
+async def test_a_batch_is_counted_in_one_round_trip_person_by_person(world: World) -> None:
+    budget, apart, now = Budget(1, 3), timedelta(hours=1), utc(2026, 12, 1, 9, 0)
+    asks = [
+        Ask(world.member(who), f"c:c1@1/m:{who}{n}", "2026-12-01", "2026-W49", budget)
+        for n, who in enumerate(("sam", "priya", "sam"))
+    ]
+    found = await world.stores.budgets.take(asks, now, apart)
+    assert found == ["ok", "ok", "day"]  # sam's second is over his day
 
 
 async def test_a_pause_follow_up_counts_for_managers_but_not_for_a_caller_who_asked(
