@@ -11,6 +11,7 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from nudges import wording
+from nudges.budget import Budgets
 from nudges.cards import Card, ContextLine, Heading, Inline, Text
 from nudges.delivery import Outgoing, Target, available_at
 from nudges.deps import Deps
@@ -41,7 +42,8 @@ DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
 
 
 class Digests:
-    def __init__(self, deps: Deps, rosters: Rosters, planner: Planner) -> None:
+    def __init__(self, deps: Deps, rosters: Rosters, planner: Planner, budgets: Budgets) -> None:
+        self.budgets = budgets
         self.stores = deps.stores
         self.rosters = rosters
         self.planner = planner
@@ -86,7 +88,9 @@ class Digests:
             assert target.member is not None
             return Outgoing(await self.unseen_card(target.member.ref, team))
 
-        return Content(managers_only, unseen)
+        # Sent on CareNudge's own initiative, so it counts against each manager's budget.
+        check, prepare = self.budgets.budgeted(managers_only, team, fire_key, fire.scheduled_at)
+        return Content(check, unseen, prepare)
 
     async def ensure(self, shoutout: Shoutout, where_name: str) -> None:
         """Channels with shout-outs get a weekly digest, once; managers can move or stop it."""

@@ -81,7 +81,7 @@ class Engine:
         self.budgets = Budgets(deps, self.rosters)
         self.prompts = Prompts(deps, self.deliveries, self.budgets)
         self.team_prompts = TeamPrompts(deps, self.rosters)
-        self.digests = Digests(deps, self.rosters, self.planner)
+        self.digests = Digests(deps, self.rosters, self.planner, self.budgets)
         self.shoutouts = Shoutouts(deps, self.rosters, self.digests)
         self.pauses = Pauses(deps, self.deliveries, self.prompts)
         self.reach = Reach(deps, self.rosters, self.deliveries)

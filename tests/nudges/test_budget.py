@@ -155,3 +155,19 @@ async def test_a_pause_follow_up_counts_for_managers_but_not_for_a_caller_who_as
     assert len(times_to(world, "priya")) == 1  # asked for it: answered
     card = plain((await world.say("mo", "team ward-7")).card)
     assert "Held back by the budget this week: 1" in card
+
+
+async def test_the_unseen_list_counts_against_a_managers_budget_like_a_prompt(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo", members=("mo", "sam"))
+    await world.say("mo", "create daily at 09:00 to team")
+    reply = await world.say("mo", "create fridays at 15:00 to me sends unseen")
+    assert reply.status == "ok", plain(reply.card)
+    await world.run_until(utc(2026, 12, 4, 16, 0))  # Friday: mo had 09:00 already
+    unseen = [d for d in world.messenger.to("D-mo") if "Noticing the unseen" in d.text]
+    assert unseen == []
+    states = await world.stores.deliveries.delivery_states(
+        f"c:c2@{int(utc(2026, 12, 4, 15, 0).timestamp())}"
+    )
+    assert list(states.values()) == ["skipped:budget"]
