@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from nudges import members, reach, wording
@@ -49,6 +50,8 @@ Sampler = Callable[[Cadence, int], Awaitable[list[Prompt]]]
 
 PREVIEW_FIRES = 5
 MAX_NAMED = 100
+LIST_PAGE = 10
+"""Cadences on one page of /nudge list."""
 MAX_PER_TEAM = 20
 """A team's cadences at most: more would nudge people more than anyone can take in."""
 
@@ -309,40 +312,76 @@ class Cadences:
                 "You aren't in a team yet.",
                 hint="See the teams with /nudge teams, and join one with /nudge join <team>.",
             )
-        blocks: list[Heading | Text | ContextLine] = []
+        # Every row first (a team has at most 20 cadences), then one page of them: a card
+        # stays well inside Slack's and Teams' limits however many teams a person is in.
+        rows: list[tuple[str, Text]] = []
         for team in teams:
             cadences, unreadable = await self.stores.cadences.read_team(actor.workspace, team)
+            cadences = [
+                c
+                for c in cadences
+                if (not cmd.mine or c.created_by == actor) and (not cmd.paused or c.paused)
+            ]
             went = await self.stores.reach.summaries([c.id for c in cadences])
-            blocks.append(Heading(f"Cadences for {team}"))
-            if not cadences and not unreadable:
-                blocks.append(Text(("None yet.",)))
             for cadence in cadences:
-                soonest = await self.planner.soonest(cadence)
-                state = (
-                    "paused"
-                    if cadence.paused
-                    else (
-                        f"next {wording.when(soonest, cadence.tz)}" if soonest else "no next fire"
+                rows.append((team, await self._row(cadence, went.get(cadence.id))))
+            if not cmd.mine and not cmd.paused:
+                rows.extend(
+                    (
+                        team,
+                        Text(
+                            (
+                                f"{cid} · {wording.UNREADABLE} Your admin can look with "
+                                "carenudge doctor.",
+                            )
+                        ),
                     )
+                    for cid in unreadable
                 )
-                problem = reach.trouble(cadence, went.get(cadence.id))
-                blocks.append(
-                    Text(
-                        (
-                            f"{cadence.id} · {wording.schedule(cadence.schedule)} · "
-                            f"{wording.audience(cadence, {})} · {wording.what(cadence)} · "
-                            f"{state}" + (f" · last: {problem}" if problem else ""),
-                        )
-                    )
-                )
-            blocks.extend(
-                Text((f"{cid} · {wording.UNREADABLE} Your admin can look with carenudge doctor.",))
-                for cid in unreadable
-            )
+        pages = max(1, -(-len(rows) // LIST_PAGE))
+        page = min(cmd.page, pages)
+        shown = rows[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+        blocks: list[Heading | Text | ContextLine | Actions] = []
+        for team in teams:
+            mine = [text for t, text in shown if t == team]
+            if mine or (not rows and len(teams) == 1):
+                blocks.append(Heading(f"Cadences for {team}"))
+                blocks.extend(mine)
+        if not rows:
+            if len(teams) > 1:
+                blocks.append(Heading("Cadences for " + ", ".join(teams)))
+            blocks.append(Text(("None that match." if cmd.mine or cmd.paused else "None yet.",)))
+        if pages > 1:
+            blocks.append(ContextLine((f"Page {page} of {pages} · {len(rows)} cadences",)))
+        if page < pages:
+            more = _list_command(cmd, page + 1)
+            blocks.append(Actions((Button("More", Action.RUN_COMMAND, more),)))
+            blocks.append(ContextLine((f"Or type /nudge {more}",)))
         blocks.append(
-            ContextLine(("Details: /nudge show c1. New: /nudge create … (/nudge help create).",))
+            ContextLine(
+                (
+                    "Details: /nudge show c1. Just yours or the paused: /nudge list mine, "
+                    "/nudge list paused. New: /nudge create … (/nudge help create).",
+                )
+            )
         )
         return Card(tuple(blocks), "Cadences: " + ", ".join(teams))
+
+    async def _row(self, cadence: Cadence, went: dict[str, Any] | None) -> Text:
+        soonest = await self.planner.soonest(cadence)
+        state = (
+            "paused"
+            if cadence.paused
+            else (f"next {wording.when(soonest, cadence.tz)}" if soonest else "no next fire")
+        )
+        problem = reach.trouble(cadence, went)
+        return Text(
+            (
+                f"{cadence.id} · {wording.schedule(cadence.schedule)} · "
+                f"{wording.audience(cadence, {})} · {wording.what(cadence)} · "
+                f"{state}" + (f" · last: {problem}" if problem else ""),
+            )
+        )
 
     async def preview(
         self,
@@ -449,6 +488,18 @@ class Cadences:
             f"{cadence.id} at 08:00. Pause: /nudge pause {cadence.id}."
         )
         return Card((Heading(title), Fields(tuple(pairs)), ContextLine((hint,))), title)
+
+
+def _list_command(cmd: ListCadences, page: int) -> str:
+    """The /nudge words for another page of the same list."""
+    words = ["list"]
+    if cmd.mine:
+        words.append("mine")
+    if cmd.paused:
+        words.append("paused")
+    if cmd.team is not None:
+        words += ["team", cmd.team]
+    return " ".join([*words, "page", str(page)])
 
 
 def _named(audience: Audience) -> tuple[MemberRef, ...]:

@@ -70,7 +70,12 @@ class PreviewCadence:
 
 @dataclass(frozen=True, slots=True)
 class ListCadences:
+    """``/nudge list [mine] [paused] [team ward-7] [page 2]``."""
+
     team: str | None = None
+    page: int = 1
+    mine: bool = False
+    paused: bool = False
 
 
 @dataclass(frozen=True, slots=True)

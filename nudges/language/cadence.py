@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import time
 from typing import Literal
 
@@ -27,7 +28,6 @@ from nudges.language.values import (
     read_cadence_id,
     read_cron,
     read_days,
-    read_optional_team,
     read_team,
     read_theme,
     read_times,
@@ -91,7 +91,28 @@ def preview_cadence(w: Words) -> Command:
 
 
 def list_cadences(w: Words) -> Command:
-    return ListCadences(read_optional_team(w, "/nudge list team ward-7"))
+    """Filters and a page, in any order: ``list mine paused team ward-7 page 2``."""
+    example = "/nudge list mine paused team ward-7 page 2"
+    found = ListCadences()
+    while not w.done():
+        word = w.peek_word()
+        if word in ("mine", "my", "me"):
+            w.take()
+            found = replace(found, mine=True)
+        elif word == "paused":
+            w.take()
+            found = replace(found, paused=True)
+        elif word == "page":
+            w.take()
+            number = w.take_word() if not w.done() else ""
+            if not number.isdigit() or not 1 <= int(number) <= 999:
+                problem = f"Which page? A number, like 2 (got '{short(number)}')."
+                raise ParseError(problem, example, "list")
+            found = replace(found, page=int(number))
+        else:
+            w.skip("team", "for", "of")
+            found = replace(found, team=read_team(w, example))
+    return found
 
 
 def cadence_verb(verb: CadenceVerbName) -> Handler:

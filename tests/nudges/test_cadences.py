@@ -294,3 +294,43 @@ async def test_an_edit_to_more_than_once_a_day_is_refused_and_changes_nothing(
     assert "at most once a day" in plain(reply.card)
     shown = await world.say("mo", "show c1")
     assert "Every day at 09:00 (" in plain(shown.card)
+
+
+# --- lists that scale ---------------------------------------------------------------------------
+
+
+async def test_a_long_list_pages_with_a_more_button_that_shows_the_next_page(
+    world: World,
+) -> None:
+    await world.channel_cadences(25)  # two teams: 20 in ward-0, 5 in ward-1
+    await world.say("mo", "join ward-0")
+    await world.say("mo", "join ward-1")
+    first = await world.say("mo", "list")
+    text = plain(first.card)
+    assert "Page 1 of 3 · 25 cadences" in text
+    assert text.count(" · Every day at 10:00 ") == 10
+    more = await world.press_on("mo", first.card, "More")
+    second = plain(more.card)
+    assert "Page 2 of 3" in second
+    assert "c11 · " in second
+    assert "c1 · " not in second
+    last = plain((await world.say("mo", "list page 3")).card)
+    assert "Page 3 of 3" in last
+    assert "Cadences for ward-1" in last
+    assert "More" not in last.replace("Or type", "")
+
+
+async def test_the_list_filters_to_mine_or_the_paused(world: World) -> None:
+    await world.admin_makes_team("mo")
+    await world.admin_makes_team("lee")
+    await world.say("mo", "create daily at 09:00 to #ward-7")
+    await world.say("lee", "create daily at 10:00 to #ward-7")
+    await world.say("lee", "pause c2")
+    mine = plain((await world.say("mo", "list mine")).card)
+    assert "c1 · " in mine
+    assert "c2 · " not in mine
+    paused = plain((await world.say("mo", "list paused")).card)
+    assert "c2 · " in paused
+    assert "c1 · " not in paused
+    none = plain((await world.say("mo", "list mine paused")).card)
+    assert "None that match." in none
