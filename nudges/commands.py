@@ -88,7 +88,10 @@ class CadenceVerb:
 
 @dataclass(frozen=True, slots=True)
 class ListPrompts:
+    """``/nudge prompts [team ward-7] [page 2]``."""
+
     team: str | None = None
+    page: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,14 @@ from nudges import library, privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Text
 from nudges.commands import AddPrompt, ListPrompts, PromptVerb
 from nudges.deps import Deps
-from nudges.errors import NotFound
+from nudges.errors import NotFound, ParseError
 from nudges.model import MemberRef, Prompt, Role
 from nudges.rosters import Rosters
 
 SHOWN = 15
+"""A team's own prompts on one page of /nudge prompts."""
+MAX_OWN = 60
+"""A team's own prompts at most, retired ones included."""
 
 
 class TeamPrompts:
@@ -40,7 +43,7 @@ class TeamPrompts:
         retired = await self.stores.prompts.retired(ws, team)
         feedback = await self.stores.prompts.not_for_me_counts(ws, team)
         by_behaviour = Counter(p.behaviour.label for p in library.library() if p.id not in retired)
-        blocks: list[Heading | Text | ContextLine] = [
+        blocks: list[Heading | Text | ContextLine | Actions] = [
             Heading(f"Prompts for {team}"),
             Text(
                 (
@@ -50,6 +53,8 @@ class TeamPrompts:
                 )
             ),
         ]
+        pages = max(1, -(-len(own) // SHOWN))
+        page = min(cmd.page, pages)
         if own:
             blocks.append(Text((f"{team}'s own ({len(own)}):",)))
             blocks.extend(
@@ -59,8 +64,14 @@ class TeamPrompts:
                         f"{p.text}",
                     )
                 )
-                for p in own[:SHOWN]
+                for p in own[(page - 1) * SHOWN : page * SHOWN]
             )
+            if pages > 1:
+                blocks.append(ContextLine((f"Page {page} of {pages} of {team}'s own",)))
+            if page < pages:
+                more = f"prompts team {team} page {page + 1}"
+                blocks.append(Actions((Button("More", Action.RUN_COMMAND, more),)))
+                blocks.append(ContextLine((f"Or type /nudge {more}",)))
         else:
             blocks.append(Text((f"{team} has no prompts of its own yet.",)))
         if retired:
@@ -87,6 +98,14 @@ class TeamPrompts:
 
     async def add(self, actor: MemberRef, cmd: AddPrompt) -> Card:
         team = await self._team(actor, cmd.team, manage=True)
+        own = await self.stores.prompts.team_prompts(actor.workspace, team)
+        if len(own) >= MAX_OWN:
+            raise ParseError(
+                f"{team} has {len(own)} prompts of its own, the most a team can keep. Retire "
+                "one you use least first; the library's stay available.",
+                "/nudge prompts, then /nudge prompt retire ward-7-3",
+                "prompts",
+            )
         # A team's own prompt goes to everyone in it: the same care as a shout-out.
         typed = f'/nudge prompt add "{cmd.text}" behaviour {cmd.behaviour.value}'
         privacy.guard(cmd.text, self.clock.now().date(), typed=typed)

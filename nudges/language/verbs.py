@@ -66,7 +66,20 @@ def _help(w: Words) -> Command:
 
 
 def _prompts(w: Words) -> Command:
-    return ListPrompts(read_optional_team(w, "/nudge prompts team ward-7"))
+    example = "/nudge prompts team ward-7 page 2"
+    team, page = None, 1
+    while not w.done():
+        if w.peek_word() == "page":
+            w.take()
+            number = w.take_word() if not w.done() else ""
+            if not number.isdigit() or not 1 <= int(number) <= 999:
+                problem = f"Which page? A number, like 2 (got '{short(number)}')."
+                raise ParseError(problem, example, "prompts")
+            page = int(number)
+        else:
+            w.skip("team", "for", "of")
+            team = read_team(w, example)
+    return ListPrompts(team, page)
 
 
 def _prompt(w: Words) -> Command:

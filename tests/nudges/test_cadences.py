@@ -334,3 +334,27 @@ async def test_the_list_filters_to_mine_or_the_paused(world: World) -> None:
     assert "c1 · " not in paused
     none = plain((await world.say("mo", "list mine paused")).card)
     assert "None that match." in none
+
+
+async def test_a_teams_own_prompts_page_with_a_more_button_and_stop_at_sixty(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo")
+    for n in range(1, 61):
+        reply = await world.say(
+            "mo",
+            f'prompt add "Ask one colleague what helped them today, number {n}." behaviour helping',
+        )
+        assert reply.status == "ok", plain(reply.card)
+    first = await world.say("mo", "prompts")
+    text = plain(first.card)
+    assert "ward-7's own (60):" in text
+    assert "Page 1 of 4 of ward-7's own" in text
+    assert "ward-7-15 · " in text
+    assert "ward-7-16 · " not in text
+    second = plain((await world.press_on("mo", first.card, "More")).card)
+    assert "ward-7-16 · " in second
+    assert "Page 2 of 4" in second
+    refused = await world.say("mo", 'prompt add "One more, please." behaviour helping')
+    assert refused.status == "invalid"
+    assert "ward-7 has 60 prompts of its own, the most a team can keep" in plain(refused.card)
