@@ -338,9 +338,8 @@ class Cadences:
                     )
                     for cid in unreadable
                 )
-        pages = max(1, -(-len(rows) // LIST_PAGE))
-        page = min(cmd.page, pages)
-        shown = rows[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+        page, pages, on_page = wording.page_of(len(rows), cmd.page, LIST_PAGE)
+        shown = rows[on_page]
         blocks: list[Heading | Text | ContextLine | Actions] = []
         for team in teams:
             mine = [text for t, text in shown if t == team]
@@ -351,12 +350,8 @@ class Cadences:
             if len(teams) > 1:
                 blocks.append(Heading("Cadences for " + ", ".join(teams)))
             blocks.append(Text(("None that match." if cmd.mine or cmd.paused else "None yet.",)))
-        if pages > 1:
-            blocks.append(ContextLine((f"Page {page} of {pages} · {len(rows)} cadences",)))
-        if page < pages:
-            more = _list_command(cmd, page + 1)
-            blocks.append(Actions((Button("More", Action.RUN_COMMAND, more),)))
-            blocks.append(ContextLine((f"Or type /nudge {more}",)))
+        next_page = _list_command(cmd, page + 1)
+        blocks.extend(wording.more(page, pages, next_page, f" · {len(rows)} cadences"))
         blocks.append(
             ContextLine(
                 (

@@ -53,8 +53,7 @@ class TeamPrompts:
                 )
             ),
         ]
-        pages = max(1, -(-len(own) // SHOWN))
-        page = min(cmd.page, pages)
+        page, pages, on_page = wording.page_of(len(own), cmd.page, SHOWN)
         if own:
             blocks.append(Text((f"{team}'s own ({len(own)}):",)))
             blocks.extend(
@@ -64,14 +63,10 @@ class TeamPrompts:
                         f"{p.text}",
                     )
                 )
-                for p in own[(page - 1) * SHOWN : page * SHOWN]
+                for p in own[on_page]
             )
-            if pages > 1:
-                blocks.append(ContextLine((f"Page {page} of {pages} of {team}'s own",)))
-            if page < pages:
-                more = f"prompts team {team} page {page + 1}"
-                blocks.append(Actions((Button("More", Action.RUN_COMMAND, more),)))
-                blocks.append(ContextLine((f"Or type /nudge {more}",)))
+            next_page = f"prompts team {team} page {page + 1}"
+            blocks.extend(wording.more(page, pages, next_page, f" of {team}'s own"))
         else:
             blocks.append(Text((f"{team} has no prompts of its own yet.",)))
         if retired:

@@ -9,7 +9,17 @@ from datetime import date, datetime, time
 from typing import assert_never
 from zoneinfo import ZoneInfo
 
-from nudges.cards import Card, ContextLine, Heading, Inline, Mention, Text
+from nudges.cards import (
+    Action,
+    Actions,
+    Button,
+    Card,
+    ContextLine,
+    Heading,
+    Inline,
+    Mention,
+    Text,
+)
 from nudges.model import (
     Behaviour,
     Budget,
@@ -126,6 +136,27 @@ def hours(value: float) -> str:
     if value < 1:
         return plural(round(value * 60), "minute")
     return "1 hour" if value == 1 else f"{value:g} hours"
+
+
+def page_of(count: int, asked: int, size: int) -> tuple[int, int, slice]:
+    """The page shown (``asked``, or the last there is), how many pages, and its items."""
+    pages = max(1, -(-count // size))
+    page = min(asked, pages)
+    return page, pages, slice((page - 1) * size, page * size)
+
+
+def more(page: int, pages: int, command: str, counted: str) -> tuple[ContextLine | Actions, ...]:
+    """ "Page 1 of 3 · …", and while there is more, a More button running ``command`` (the
+    /nudge words for the next page), with the words to type instead."""
+    if pages == 1:
+        return ()
+    shown: tuple[ContextLine | Actions, ...] = (ContextLine((f"Page {page} of {pages}{counted}",)),)
+    if page < pages:
+        shown += (
+            Actions((Button("More", Action.RUN_COMMAND, command),)),
+            ContextLine((f"Or type /nudge {command}",)),
+        )
+    return shown
 
 
 def message(title: str, *lines: str, hint: str = "") -> Card:

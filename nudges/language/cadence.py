@@ -28,6 +28,7 @@ from nudges.language.values import (
     read_cadence_id,
     read_cron,
     read_days,
+    read_page,
     read_team,
     read_theme,
     read_times,
@@ -104,11 +105,7 @@ def list_cadences(w: Words) -> Command:
             found = replace(found, paused=True)
         elif word == "page":
             w.take()
-            number = w.take_word() if not w.done() else ""
-            if not number.isdigit() or not 1 <= int(number) <= 999:
-                problem = f"Which page? A number, like 2 (got '{short(number)}')."
-                raise ParseError(problem, example, "list")
-            found = replace(found, page=int(number))
+            found = replace(found, page=read_page(w, example, "list"))
         else:
             w.skip("team", "for", "of")
             found = replace(found, team=read_team(w, example))

@@ -388,6 +388,15 @@ def read_only_team(w: Words, example: str) -> str:
     return team
 
 
+def read_page(w: Words, example: str, topic: str) -> int:
+    """The number after "page" (the cursor is past "page"): 1 to 999."""
+    number = w.take_word() if not w.done() else ""
+    if not number.isdigit() or not 1 <= int(number) <= 999:
+        problem = f"Which page? A number, like 2 (got '{short(number)}')."
+        raise ParseError(problem, example, topic)
+    return int(number)
+
+
 def read_optional_team(w: Words, example: str) -> str | None:
     if w.done():
         return None

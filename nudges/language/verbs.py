@@ -41,6 +41,7 @@ from nudges.language.values import (
     read_days,
     read_only_team,
     read_optional_team,
+    read_page,
     read_team,
     read_time_range,
     read_timezone,
@@ -71,11 +72,7 @@ def _prompts(w: Words) -> Command:
     while not w.done():
         if w.peek_word() == "page":
             w.take()
-            number = w.take_word() if not w.done() else ""
-            if not number.isdigit() or not 1 <= int(number) <= 999:
-                problem = f"Which page? A number, like 2 (got '{short(number)}')."
-                raise ParseError(problem, example, "prompts")
-            page = int(number)
+            page = read_page(w, example, "prompts")
         else:
             w.skip("team", "for", "of")
             team = read_team(w, example)
