@@ -103,6 +103,14 @@ class Settings:
             problems,
         )
 
+        keep_shoutouts = _int(
+            get("CARENUDGE_KEEP_SHOUTOUTS_DAYS", "90"),
+            "CARENUDGE_KEEP_SHOUTOUTS_DAYS",
+            7,
+            3650,
+            problems,
+        )
+
         tz = get("CARENUDGE_TIMEZONE", "UTC")
         try:
             ZoneInfo(tz)
@@ -133,6 +141,7 @@ class Settings:
                 grace=timedelta(minutes=grace),
                 deliver_within=timedelta(minutes=within),
                 budget_limit=Budget(per_day, per_week),
+                keep_shoutouts=timedelta(days=keep_shoutouts),
             ),
             slack=slack,
             teams=teams,

@@ -58,4 +58,8 @@ class EngineSettings:
     budget_apart: timedelta = timedelta(hours=1)
     """Two nudges to one person are never closer than this: the second is held back."""
     keep_deleted: timedelta = timedelta(days=30)
+    keep_shoutouts: timedelta = timedelta(days=90)
+    """How long a shout-out's words and names are kept; after that only the counts remain."""
+    keep_sent: timedelta = timedelta(days=30)
+    """How long each person's record of what was sent to them (and when) is kept."""
     fanout_concurrency: int = 16
