@@ -1,4 +1,4 @@
-"""The ``carenudge`` command: run, sandbox, doctor."""
+"""The ``carenudge`` command: run, sandbox, doctor, teams-package, export and forget."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.teams.package import package
-from bot import doctor, logs, sandbox
+from bot import doctor, logs, sandbox, subjects
 from bot.app import build_app, tune_gc
 from bot.settings import Settings
 from nudges.errors import SettingsError
@@ -43,6 +43,16 @@ def main(argv: list[str] | None = None) -> int:
         help="your CareNudge's public address (for the app's About page)",
     )
     pack.add_argument("--version", default="1.0.0", help="the app package's version")
+    out = commands.add_parser(
+        "export", help="write everything held about one person to a JSON file (a subject access)"
+    )
+    out.add_argument("--user", required=True, help="the person, e.g. slack:U012AB3CD")
+    out.add_argument("--out", default=None, help="where to write it (default: named after them)")
+    erase = commands.add_parser(
+        "forget", help="erase everything held about one person (an erasure request)"
+    )
+    erase.add_argument("--user", required=True, help="the person, e.g. slack:U012AB3CD")
+    erase.add_argument("--yes", action="store_true", help="don't ask to confirm")
     box = commands.add_parser("sandbox", help="try CareNudge in this terminal, no accounts needed")
     box.add_argument("--as", dest="you", default="sam", help="who you are (default: sam)")
     box.add_argument("--in", dest="where", default="ward-7", help="the channel you start in")
@@ -71,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(doctor.check(os.environ, print))
     if args.command == "teams-package":
         return _teams_package(args, settings)
+    if args.command == "export":
+        return asyncio.run(subjects.export(settings, args.user, args.out, print))
+    if args.command == "forget":
+        return asyncio.run(subjects.forget(settings, args.user, args.yes, print, input))
     if args.command == "sandbox":
         logs.configure("WARNING")
         try:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from adapters.routing import RoutingMessenger
+from adapters.slack.records import SlackRecords
+from adapters.teams.records import TeamsRecords
 from bot.clock import SystemClock
 from bot.settings import Settings
 from nudges.deps import Deps
@@ -68,6 +70,12 @@ def build_core(
             fires,
             settings.engine,
             salt,
+            # Each platform's own records of people, for their export and erasure: they need
+            # only Redis, so an admin's `carenudge forget` reaches them with no platform set.
+            {
+                "slack": SlackRecords(client, keys.platform("slack")),
+                "teams": TeamsRecords(client, keys.platform("teams")),
+            },
         )
         return Engine(deps), fires
 

@@ -27,6 +27,8 @@ class Action(StrEnum):
     SHOUTOUT_TAG = "shoutout.tag"
     PAUSE_JOIN = "pause.join"
     PAUSE_POST = "pause.post"
+    FORGET_ME = "rights.forget"
+    """Erase everything held about the person who pressed it (after ``/nudge forget me``)."""
     RUN_COMMAND = "nudge.run"
     """A shortcut button whose value is a /nudge command, run as the person who pressed it."""
 
@@ -87,7 +89,19 @@ class Divider:
     pass
 
 
-Block = Heading | Text | Fields | ContextLine | Actions | Divider
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Text shown exactly as it is, in a fixed-width font (a person's data as JSON). At most
+    ``MAX_CODE`` characters: longer text goes in several blocks, or several messages."""
+
+    text: str
+
+
+MAX_CODE = 2800
+"""Inside Slack's 3,000 characters for a section, with room for its fences."""
+
+
+Block = Heading | Text | Fields | ContextLine | Actions | Divider | Code
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +151,8 @@ def plain(card: Card) -> str:
                 lines.append("  ".join(f"[{b.label}]" for b in buttons))
             case Divider():
                 lines.append("---")
+            case Code(text=code):
+                lines.append(code)
             case _:
                 assert_never(block)
     return "\n".join(lines)

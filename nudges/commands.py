@@ -149,6 +149,26 @@ class SetBudget:
 
 
 @dataclass(frozen=True, slots=True)
+class MyData:
+    """``/nudge my data``: everything CareNudge holds about you, sent to you privately."""
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMe:
+    """``/nudge forget me``: erase everything CareNudge holds about you, once you confirm."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetEvaluation:
+    """``/nudge evaluation team ward-7 20%`` (an admin, once agreed with the team), ``... off``,
+    or with no share, what it is now."""
+
+    team: str | None
+    share: int | None = None
+    off: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SetShift:
     pattern: ShiftPattern | None
 
@@ -261,6 +281,9 @@ Command = (
     | StopOrStart
     | ShowBudget
     | SetBudget
+    | MyData
+    | ForgetMe
+    | SetEvaluation
     | Membership
     | ListTeams
     | ShowTeam

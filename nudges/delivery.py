@@ -30,7 +30,7 @@ from nudges.deps import Deps
 from nudges.errors import ClaimLost, ConversationGone, DeliveryError, RateLimited, Rejected
 from nudges.model import Conversation, Member, MemberRef, Unreachable
 from nudges.ports import Hold
-from nudges.store import Chosen
+from nudges.store import Chosen, SentRecord
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -60,10 +60,13 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """What to send to one target, and the prompt choice to remember once it is sent."""
+    """What to send to one target, the prompt choice to remember once it is sent, and what
+    it is about, for a person's record of what was sent to them (plain words, never any a
+    person typed)."""
 
     card: Card
     chosen: Chosen | None = None
+    about: str = "a message"
 
 
 Check = Callable[[Target], Awaitable[str | None]]
@@ -151,6 +154,7 @@ class Deliveries:
         self.clock = deps.clock
         self.default_tz = deps.settings.default_tz
         self.concurrency = deps.settings.fanout_concurrency
+        self.keep_sent = deps.settings.keep_sent
         self.counted: Counter[str] = Counter()
         """Every recipient's outcome in this process, for /metrics (never ids or names)."""
 
@@ -176,8 +180,19 @@ class Deliveries:
         tally = Tally()
         limit = asyncio.Semaphore(self.concurrency)
 
-        async def finish(target_key: str, end: _End) -> None:
-            await self.states.finish_delivery(fanout.key, target_key, end.state, end.chosen)
+        async def finish(target: Target, end: _End) -> None:
+            sent = None
+            if end.state == "sent" and target.member is not None:
+                sent = SentRecord(
+                    target.member.ref,
+                    self.clock.now(),
+                    end.about,
+                    fanout.key,
+                    end.chosen.prompt.id if end.chosen else "",
+                )
+            await self.states.finish_delivery(
+                fanout.key, target.key, end.state, end.chosen, sent, self.keep_sent
+            )
             tally.add(end.state, end.error)
             self.counted[end.state.partition(":")[0]] += 1
             if end.found_sent:
@@ -189,15 +204,15 @@ class Deliveries:
                 found = await self._ready(fanout, target, state, check, compose)
             if isinstance(found, _Ready):
                 return found
-            await finish(target.key, found)
+            await finish(target, found)
             return None
 
-        async def send(item: _Ready, target_key: str) -> None:
+        async def send(item: _Ready, target: Target) -> None:
             # The slot is held until the outcome is kept: at any moment at most
             # ``concurrency`` messages are out without a record (a crash's window).
             async with limit:
                 end = await self._deliver(fanout, item)
-                await finish(target_key, end)
+                await finish(target, end)
 
         for start in range(0, len(targets), BATCH):
             batch = targets[start : start + BATCH]
@@ -221,7 +236,7 @@ class Deliveries:
             to_send = list(zip((t for t, _ in todo), prepared, strict=True))
             if on_time is not None:
                 await on_time()
-            sends = [send(item, target.key) for target, item in to_send if item is not None]
+            sends = [send(item, target) for target, item in to_send if item is not None]
             if len(sends) == 1:  # a channel: no task to make
                 await sends[0]
             else:
@@ -257,7 +272,7 @@ class Deliveries:
             outgoing = await compose(target, key)
             if state == "doubt":
                 if await self.messenger.was_sent(conversation, key):
-                    return _End("sent", outgoing.chosen, found_sent=True)
+                    return _End("sent", outgoing.chosen, found_sent=True, about=outgoing.about)
                 log.info("sending again a delivery left in flight: fire=%s", fanout.key)
         except DeliveryError as exc:
             return _End(_ended(fanout.key, exc), error=exc)
@@ -273,7 +288,7 @@ class Deliveries:
             )
         except DeliveryError as exc:
             return _End(_ended(fanout.key, exc), error=exc)
-        return _End("sent", ready.outgoing.chosen)
+        return _End("sent", ready.outgoing.chosen, about=ready.outgoing.about)
 
     async def _conversation(self, fanout: Fanout, target: Target, key: str) -> Conversation:
         if target.channel is not None:
@@ -326,6 +341,7 @@ class _End:
     chosen: Chosen | None = None
     error: DeliveryError | None = None
     found_sent: bool = False
+    about: str = ""
 
 
 def _reason(detail: str) -> Unreachable:

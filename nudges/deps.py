@@ -3,9 +3,10 @@ how to reach people, the queue of future fires, time, and the engine's settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from nudges.ports import Clock, FireQueue, Messenger, Timetable
+from nudges.ports import Clock, FireQueue, Messenger, PersonalRecords, Timetable
 from nudges.settings import EngineSettings
 from nudges.store import Stores
 
@@ -25,3 +26,5 @@ class Deps:
     queue: FireQueue
     settings: EngineSettings
     salt: str = ""
+    records: Mapping[str, PersonalRecords] = field(default_factory=dict)
+    """Each platform's own records of people, by platform name."""

@@ -68,7 +68,7 @@ class Digests:
 
         async def the_digest(target: Target, key: str) -> Outgoing:
             assert digest is not None
-            return Outgoing(digest)
+            return Outgoing(digest, about="the weekly shout-outs")
 
         return Content(any_shoutouts, the_digest)
 
@@ -86,7 +86,10 @@ class Digests:
 
         async def unseen(target: Target, key: str) -> Outgoing:
             assert target.member is not None
-            return Outgoing(await self.unseen_card(target.member.ref, team))
+            return Outgoing(
+                await self.unseen_card(target.member.ref, team),
+                about="who has not been recognised lately",
+            )
 
         # Sent on CareNudge's own initiative, so it counts against each manager's budget.
         check, prepare = self.budgets.budgeted(managers_only, team, fire_key, fire.scheduled_at)

@@ -20,6 +20,7 @@ from nudges.commands import (
     CreateCadence,
     DeleteShoutout,
     EditCadence,
+    ForgetMe,
     GiveShoutout,
     Help,
     ListCadences,
@@ -27,9 +28,11 @@ from nudges.commands import (
     ListTeams,
     ListUnseen,
     Membership,
+    MyData,
     PreviewCadence,
     PromptVerb,
     SetBudget,
+    SetEvaluation,
     SetQuietHours,
     SetShift,
     SetTimezone,
@@ -51,6 +54,7 @@ from nudges.errors import (
     ParseError,
     Refused,
 )
+from nudges.evaluation import Evaluations
 from nudges.events import ActionInvoked, CommandInvoked, Event
 from nudges.failures import failed
 from nudges.firing import Firing
@@ -62,6 +66,7 @@ from nudges.planning import Planner
 from nudges.ports import Hold
 from nudges.prompts import Prompts
 from nudges.reach import Reach
+from nudges.rights import Rights
 from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
 from nudges.teamprompts import TeamPrompts
@@ -79,12 +84,14 @@ class Engine:
         self.deliveries = Deliveries(deps)
         self.cadences = Cadences(deps, self.rosters, self.planner)
         self.budgets = Budgets(deps, self.rosters)
-        self.prompts = Prompts(deps, self.deliveries, self.budgets)
+        self.evaluations = Evaluations(deps, self.rosters)
+        self.prompts = Prompts(deps, self.deliveries, self.budgets, self.evaluations)
         self.team_prompts = TeamPrompts(deps, self.rosters)
         self.digests = Digests(deps, self.rosters, self.planner, self.budgets)
         self.shoutouts = Shoutouts(deps, self.rosters, self.digests)
         self.pauses = Pauses(deps, self.deliveries, self.prompts)
         self.reach = Reach(deps, self.rosters, self.deliveries)
+        self.rights = Rights(deps, self.planner)
         # What runs when a fire is due: each feature registers its own kinds.
         self.firing = Firing(deps, self.planner, self.deliveries)
         for feature in (self.prompts, self.pauses, self.digests, self.reach):
@@ -165,6 +172,12 @@ class Engine:
                 return await self.budgets.show(actor, cmd)
             case SetBudget():
                 return await self.budgets.set(actor, cmd)
+            case MyData():
+                return await self.rights.my_data(actor)
+            case ForgetMe():
+                return self.rights.forget_card(actor)
+            case SetEvaluation():
+                return await self.evaluations.command(actor, cmd)
             case Membership():
                 card = await self.rosters.membership(actor, cmd)
                 await self.planner.replan_member(actor)
@@ -209,6 +222,8 @@ class Engine:
                 return await self.pauses.join(event.actor, event.value, event.message)
             case Action.PAUSE_POST:
                 return await self.pauses.post_held(event.actor, event.value)
+            case Action.FORGET_ME:
+                return await self.rights.forget_pressed(event.actor, event.value)
             case Action.RUN_COMMAND:
                 command = CommandInvoked(
                     "nudge",

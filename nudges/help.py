@@ -19,6 +19,11 @@ _ALIASES = {
     "ls": "list",
     "show": "list",
     "pause": "thepause",  # the Pause; its page points to pausing a cadence
+    "data": "privacy",
+    "my": "privacy",
+    "forget": "privacy",
+    "erase": "privacy",
+    "export": "privacy",
     "resume": "list",
     "delete": "list",
     "remove": "list",

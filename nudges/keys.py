@@ -50,6 +50,11 @@ class MemberKeys(_Group):
         return self._k("budget", period)
 
     @property
+    def sent(self) -> str:
+        """What was sent to them and when, for their own export: a sorted set by time."""
+        return self._k("sent")
+
+    @property
     def last_budgeted(self) -> str:
         """When a delivery last counted against their budget (ms), to keep two apart."""
         return self._k("budget", "last")
@@ -96,6 +101,16 @@ class TeamKeys(_Group):
     def held_back(self, week: str) -> str:
         """How many deliveries the budget held back in a week: a count, never who."""
         return self._k("heldback", week)
+
+    @property
+    def evaluation(self) -> str:
+        """The team's evaluation, if an admin switched one on: the share withheld, since when,
+        and the secret that draws who is held back from each fire."""
+        return self._k("evaluation")
+
+    def withheld(self, week: str) -> str:
+        """How many nudges the evaluation withheld in a week, and how many it let through."""
+        return self._k("withheld", week)
 
 
 class ChannelKeys(_Group):
@@ -296,6 +311,11 @@ class KeySpace:
 
     def recognised(self, ws: Workspace) -> str:
         return self.key("recognised", ws.key)
+
+    def shoutout_counts(self, ws: Workspace, week: str) -> str:
+        """How many shout-outs each team was given in a week (a hash): counts, never who, kept
+        after the shout-outs' own words have gone."""
+        return self.key("shoutcount", ws.key, week)
 
     def rate(self, what: str) -> str:
         return self.key("rate", what)

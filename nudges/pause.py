@@ -281,7 +281,11 @@ class Pauses:
         async def compose(target: Target, key: str) -> Outgoing:
             chosen = chooser.choose(target.key)
             sent = Sent("", team, chosen.prompt.id, at.fire.id)
-            return Outgoing(prompt_card(chosen.prompt, sent, FOLLOW_UP_LEAD), chosen)
+            return Outgoing(
+                prompt_card(chosen.prompt, sent, FOLLOW_UP_LEAD),
+                chosen,
+                about="a check-in after a Pause",
+            )
 
         # Managers get it on CareNudge's initiative, so it counts against their budget; a
         # caller who asked for it ("to me") is answered whatever their budget.
@@ -332,7 +336,9 @@ class Pauses:
                 log.warning(
                     "could not take the button off pause %s (%s)", pause.id, type(exc).__name__
                 )
-        await self.stores.pauses.save_pause(replace(pause, closed=True))
+        # A closed Pause keeps no words, and no record of who paused: only that it was held.
+        await self.stores.pauses.save_pause(replace(pause, closed=True, dedication=""))
+        await self.stores.pauses.forget_pausing(pause.id)
         await self.stores.pauses.release_channel(pause.conversation, pause.id)
         log.info("pause %s closed after %ds", pause.id, pause.silence_s)
 

@@ -87,6 +87,20 @@ class Messenger(Protocol):
         ...
 
 
+class PersonalRecords(Protocol):
+    """What one platform's adapter keeps of its own about a person (where their 1:1 chat with
+    the bot is, their time zone as the platform told it), for their export and erasure. Only
+    Redis is needed: an admin's ``carenudge forget`` works with no platform configured."""
+
+    async def of(self, member: MemberRef) -> dict[str, str]:
+        """What is kept about ``member``, each in plain words: what it is, and its value."""
+        ...
+
+    async def erase(self, member: MemberRef) -> int:
+        """Delete what is kept about ``member``; returns how many records went."""
+        ...
+
+
 class Clock(Protocol):
     """Time, injected so that tests and the sandbox can run it faster or by hand."""
 

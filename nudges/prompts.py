@@ -9,6 +9,7 @@ import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from nudges.budget import Budgets
 from nudges.cards import Action, Actions, Bold, Button, Card, ContextLine, Reply, Text
 from nudges.delivery import Deliveries, Outgoing, Target, available_at
 from nudges.deps import Deps
+from nudges.evaluation import Evaluations
 from nudges.events import ActionInvoked
 from nudges.firing import Content, FireTime, Firing
 from nudges.library import ANY_TIME
@@ -95,9 +97,12 @@ class SnoozedPrompt:
 
 
 class Prompts:
-    def __init__(self, deps: Deps, deliveries: Deliveries, budgets: Budgets) -> None:
+    def __init__(
+        self, deps: Deps, deliveries: Deliveries, budgets: Budgets, evaluations: Evaluations
+    ) -> None:
         self.deps = deps
         self.budgets = budgets
+        self.evaluations = evaluations
         self.stores = deps.stores
         self.messenger = deps.messenger
         self.clock = deps.clock
@@ -131,10 +136,17 @@ class Prompts:
         async def a_prompt(target: Target, key: str) -> Outgoing:
             chosen = chooser.choose(target.key)
             sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key)
-            return Outgoing(prompt_card(chosen.prompt, sent), chosen)
+            return Outgoing(prompt_card(chosen.prompt, sent), chosen, about="a prompt")
 
-        # A person's prompts count against their attention budget; a channel's do not.
-        available = available_at(fire.scheduled_at, self.settings.default_tz)
+        # An evaluation withholds its share first; then a person's prompts count against their
+        # attention budget (a channel's do not).
+        available = await self.evaluations.withholding(
+            available_at(fire.scheduled_at, self.settings.default_tz),
+            cadence.workspace,
+            cadence.team,
+            fire_key,
+            fire.scheduled_at,
+        )
         check, prepare = self.budgets.budgeted(
             available, cadence.team, fire_key, fire.scheduled_at, audiences
         )
@@ -163,7 +175,7 @@ class Prompts:
         sent = Sent(job.cadence_id, job.team, prompt.id, at.fire.id)
 
         async def compose(target: Target, key: str) -> Outgoing:
-            return Outgoing(prompt_card(prompt, sent))
+            return Outgoing(prompt_card(prompt, sent), about="a prompt you snoozed")
 
         await self.deliveries.to_members(at.fanout(), [job.member], compose)
 
@@ -276,6 +288,10 @@ class Prompts:
         await self.messenger.update(ref, card)
 
 
+NO_REPEAT_WITHIN = timedelta(days=14)
+"""The same prompt never reaches a person twice within this."""
+
+
 class Chooser:
     """Chooses prompts for the audiences of one fire: ``load`` reads their memories in one
     round trip, then each ``choose`` is pure. The caller records a choice once it is sent."""
@@ -289,6 +305,7 @@ class Chooser:
         moments: frozenset[Context] = ANY_TIME,
     ) -> None:
         self._rng = prompts.rng
+        self._clock = prompts.clock
         self._store = prompts.stores.deliveries
         self._theme = theme
         self._moments = moments
@@ -301,15 +318,20 @@ class Chooser:
         self._states.update(zip((a for a, _ in audiences), states, strict=True))
 
     def choose(self, audience: str) -> Chosen:
-        """The next prompt for ``audience`` (loaded first), never one its member declined."""
+        """The next prompt for ``audience`` (loaded first): never one its member declined, nor
+        one they were sent in the last fortnight (``library.pool`` widens the theme if that
+        leaves nothing)."""
         state = self._states[audience]
+        since = self._clock.now() - NO_REPEAT_WITHIN
+        recent = frozenset(p for p, at in state.sent.items() if at > since)
         candidates = library.pool(
-            self._theme, self._own, self._retired, state.excluded, self._moments
+            self._theme, self._own, self._retired, state.excluded | recent, self._moments
         )
         rng = self._rng(audience, state.mix)
         choice = library.choose(candidates, state.seen, state.mix, rng, state.last)
         if choice is None:  # only if someone retired every prompt of a theme
-            choice = library.choose(library.pool(None), state.seen, state.mix, rng, state.last)
+            wider = library.pool(None, not_for_me=state.excluded | recent)
+            choice = library.choose(wider, state.seen, state.mix, rng, state.last)
             assert choice is not None
         return Chosen(audience, choice.prompt, choice.new_cycle)
 

@@ -112,7 +112,7 @@ class Reach:
         refs = managers or await self.rosters.admin_refs(cadence.workspace)
 
         async def notice(target: Target, key: str) -> Outgoing:
-            return Outgoing(card)
+            return Outgoing(card, about="a problem reaching a channel")
 
         telling = Fanout(f"{fanout.key}:told:{problem}", fanout.hold, fanout.deadline)
         heard = await self.deliveries.to_members(telling, refs, notice)

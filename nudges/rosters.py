@@ -178,9 +178,22 @@ class Rosters:
         today = now.astimezone(ZoneInfo(self.settings.default_tz)).date()
         weeks = [iso_week(today), iso_week(today - timedelta(days=7))]
         this_week, last_week = await self.stores.prompts.done_counts(ws, team, weeks)
+        shoutouts, _ = await self.stores.shoutouts.counts(ws, team, weeks)
         pauses = await self.stores.pauses.pauses_held(ws, team, today.strftime("%Y-%m"))
         budget = await self.stores.budgets.team_budget(ws, team) or DEFAULT_BUDGET
         held_back = await self.stores.budgets.held_back(ws, team, weeks[0])
+        evaluation = await self.stores.evaluations.evaluation(ws, team)
+        evaluating: tuple[tuple[str, str], ...] = ()
+        if evaluation is not None:
+            withheld, _ = await self.stores.evaluations.counts(ws, team, weeks[0])
+            evaluating = (
+                (
+                    "Evaluation",
+                    f"{evaluation.share}% held back at random since "
+                    f"{wording.day(evaluation.since.date())}",
+                ),
+                ("Held back for the evaluation this week", str(withheld)),
+            )
         names = {m.ref: m.name for m in await self.stores.people.members(managers)}
         who: tuple[Inline, ...] = (
             wording.mentions([Mention(m, names[m]) for m in managers], "and")
@@ -200,15 +213,17 @@ class Rosters:
                     ),
                     ("Marked done this week", str(this_week)),
                     ("Marked done last week", str(last_week)),
+                    ("Shout-outs this week", str(shoutouts)),
                     ("Pauses held this month", str(pauses)),
                     ("Nudge budget", f"{wording.budget(budget)} per person"),
                     ("Held back by the budget this week", str(held_back)),
+                    *evaluating,
                 )
             ),
             ContextLine(
                 (
-                    "Done, pauses and what the budget held back are counted for the team only, "
-                    "never by name.",
+                    "Done, shout-outs, pauses and what the budget held back are counted for "
+                    "the team only, never by name.",
                 )
             ),
         )

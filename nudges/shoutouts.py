@@ -290,7 +290,17 @@ class Shoutouts:
         if not private:
             ref = await self.messenger.send(where, public_card(shoutout, giver, cmd.recipients))
             shoutout = replace(shoutout, message=ref)
-        await self.stores.shoutouts.save_shoutout(shoutout, iso_week(now.date()), new=True)
+        await self.stores.shoutouts.save_shoutout(
+            shoutout,
+            iso_week(now.date()),
+            new=True,
+            keep=self.settings.keep_shoutouts,
+            team=(
+                None
+                if where.kind is ConversationKind.DIRECT
+                else await self.rosters.team_for_channel(where, where_name, actor)
+            ),
+        )
         await self._tell_recipients(shoutout, giver, where_name)
         if not private:
             await self.digests.ensure(shoutout, where_name)
@@ -360,7 +370,11 @@ class Shoutouts:
                     (ContextLine(("This shout-out was removed.",)),), "This shout-out was removed."
                 ),
             )
-        await self.stores.shoutouts.delete_shoutout(shoutout, iso_week(shoutout.given_at.date()))
+        await self.stores.shoutouts.delete_shoutout(
+            shoutout,
+            iso_week(shoutout.given_at.date()),
+            await self.stores.people.channel_team(shoutout.channel),
+        )
         return wording.message(
             "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
         )

@@ -9,6 +9,7 @@ from nudges.edge import (
     Actions,
     Bold,
     Card,
+    Code,
     ContextLine,
     Divider,
     Fields,
@@ -45,6 +46,8 @@ def to_lines(card: Card, number: Number) -> list[str]:
                 lines.append(" ".join(shown))
             case Divider():
                 lines.append("-" * 20)
+            case Code(text=code):
+                lines.extend(f"  {line}" for line in code.splitlines())
             case _:
                 assert_never(block)
     return lines

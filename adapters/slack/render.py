@@ -15,6 +15,7 @@ from nudges.edge import (
     Block,
     Bold,
     Card,
+    Code,
     ContextLine,
     Divider,
     Fields,
@@ -91,6 +92,17 @@ def _block(block: Block, index: int) -> dict[str, Any]:
             return {"type": "actions", "elements": elements}
         case Divider():
             return {"type": "divider"}
+        case Code(text=code):
+            # Preformatted rich text: shown exactly, with no mrkdwn to escape or misread.
+            return {
+                "type": "rich_text",
+                "elements": [
+                    {
+                        "type": "rich_text_preformatted",
+                        "elements": [{"type": "text", "text": clip(code, MAX_SECTION)}],
+                    }
+                ],
+            }
         case _:
             assert_never(block)
 

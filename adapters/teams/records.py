@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 
 from redis.asyncio import Redis
 
-from nudges.edge import PlatformKeys
+from nudges.edge import MemberRef, PlatformKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,10 @@ class TeamsRecords:
         return await self._get(self.keys.person(tenant_id, user_id))
 
     async def remember_conversation(self, place: Place) -> None:
+        """Where a conversation is. Who spoke last is kept only for a 1:1 chat, whose person
+        it is; a channel's or group chat's record names nobody."""
+        if place.kind != "personal":
+            place = replace(place, user_id="", aad_object_id="")
         await self._set(self.keys.conversation(place.tenant_id, place.conversation_id), place)
 
     async def remember_person(self, place: Place, *, personal_chat: str = "") -> None:
@@ -62,6 +66,35 @@ class TeamsRecords:
         known = await self.person(tenant_id, user_id)
         if known is not None:
             await self._set(self.keys.person(tenant_id, user_id), replace(known, unreachable=True))
+
+    # --- a person's own records, for their export and erasure (``PersonalRecords``) ---------
+
+    async def of(self, member: MemberRef) -> dict[str, str]:
+        known = await self.person(member.tenant_id, member.user_id)
+        if known is None:
+            return {}
+        kept = {"Where Teams reaches you": known.service_url}
+        if known.aad_object_id:
+            kept["Your Microsoft Entra object id"] = known.aad_object_id
+        if known.conversation_id:
+            kept["Your 1:1 chat with CareNudge"] = known.conversation_id
+        return kept
+
+    async def erase(self, member: MemberRef) -> int:
+        """Their own record, and every conversation record that names them (their 1:1 chat;
+        a channel's from before channels' records stopped naming who spoke last)."""
+        gone = int(await self.redis.delete(self.keys.person(member.tenant_id, member.user_id)))
+        pattern = self.keys.conversation(member.tenant_id, "*")
+        async for raw in self.redis.scan_iter(match=pattern, count=1000):
+            key = raw.decode() if isinstance(raw, bytes) else str(raw)
+            place = await self._get(key)
+            if place is None or place.user_id != member.user_id:
+                continue
+            if place.kind == "personal":
+                gone += int(await self.redis.delete(key))
+            else:
+                await self._set(key, replace(place, user_id="", aad_object_id=""))
+        return gone
 
     async def _get(self, key: str) -> Place | None:
         raw = await self.redis.get(key)

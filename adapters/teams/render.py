@@ -16,6 +16,7 @@ from nudges.edge import (
     Block,
     Bold,
     Card,
+    Code,
     ContextLine,
     Divider,
     Fields,
@@ -110,6 +111,13 @@ def _element(block: Block, entities: list[dict[str, Any]]) -> dict[str, Any] | N
             }
         case Divider():
             return None
+        case Code(text=code):
+            return {
+                "type": "TextBlock",
+                "text": _escape(code),
+                "wrap": True,
+                "fontType": "Monospace",
+            }
         case _:
             assert_never(block)
 

@@ -10,12 +10,15 @@ from nudges.commands import (
     AddPrompt,
     Appoint,
     Command,
+    ForgetMe,
     Help,
     ListPrompts,
     ListTeams,
     Membership,
+    MyData,
     PromptVerb,
     SetBudget,
+    SetEvaluation,
     SetQuietHours,
     SetShift,
     SetTimezone,
@@ -193,6 +196,52 @@ def _days(w: Words) -> Command:
         raise ParseError("Which days do you work?", example, "settings")
     expect_end(w, example, "settings")
     return SetWorkingDays(days)
+
+
+def _my(w: Words) -> Command:
+    """``my data``: what CareNudge holds about you."""
+    w.skip("data")
+    expect_end(w, "/nudge my data", "privacy")
+    return MyData()
+
+
+def _forget(w: Words) -> Command:
+    """``forget me``: erase everything CareNudge holds about you (you are asked first)."""
+    if w.peek_word() not in ("me", "myself"):
+        raise ParseError(
+            "To erase what CareNudge holds about you, say 'forget me'.",
+            "/nudge forget me",
+            "privacy",
+        )
+    w.take()
+    expect_end(w, "/nudge forget me", "privacy")
+    return ForgetMe()
+
+
+EXAMPLE_EVALUATION = "/nudge evaluation team ward-7 20%"
+EVALUATION_SHARES = (5, 50)
+"""The shares of nudges an admin may have an evaluation hold back, in percent."""
+
+
+def _evaluation(w: Words) -> Command:
+    """``evaluation team ward-7`` (what it is), ``... 20%`` or ``... 20 percent``, ``... off``."""
+    w.skip("team", "for", "of")
+    team = read_team(w, EXAMPLE_EVALUATION, "evaluation") if not w.done() else None
+    if w.done():
+        return SetEvaluation(team)
+    word = w.take_word().lower()
+    if word in ("off", "stop", "end"):
+        expect_end(w, EXAMPLE_EVALUATION, "evaluation")
+        return SetEvaluation(team, off=True)
+    w.skip("percent", "%")
+    expect_end(w, EXAMPLE_EVALUATION, "evaluation")
+    digits = word.removesuffix("%")
+    low, high = EVALUATION_SHARES
+    if not digits.isdigit() or not low <= int(digits) <= high:
+        raise ParseError(
+            f"Say a share between {low}% and {high}%, or 'off'.", EXAMPLE_EVALUATION, "evaluation"
+        )
+    return SetEvaluation(team, share=int(digits))
 
 
 EXAMPLE_BUDGET = "/nudge budget 2 a week"
@@ -385,6 +434,9 @@ VERBS: dict[str, Handler] = {
     "days": _days,
     "shift": _shift,
     "budget": _budget,
+    "my": _my,
+    "forget": _forget,
+    "evaluation": _evaluation,
     "snooze": _snooze,
     "stop": _stop,
     "start": _start,

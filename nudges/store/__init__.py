@@ -16,12 +16,14 @@ from nudges.keys import KeySpace
 from nudges.store.base import DELIVERY_TTL, MAX_NAME, Recipient
 from nudges.store.budgets import BudgetStore
 from nudges.store.cadences import CadenceStore
-from nudges.store.deliveries import Chosen, DeliveryStore, Selection
+from nudges.store.deliveries import Chosen, DeliveryStore, Selection, SentRecord
+from nudges.store.evaluations import EvaluationStore
 from nudges.store.jobs import JobStore
 from nudges.store.pauses import PauseStore
 from nudges.store.people import PeopleStore
 from nudges.store.prompts import PromptStore
 from nudges.store.reach import ReachStore
+from nudges.store.rights import RightsStore
 from nudges.store.shoutouts import ShoutoutStore
 
 __all__ = [
@@ -31,13 +33,16 @@ __all__ = [
     "CadenceStore",
     "Chosen",
     "DeliveryStore",
+    "EvaluationStore",
     "JobStore",
     "PauseStore",
     "PeopleStore",
     "PromptStore",
     "ReachStore",
     "Recipient",
+    "RightsStore",
     "Selection",
+    "SentRecord",
     "ShoutoutStore",
     "Stores",
 ]
@@ -56,6 +61,8 @@ class Stores:
     jobs: JobStore
     reach: ReachStore
     budgets: BudgetStore
+    rights: RightsStore
+    evaluations: EvaluationStore
 
     @classmethod
     def on(cls, redis: Redis, keys: KeySpace) -> Stores:
@@ -69,4 +76,6 @@ class Stores:
             JobStore(redis, keys),
             ReachStore(redis, keys),
             BudgetStore(redis, keys),
+            RightsStore(redis, keys),
+            EvaluationStore(redis, keys),
         )

@@ -5,15 +5,21 @@ Both live here because one script records a delivery and the prompt it carried t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from nudges import codec
 from nudges.coalescing import Coalescer
 from nudges.model import MemberRef, Prompt
 from nudges.ports import Hold
 from nudges.store.base import DELIVERY_TTL, Recipient, StoreBase, as_str, as_strs, maybe_str, to_ms
+
+MEMORY_TTL = timedelta(days=60)
+"""An audience's prompt memory lapses after this long with nothing sent (it starts afresh)."""
+KEEP_SENT = timedelta(days=30)
+"""How long a person's record of what was sent to them is kept."""
 
 # Mark each recipient of each fire as being sent to under the lease that holds the fire now,
 # unless it already was. KEYS: the fire queue's lease owners (a hash: fire id -> "<token>|…"),
@@ -69,8 +75,9 @@ return out
 
 
 # What each audience has seen in this cycle (a set), its behaviour mix (a hash) and its last
-# prompt; and, where ARGV[i] is "1", the prompts its member said were not for them (a set).
-# KEYS: the seen, mix and last keys of each audience, each followed by its member's key if any.
+# prompt; and, where ARGV[i] is "1", the prompts its member said were not for them (a set) and
+# what was sent to them lately (a sorted set). KEYS: the seen, mix and last keys of each
+# audience, each followed by its member's two keys if any.
 _SELECTIONS = """
 local out = {}
 local k = 1
@@ -83,32 +90,48 @@ for i = 1, #ARGV do
   k = k + 3
   if ARGV[i] == '1' then
     state[4] = redis.call('SMEMBERS', KEYS[k])
-    k = k + 1
+    state[5] = redis.call('ZRANGE', KEYS[k + 1], 0, -1, 'WITHSCORES')
+    k = k + 2
   end
   out[i] = state
 end
 return out
 """
 
-# Record how deliveries ended and remember the prompts they carried, atomically. KEYS: the
-# delivery hash of each of the ARGV[1] deliveries, then the seen, mix and last keys of each
-# audience that was sent a prompt. ARGV: the count, each delivery's recipient and state, then
-# each prompt's id, behaviour and "1" if it starts the audience's cycle afresh.
+# Record how deliveries ended and remember the prompts they carried, atomically; and, for each
+# delivery that reached a person, add it to their record of what was sent to them. KEYS: the
+# delivery hash of each of the n deliveries, then the seen, mix and last keys of each of the c
+# audiences that were sent a prompt, then the record of each of the m people reached. ARGV: n,
+# c, m, how long a prompt memory is kept (ms), now (ms), the oldest entry a record keeps (ms),
+# how long a record is kept (ms); then each delivery's recipient and state, each prompt's id,
+# behaviour and "1" if it starts the audience's cycle afresh, and each record's entry.
 _FINISH = """
-local n = tonumber(ARGV[1])
+local n, c, m = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local memory, now, oldest, kept = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local a = 8
 for i = 1, n do
-  redis.call('HSET', KEYS[i], ARGV[2 * i], ARGV[2 * i + 1])
+  redis.call('HSET', KEYS[i], ARGV[a], ARGV[a + 1])
+  a = a + 2
 end
-local at = 2 + 2 * n
-for k = n + 1, #KEYS, 3 do
-  local seen, prompt = KEYS[k], ARGV[at]
-  if ARGV[at + 2] == '1' then
+for j = 0, c - 1 do
+  local k = n + 3 * j + 1
+  local seen, prompt = KEYS[k], ARGV[a]
+  if ARGV[a + 2] == '1' then
     redis.call('DEL', seen)
   end
   redis.call('SADD', seen, prompt)
-  redis.call('HINCRBY', KEYS[k + 1], ARGV[at + 1], 1)
-  redis.call('SET', KEYS[k + 2], prompt)
-  at = at + 3
+  redis.call('PEXPIRE', seen, memory)
+  redis.call('HINCRBY', KEYS[k + 1], ARGV[a + 1], 1)
+  redis.call('PEXPIRE', KEYS[k + 1], memory)
+  redis.call('SET', KEYS[k + 2], prompt, 'PX', memory)
+  a = a + 3
+end
+for j = 1, m do
+  local key = KEYS[n + 3 * c + j]
+  redis.call('ZADD', key, now, ARGV[a])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. oldest)
+  redis.call('PEXPIRE', key, kept)
+  a = a + 1
 end
 return n
 """
@@ -122,6 +145,26 @@ class Selection:
     mix: dict[str, int]
     last: str | None
     excluded: frozenset[str] = frozenset()
+    sent: dict[str, datetime] = field(default_factory=dict)
+    """When each prompt was last sent to its member (within ``KEEP_SENT``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """A delivery that reached a person, for their record of what was sent to them: when,
+    what it was about ("a prompt", "a check-in after a Pause"…), and the prompt if it carried
+    one. Never any words a person typed."""
+
+    member: MemberRef
+    at: datetime
+    about: str
+    fire_key: str
+    prompt_id: str = ""
+
+    def entry(self) -> str:
+        return codec.dumps(
+            {"about": self.about, "fire": self.fire_key, "prompt": self.prompt_id or None}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,38 +228,66 @@ class DeliveryStore(StoreBase):
             memory = self.keys.audience(audience)
             keys += [memory.seen, memory.mix, memory.last]
             if member is not None:
-                keys.append(self.keys.member(member).not_for_me)
+                person = self.keys.member(member)
+                keys += [person.not_for_me, person.sent]
         members = ["0" if member is None else "1" for _, member in audiences]
         states = []
-        for seen, mix, last, *excluded in await self._selections(keys=keys, args=members):
+        for seen, mix, last, *personal in await self._selections(keys=keys, args=members):
             pairs = as_strs(mix)
             states.append(
                 Selection(
                     set(as_strs(seen)),
                     {pairs[i]: int(pairs[i + 1]) for i in range(0, len(pairs), 2)},
                     maybe_str(last),
-                    frozenset(as_strs(excluded[0])) if excluded else frozenset(),
+                    frozenset(as_strs(personal[0])) if personal else frozenset(),
+                    _prompts_sent(as_strs(personal[1])) if personal else {},
                 )
             )
         return states
 
     async def record_choice(self, chosen: Chosen) -> None:
-        await self._finish_many([], [chosen])
+        await self._finish_many([], [chosen], [], None)
 
     async def _finish_many(
-        self, ends: Sequence[tuple[str, Recipient, str]], chosen: Sequence[Chosen]
+        self,
+        ends: Sequence[tuple[str, Recipient, str]],
+        chosen: Sequence[Chosen],
+        sent: Sequence[SentRecord],
+        now: datetime | None,
+        keep: timedelta = KEEP_SENT,
     ) -> None:
-        """Record (fire key, recipient, state) for each delivery, and remember each prompt
-        sent, in one script call; see ``_FINISH``."""
+        """Record (fire key, recipient, state) for each delivery, remember each prompt sent,
+        and add each delivery that reached a person to their record, in one script call; see
+        ``_FINISH``."""
         keys = [self.keys.delivery(fire_key) for fire_key, _, _ in ends]
-        args: list[Any] = [len(ends)]
+        now_ms = to_ms(now) if now is not None else 0
+        args: list[Any] = [
+            len(ends),
+            len(chosen),
+            len(sent),
+            int(MEMORY_TTL.total_seconds() * 1000),
+            now_ms,
+            now_ms - int(keep.total_seconds() * 1000),
+            int(keep.total_seconds() * 1000),
+        ]
         for _, recipient, state in ends:
             args += [recipient, state]
         for one in chosen:
             memory = self.keys.audience(one.audience)
             keys += [memory.seen, memory.mix, memory.last]
             args += [one.prompt.id, one.prompt.behaviour.value, "1" if one.new_cycle else "0"]
+        for record in sent:
+            keys.append(self.keys.member(record.member).sent)
+            args.append(record.entry())
         await self._finish(keys=keys, args=args)
+
+    async def sent_to(self, member: MemberRef) -> list[tuple[datetime, dict[str, Any]]]:
+        """What was sent to ``member`` (kept for ``KEEP_SENT``), oldest first."""
+        found = await self.redis.zrange(self.keys.member(member).sent, 0, -1, withscores=True)
+        return [
+            (datetime.fromtimestamp(score / 1000, UTC), codec.loads(as_str(raw)))
+            for raw, score in found
+        ]
 
     # --- deliveries -----------------------------------------------------------------------
 
@@ -248,17 +319,26 @@ class DeliveryStore(StoreBase):
         return bool(await self.redis.exists(self.keys.delivery(fire_key)))
 
     async def finish_delivery(
-        self, fire_key: str, recipient: Recipient, state: str, chosen: Chosen | None = None
+        self,
+        fire_key: str,
+        recipient: Recipient,
+        state: str,
+        chosen: Chosen | None = None,
+        sent: SentRecord | None = None,
+        keep: timedelta = KEEP_SENT,
     ) -> None:
-        """Record how a delivery ended and, with it, the prompt it carried (if any), in one
-        transaction (shared with the deliveries that end at the same moment)."""
-        await self._finishes((fire_key, recipient, state, chosen))
+        """Record how a delivery ended and, with it, the prompt it carried (if any) and the
+        entry in its person's record (if it reached one), in one transaction (shared with the
+        deliveries that end at the same moment)."""
+        await self._finishes((fire_key, recipient, state, chosen, sent, keep))
 
     @cached_property
-    def _finishes(self) -> Coalescer[tuple[str, Recipient, str, Chosen | None], None]:
-        async def finish(ends: Sequence[tuple[str, Recipient, str, Chosen | None]]) -> list[None]:
-            chosen = [one for _, _, _, one in ends if one is not None]
-            await self._finish_many([end[:3] for end in ends], chosen)
+    def _finishes(self) -> Coalescer[_Finish, None]:
+        async def finish(ends: Sequence[_Finish]) -> list[None]:
+            chosen = [end[3] for end in ends if end[3] is not None]
+            sent = [end[4] for end in ends if end[4] is not None]
+            now = max((one.at for one in sent), default=None)
+            await self._finish_many([end[:3] for end in ends], chosen, sent, now, ends[0][5])
             return [None] * len(ends)
 
         return Coalescer(finish)
@@ -266,3 +346,16 @@ class DeliveryStore(StoreBase):
     async def delivery_states(self, fire_key: str) -> dict[str, str]:
         raw = await self.redis.hgetall(self.keys.delivery(fire_key))
         return {as_str(k): as_str(v) for k, v in raw.items()}
+
+
+_Finish = tuple[str, Recipient, str, Chosen | None, SentRecord | None, timedelta]
+
+
+def _prompts_sent(pairs: Sequence[str]) -> dict[str, datetime]:
+    """When each prompt was last sent, from a person's record (entry, score, entry, ...)."""
+    last: dict[str, datetime] = {}
+    for i in range(0, len(pairs), 2):
+        prompt = codec.loads(pairs[i]).get("prompt")
+        if prompt:
+            last[str(prompt)] = datetime.fromtimestamp(float(pairs[i + 1]) / 1000, UTC)
+    return last

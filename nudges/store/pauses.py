@@ -55,6 +55,9 @@ class PauseStore(StoreBase):
             _, _, count = await pipe.execute()
         return int(count)
 
+    async def forget_pausing(self, pause_id: str) -> None:
+        await self.redis.delete(self.keys.pause(pause_id).present)
+
     async def pausing(self, pause_id: str) -> int:
         return int(await self.redis.scard(self.keys.pause(pause_id).present))
 

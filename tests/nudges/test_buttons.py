@@ -248,8 +248,10 @@ async def test_not_for_me_updates_the_card_and_that_prompt_never_reaches_them_ag
     priyas = [d.card.fallback_text for d in world.messenger.to("D-priya")]
     assert len(sams) == len(priyas) == 29
     assert unwanted not in sams[1:]
-    assert len(set(sams[1:])) == 2  # the rest of the pool still comes round
-    assert priyas.count(unwanted) >= 9  # about a third of the time
+    # A pool of three daily can't keep a prompt away for a fortnight: it widens instead.
+    for people in (sams, priyas):
+        assert all(len(set(people[i : i + 14])) == 14 for i in range(len(people) - 13))
+    assert priyas.count(unwanted) >= 2  # still hers, once a fortnight has passed
 
 
 # --- in a channel -------------------------------------------------------------------------------

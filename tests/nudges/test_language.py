@@ -797,6 +797,9 @@ HAPPY_PATHS: dict[str, str] = {
     "days": "days mon-fri",
     "shift": "shift night",
     "budget": "budget 2 a week",
+    "my": "my data",
+    "forget": "forget me",
+    "evaluation": "evaluation team ward-7 20%",
     "snooze": "snooze 3 days",
     "stop": "stop",
     "start": "start",
@@ -824,6 +827,11 @@ def test_every_verb_parses_in_any_case(verb: str) -> None:
 
 BAD_COMMANDS = [
     "frobnicate",
+    "forget",
+    "forget everything",
+    "my data now",
+    "evaluation team ward-7 80%",
+    "evaluation team ward-7 lots",
     "create",
     "create weekdays",
     "create weekdays at 7",
