@@ -34,4 +34,11 @@ class SlackRecords:
         }
 
     async def erase(self, member: MemberRef) -> int:
-        return int(await self.redis.delete(*self._keys(member).values()))
+        """Both caches, and the pace of their DM channel (a second's worth, but it is named
+        after the channel)."""
+        keys = list(self._keys(member).values())
+        dm = await self.redis.get(keys[0])
+        if dm:
+            channel = dm.decode() if isinstance(dm, bytes) else str(dm)
+            keys.append(self.keys.pace().channel(member.tenant_id, channel))
+        return int(await self.redis.delete(*keys))

@@ -162,6 +162,9 @@ def texts(message: dict[str, Any]) -> str:
             if isinstance(block.get(key), dict):
                 parts.append(block[key]["text"])
         parts.extend(f["text"] for f in block.get("fields", []))
+        if block["type"] == "rich_text":  # preformatted text: its runs of text, as they are
+            parts.extend(t["text"] for e in block["elements"] for t in e["elements"])
+            continue
         parts.extend(
             e.get("text", "") if isinstance(e.get("text"), str) else e["text"]["text"]
             for e in block.get("elements", [])

@@ -4,6 +4,7 @@ Slack Web API on loopback that records what the bot sent."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -600,3 +601,43 @@ async def test_in_socket_mode_commands_arrive_over_the_websocket_and_are_acknowl
             assert opened is not None
     finally:
         await api.close()
+
+
+# --- data rights ---------------------------------------------------------------------------
+
+
+async def test_my_data_then_forget_me_leaves_nothing_in_redis_that_names_them(
+    slack: SlackWorld, redis: Redis
+) -> None:
+    await team_with_manager(slack)
+    await slack.command("USAM", "join ward-7")
+    await slack.command("UMO", "create daily at 13:00 to team")
+    await slack.api.wait_for_responses(3)
+    slack.clock.set(utc(2026, 11, 30, 13, 0))
+    await slack.api.wait_for_posts("DUSAM", 1)  # the prompt: Slack's DM channel, now cached
+
+    await slack.command("USAM", "my data")
+    [*_, sent] = await slack.api.wait_for_responses(4)
+    assert "Sent to you privately" in texts(sent)
+    _, summary, as_json = await slack.api.wait_for_posts("DUSAM", 3, within_s=15)
+    assert "What CareNudge holds about you" in texts(summary)
+    valid(summary)
+    valid(as_json)
+    data = json.loads("".join(texts(as_json).splitlines(keepends=True)[2:]))
+    assert data["you"]["user_id"] == "USAM"
+    assert data["teams"]["joined"] == ["ward-7"]
+    assert data["kept_by_the_platform_adapter"] == {
+        "Your direct-message channel with CareNudge": "DUSAM",
+        "Your time zone, as Slack gave it": "Europe/London",  # the fake's users.info
+    }
+
+    await slack.command("USAM", "forget me")
+    [*_, asked] = await slack.api.wait_for_responses(5)
+    assert "It can't be undone." in texts(asked)
+    await slack.press("USAM", asked, "Erase everything", channel="C0WARD7", ephemeral=True)
+    [*_, done] = await slack.api.wait_for_responses(6)
+    assert "All erased" in texts(done)
+    async for key in redis.scan_iter():
+        assert "USAM" not in key, key
+        if await redis.type(key) == "string":
+            assert "USAM" not in str(await redis.get(key)), key
