@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from nudges import help, members, reach, wording
 from nudges.budget import Budgets
 from nudges.cadences import Cadences
-from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text
+from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text, plain
 from nudges.commands import (
     AddPrompt,
     Appoint,
@@ -179,8 +179,8 @@ class Engine:
                 return await self.shoutouts.give(actor, where, where_name, cmd)
             case DeleteShoutout(shoutout_id=sid):
                 return await self.shoutouts.delete(actor, sid)
-            case ListUnseen(team=team):
-                return await self.digests.unseen(actor, team)
+            case ListUnseen(team=team, page=page):
+                return await self.digests.unseen(actor, team, page)
             case CallPause():
                 team = await self.rosters.team_for_channel(where, where_name, actor)
                 return await self.pauses.call(actor, where, team, cmd)
@@ -210,9 +210,13 @@ class Engine:
             case Action.PAUSE_POST:
                 return await self.pauses.post_held(event.actor, event.value)
             case Action.RUN_COMMAND:
+                # "list page 2" is a /nudge command; "/shoutout unseen page 2" names its own.
+                name, words = "nudge", tokenize(event.value)
+                if words and words[0].startswith("/"):
+                    name, words = words[0][1:], words[1:]
                 command = CommandInvoked(
-                    "nudge",
-                    tuple(tokenize(event.value)),
+                    name,
+                    tuple(words),
                     event.actor,
                     event.actor_name,
                     event.conversation,
@@ -297,8 +301,37 @@ def _problem(exc: ParseError) -> Card:
     )
 
 
-def _yours(typed: tuple[Inline, ...]) -> tuple[Text, ...]:
-    """What the person typed, given back only to them to change and send again."""
+YOURS_MOST = 2000
+"""The most of someone's words given back (a shout-out may have 500 characters): a message
+has room for that on every platform, not for all of a 40,000-character paste."""
+
+
+def _yours(typed: tuple[Inline, ...]) -> tuple[Text | ContextLine, ...]:
+    """What the person typed, given back only to them to change and send again; of a very
+    long text the start, and how much more there was."""
     if not typed:
         return ()
-    return (Text(("Your words, to change and send again (only you can see this):",)), Text(typed))
+    kept: list[Inline] = []
+    room = YOURS_MOST
+    for part in typed:
+        size = wording.weight((part,))
+        if size > room:
+            if isinstance(part, str):
+                kept.append(part[:room])
+            break
+        kept.append(part)
+        room -= size
+    given: list[Text | ContextLine] = [
+        Text(("Your words, to change and send again (only you can see this):",)),
+        Text(tuple(kept)),
+    ]
+    left = _length(typed) - _length(tuple(kept))
+    if left:
+        given.append(
+            ContextLine((f"That's the start of them: {left:,} more characters didn't fit here.",))
+        )
+    return tuple(given)
+
+
+def _length(parts: tuple[Inline, ...]) -> int:
+    return sum(len(p) if isinstance(p, str) else len(plain(Card((Text((p,)),), ""))) for p in parts)
