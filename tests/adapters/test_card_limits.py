@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
+from slack_sdk.models.views import View
 
+from adapters.slack.modals import cadence_modal, cadence_words
 from nudges.cards import Card, plain
 from nudges.help import topics
-from tests.adapters.limits import slack_home, slack_message, teams_activity
+from tests.adapters.limits import slack_blocks, slack_home, slack_message, teams_activity
 from tests.conftest import World, build_world
 from tests.fakes.clock import FakeClock, utc
 
@@ -221,3 +223,25 @@ async def test_more_on_a_long_unseen_list_shows_the_next_people(world: World) ->
     assert "@p15" in plain(second.card)
     assert "@p00" not in plain(second.card)
     assert "[More]" not in plain(second.card)
+
+
+@pytest.mark.parametrize("count", [2, 150])
+def test_the_slack_cadence_form_is_valid_for_a_manager_of_any_number_of_teams(
+    count: int,
+) -> None:
+    """A static_select holds at most 100 options: past that, the team is typed."""
+    teams = [team(i) for i in range(count)]
+    modal = cadence_modal("C1", "ward-7", "Europe/London", teams)
+    View(**modal).validate_json()
+    for block in slack_blocks(modal["blocks"]):
+        element = getattr(block, "element", None)
+        if element is not None:
+            element.validate_json()
+    [team_input] = [b for b in modal["blocks"] if b["block_id"] == "team"]
+    kind = "plain_text_input" if count > 100 else "static_select"
+    assert team_input["element"]["type"] == kind
+    answer = (
+        {"value": f" {teams[-1]} "} if count > 100 else {"selected_option": {"value": teams[-1]}}
+    )
+    words = cadence_words({"values": {"team": {"team": answer}}}, "T1")
+    assert words[-2:] == ["team", teams[-1]]
