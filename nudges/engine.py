@@ -301,9 +301,10 @@ def _problem(exc: ParseError) -> Card:
     )
 
 
-YOURS_MOST = 2000
-"""The most of someone's words given back (a shout-out may have 500 characters): a message
-has room for that on every platform, not for all of a 40,000-character paste."""
+YOURS_MOST, YOURS_BLOCK = 2000, 600
+"""The most of someone's words given back (a shout-out may have 500 characters), in pieces
+of at most 600 characters, ending between words: room on every platform even for text its
+renderer must escape (Slack's "&amp;" is five), but not for all of a 40,000-character paste."""
 
 
 def _yours(typed: tuple[Inline, ...]) -> tuple[Text | ContextLine, ...]:
@@ -311,22 +312,32 @@ def _yours(typed: tuple[Inline, ...]) -> tuple[Text | ContextLine, ...]:
     long text the start, and how much more there was."""
     if not typed:
         return ()
-    kept: list[Inline] = []
-    room = YOURS_MOST
+    pieces: list[list[Inline]] = [[]]
+    used = shown = 0
     for part in typed:
-        size = wording.weight((part,))
-        if size > room:
-            if isinstance(part, str):
-                kept.append(part[:room])
+        if shown >= YOURS_MOST:
             break
-        kept.append(part)
-        room -= size
+        if not isinstance(part, str):
+            pieces[-1].append(part)
+            used, shown = used + _length((part,)), shown + _length((part,))
+            continue
+        while part and shown < YOURS_MOST:
+            if used >= YOURS_BLOCK:
+                pieces.append([])
+                used = 0
+            piece = part[: min(YOURS_BLOCK - used, YOURS_MOST - shown)]
+            if len(piece) < len(part) and " " in piece.strip():
+                piece = piece[: piece.rstrip().rindex(" ") + 1]  # a piece ends between words
+            part = part[len(piece) :]
+            pieces[-1].append(piece)
+            shown += len(piece)
+            used = YOURS_BLOCK if part else used + len(piece)  # the rest starts a new piece
     given: list[Text | ContextLine] = [
         Text(("Your words, to change and send again (only you can see this):",)),
-        Text(tuple(kept)),
+        *(Text(tuple(piece)) for piece in pieces),
     ]
-    left = _length(typed) - _length(tuple(kept))
-    if left:
+    left = _length(typed) - shown
+    if left > 0:
         given.append(
             ContextLine((f"That's the start of them: {left:,} more characters didn't fit here.",))
         )

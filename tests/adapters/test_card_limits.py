@@ -127,9 +127,11 @@ async def words_given_back_when_too_long(world: World) -> list[Card]:
     """A shout-out, a dedication and a prompt far over their limits: the words come back."""
     await world.admin_makes_team("mo")
     huge = " ".join(["w" * 199] * 199)  # 39,800 characters, in fewer words than MAX_ARGS
+    escaped = " ".join(["&<>*_" * 40] * 199)  # what both renderers must escape, at length
     cards = []
     for command, text in (
         ("shoutout", f"@sam {huge}"),
+        ("shoutout", f"@sam {escaped}"),
         ("pause", f"for {huge}"),
         ("nudge", f'prompt add "{huge}" behaviour helping'),
         ("nudge", f"create daily at 09:00 to #ward-7 theme {huge}"),
@@ -137,7 +139,7 @@ async def words_given_back_when_too_long(world: World) -> list[Card]:
         reply = await world.command(command, "mo", text)
         assert reply.status == "invalid", plain(reply.card)
         cards.append(reply.card)
-    for card in cards[:3]:
+    for card in cards[:4]:
         assert "more characters didn't fit here." in plain(card)
     return cards
 
