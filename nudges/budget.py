@@ -32,6 +32,8 @@ HELD_BACK = {"day": "budget", "week": "budget", "hour": "same-hour"}
 """The skip reason a delivery is recorded with when the budget holds it back."""
 
 log = logging.getLogger(__name__)
+SHOWN_TEAMS = 10
+"""Teams whose budgets /nudge budget lists; the rest are counted."""
 
 
 class Budgets:
@@ -117,8 +119,13 @@ class Budgets:
             if own
             else "Yours: your team's."
         )
-        for team in teams:
+        for team in teams[:SHOWN_TEAMS]:
             lines.append(f"{team}: {wording.budget(await self.of_team(actor.workspace, team))}.")
+        if len(teams) > SHOWN_TEAMS:
+            lines.append(
+                f"And {wording.plural(len(teams) - SHOWN_TEAMS, 'more team')}: each one's budget "
+                "is on /nudge team <name>."
+            )
         return wording.message(
             "Your nudge budget",
             *lines,

@@ -197,7 +197,9 @@ class Membership:
 
 @dataclass(frozen=True, slots=True)
 class ListTeams:
-    pass
+    """``/nudge teams [page 2]``."""
+
+    page: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,9 +246,11 @@ class DeleteShoutout:
 
 @dataclass(frozen=True, slots=True)
 class ListUnseen:
-    """For managers: who on the team has not been recognised lately."""
+    """For managers: who on the team has not been recognised lately (``/shoutout unseen
+    [team ward-7] [page 2]``)."""
 
     team: str | None = None
+    page: int = 1
 
 
 @dataclass(frozen=True, slots=True)

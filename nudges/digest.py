@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 UNSEEN_AFTER = timedelta(days=30)
 DIGEST_DAY, DIGEST_AT = 4, time(16, 0)  # Fridays, 16:00
+UNSEEN_PAGE = 15
+"""People named on one page of the unseen list."""
+DIGEST_WEIGHT, DIGEST_MOST = 6000, 30
+"""How much of a busy week's shout-outs one digest shows (``wording.weight``), and at most how
+many: the rest are counted, with where to read them, so the digest fits every platform."""
 
 
 class Digests:
@@ -87,7 +92,7 @@ class Digests:
         async def unseen(target: Target, key: str) -> Outgoing:
             assert target.member is not None
             return Outgoing(
-                await self.unseen_card(target.member.ref, team),
+                await self.unseen_card(target.member.ref, team, 1),
                 about="who has not been recognised lately",
             )
 
@@ -118,18 +123,19 @@ class Digests:
         await self.planner.plan(cadence)
         log.info("weekly digest %s set up for a channel of team %s", cadence.id, team)
 
-    async def unseen(self, actor: MemberRef, named: str | None) -> Card:
+    async def unseen(self, actor: MemberRef, named: str | None, page: int = 1) -> Card:
         team = await self.rosters.team_for(actor, named)
         await self.rosters.require_manager(actor, team)
-        return await self.unseen_card(actor, team)
+        return await self.unseen_card(actor, team, page)
 
-    async def unseen_card(self, viewer: MemberRef, team: str) -> Card:
+    async def unseen_card(self, viewer: MemberRef, team: str, asked: int) -> Card:
         ws = viewer.workspace
         joined = await self.stores.people.roster(ws, team, Role.MEMBER)
         last = await self.stores.shoutouts.last_recognised(ws, joined)
         cutoff = self.clock.now() - UNSEEN_AFTER
         unseen = [ref for ref, at in zip(joined, last, strict=True) if at is None or at < cutoff]
-        people = [Mention(m.ref, m.name) for m in await self.stores.people.members(unseen)]
+        page, pages, on_page = wording.page_of(len(unseen), asked, UNSEEN_PAGE)
+        people = [Mention(m.ref, m.name) for m in await self.stores.people.members(unseen[on_page])]
         if not joined:
             body: tuple[Inline, ...] = (
                 f"No one has joined {team} yet, so there's no one to look for. Members join "
@@ -139,10 +145,14 @@ class Digests:
             body = (f"Everyone in {team} has been recognised in the last 30 days.",)
         else:
             body = ("Not recognised in the last 30 days: ", *wording.mentions(people, "and"), ".")
+        counted = f" · {wording.plural(len(unseen), 'person', 'people')} not recognised lately"
         return Card(
             (
                 Heading(f"Noticing the unseen in {team}"),
                 Text(body),
+                *wording.more(
+                    page, pages, f"/shoutout unseen team {team} page {page + 1}", counted
+                ),
                 ContextLine(
                     (
                         "Only you can see this. Is there one thing one of them did this "
@@ -183,19 +193,26 @@ class Digests:
                 )
             ),
         ]
-        for s in public:
-            people = [Mention(r, names.get(r, r.user_id)) for r in s.recipients]
-            blocks.append(
-                Text(
-                    (
-                        Mention(s.giver, names.get(s.giver, s.giver.user_id)),
-                        " recognised ",
-                        *wording.mentions(people, "and"),
-                        *joiner(s.words),
-                        *s.words,
-                    )
+        entries = [
+            Text(
+                (
+                    Mention(s.giver, names.get(s.giver, s.giver.user_id)),
+                    " recognised ",
+                    *wording.mentions(
+                        [Mention(r, names.get(r, r.user_id)) for r in s.recipients], "and"
+                    ),
+                    *joiner(s.words),
+                    *s.words,
                 )
             )
+            for s in public
+        ]
+        weights = [wording.weight(entry.parts) for entry in entries]
+        shown = wording.fitting(weights, DIGEST_WEIGHT, DIGEST_MOST)
+        blocks.extend(entries[:shown])
+        if len(entries) > shown:
+            more = wording.plural(len(entries) - shown, "more shout-out")
+            blocks.append(Text((f"And {more}, each one posted here this week.",)))
         if len(week) > len(public):
             blocks.append(Text((f"And {len(week) - len(public)} given privately.",)))
         blocks.append(ContextLine(("Recognise someone: /shoutout @name for what they did.",)))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from nudges import help, members, reach, wording
 from nudges.budget import Budgets
 from nudges.cadences import Cadences
-from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text
+from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text, plain
 from nudges.commands import (
     AddPrompt,
     Appoint,
@@ -192,8 +192,8 @@ class Engine:
                 return await self.shoutouts.give(actor, where, where_name, cmd)
             case DeleteShoutout(shoutout_id=sid):
                 return await self.shoutouts.delete(actor, sid)
-            case ListUnseen(team=team):
-                return await self.digests.unseen(actor, team)
+            case ListUnseen(team=team, page=page):
+                return await self.digests.unseen(actor, team, page)
             case CallPause():
                 team = await self.rosters.team_for_channel(where, where_name, actor)
                 return await self.pauses.call(actor, where, team, cmd)
@@ -225,9 +225,13 @@ class Engine:
             case Action.FORGET_ME:
                 return await self.rights.forget_pressed(event.actor, event.value)
             case Action.RUN_COMMAND:
+                # "list page 2" is a /nudge command; "/shoutout unseen page 2" names its own.
+                name, words = "nudge", tokenize(event.value)
+                if words and words[0].startswith("/"):
+                    name, words = words[0][1:], words[1:]
                 command = CommandInvoked(
-                    "nudge",
-                    tuple(tokenize(event.value)),
+                    name,
+                    tuple(words),
                     event.actor,
                     event.actor_name,
                     event.conversation,
@@ -312,8 +316,48 @@ def _problem(exc: ParseError) -> Card:
     )
 
 
-def _yours(typed: tuple[Inline, ...]) -> tuple[Text, ...]:
-    """What the person typed, given back only to them to change and send again."""
+YOURS_MOST, YOURS_BLOCK = 2000, 600
+"""The most of someone's words given back (a shout-out may have 500 characters), in pieces
+of at most 600 characters, ending between words: room on every platform even for text its
+renderer must escape (Slack's "&amp;" is five), but not for all of a 40,000-character paste."""
+
+
+def _yours(typed: tuple[Inline, ...]) -> tuple[Text | ContextLine, ...]:
+    """What the person typed, given back only to them to change and send again; of a very
+    long text the start, and how much more there was."""
     if not typed:
         return ()
-    return (Text(("Your words, to change and send again (only you can see this):",)), Text(typed))
+    pieces: list[list[Inline]] = [[]]
+    used = shown = 0
+    for part in typed:
+        if shown >= YOURS_MOST:
+            break
+        if not isinstance(part, str):
+            pieces[-1].append(part)
+            used, shown = used + _length((part,)), shown + _length((part,))
+            continue
+        while part and shown < YOURS_MOST:
+            if used >= YOURS_BLOCK:
+                pieces.append([])
+                used = 0
+            piece = part[: min(YOURS_BLOCK - used, YOURS_MOST - shown)]
+            if len(piece) < len(part) and " " in piece.strip():
+                piece = piece[: piece.rstrip().rindex(" ") + 1]  # a piece ends between words
+            part = part[len(piece) :]
+            pieces[-1].append(piece)
+            shown += len(piece)
+            used = YOURS_BLOCK if part else used + len(piece)  # the rest starts a new piece
+    given: list[Text | ContextLine] = [
+        Text(("Your words, to change and send again (only you can see this):",)),
+        *(Text(tuple(piece)) for piece in pieces),
+    ]
+    left = _length(typed) - shown
+    if left > 0:
+        given.append(
+            ContextLine((f"That's the start of them: {left:,} more characters didn't fit here.",))
+        )
+    return tuple(given)
+
+
+def _length(parts: tuple[Inline, ...]) -> int:
+    return sum(len(p) if isinstance(p, str) else len(plain(Card((Text((p,)),), ""))) for p in parts)

@@ -21,7 +21,11 @@ from nudges.model import Member, Role
 from nudges.settings import EngineSettings
 from nudges.store import Stores
 
-SHOWN_CADENCES = 15
+SHOWN_CADENCES = 10
+"""A team's cadences on the home, as many as a page of /nudge list."""
+SHOWN_TEAMS, SHOWN_IN_ALL = 5, 25
+"""Teams, and cadences in all, on the home: with the settings above them, fewer than 80 blocks,
+inside Slack's 100 for a Home tab. The rest are counted, with /nudge list to see them."""
 
 
 def _run(label: str, command: str, primary: bool = False) -> Button:
@@ -65,12 +69,16 @@ async def home_card(
             ("Other settings, like quiet 21:00-07:00 or tz Europe/London: /nudge help settings",)
         )
     )
-    for team in await stores.people.member_teams(member.ref, Role.MANAGER):
+    managed = await stores.people.member_teams(member.ref, Role.MANAGER)
+    room = SHOWN_IN_ALL
+    for team in managed[:SHOWN_TEAMS]:
         cadences = await stores.cadences.of_team(member.ref.workspace, team)
         blocks.extend((Divider(), Heading(f"Cadences for {team}")))
         if not cadences:
             blocks.append(Text(("None yet. /nudge create weekdays at 07:30 to #your-channel",)))
-        for cadence in cadences[:SHOWN_CADENCES]:
+        shown = cadences[: min(SHOWN_CADENCES, room)]
+        room -= len(shown)
+        for cadence in shown:
             state = " (paused)" if cadence.paused else ""
             blocks.append(
                 Text(
@@ -87,6 +95,20 @@ async def home_card(
                 else _run("Pause", f"pause {cadence.id}")
             )
             blocks.append(Actions((toggle, _run("Delete", f"delete {cadence.id}"))))
-        if len(cadences) > SHOWN_CADENCES:
-            blocks.append(ContextLine((f"And {len(cadences) - SHOWN_CADENCES} more: /nudge list",)))
+        if len(cadences) > len(shown):
+            more = len(cadences) - len(shown)
+            blocks.append(ContextLine((f"And {more} more: /nudge list team {team}",)))
+    if len(managed) > SHOWN_TEAMS:
+        others = managed[SHOWN_TEAMS:]
+        blocks.extend(
+            (
+                Divider(),
+                ContextLine(
+                    (
+                        f"And {wording.plural(len(others), 'more team')} you manage: "
+                        f"/nudge list shows all their cadences, or /nudge list team {others[0]}.",
+                    )
+                ),
+            )
+        )
     return Card(tuple(blocks), "Your CareNudge")

@@ -14,6 +14,11 @@ from nudges.deps import Deps
 from nudges.errors import NotFound, Refused
 from nudges.model import DEFAULT_BUDGET, Conversation, MemberRef, Role, Workspace, iso_week
 
+TEAMS_PAGE = 20
+"""Teams on one page of /nudge teams."""
+SHOWN_MANAGERS = 10
+"""Managers named on /nudge team; the rest are counted."""
+
 
 class Rosters:
     def __init__(self, deps: Deps) -> None:
@@ -147,7 +152,7 @@ class Rosters:
             hint=f"Join again with /nudge join {cmd.team}.",
         )
 
-    async def list_teams(self, ref: MemberRef, _: ListTeams) -> Card:
+    async def list_teams(self, ref: MemberRef, cmd: ListTeams) -> Card:
         ws = ref.workspace
         teams = await self.stores.people.teams(ws)
         if not teams:
@@ -157,8 +162,12 @@ class Rosters:
                 hint="/nudge manager add @someone to ward-7",
             )
         mine = set(await self.stores.people.member_teams(ref, Role.MEMBER))
-        lines = [f"{t}{'  (you joined)' if t in mine else ''}" for t in teams]
-        return wording.message("Teams", *lines, hint="Join one with /nudge join <team>.")
+        page, pages, on_page = wording.page_of(len(teams), cmd.page, TEAMS_PAGE)
+        lines = [f"{t}{'  (you joined)' if t in mine else ''}" for t in teams[on_page]]
+        card = wording.message("Teams", *lines)
+        more = wording.more(page, pages, f"teams page {page + 1}", f" · {len(teams)} teams")
+        hint = ContextLine(("Join one with /nudge join <team>.",))
+        return Card((*card.blocks, *more, hint), card.fallback_text)
 
     async def show_team(self, ref: MemberRef, cmd: ShowTeam, now: datetime) -> Card:
         ws = ref.workspace
@@ -194,12 +203,15 @@ class Rosters:
                 ),
                 ("Held back for the evaluation this week", str(withheld)),
             )
-        names = {m.ref: m.name for m in await self.stores.people.members(managers)}
-        who: tuple[Inline, ...] = (
-            wording.mentions([Mention(m, names[m]) for m in managers], "and")
-            if managers
-            else ("none yet",)
-        )
+        named = managers[:SHOWN_MANAGERS]
+        names = {m.ref: m.name for m in await self.stores.people.members(named)}
+        people = [Mention(m, names[m]) for m in named]
+        who: tuple[Inline, ...] = wording.mentions(people, "and") if managers else ("none yet",)
+        if len(managers) > len(named):
+            listed: list[Inline] = []
+            for person in people:
+                listed.extend((person, ", "))
+            who = (*listed[:-1], f" and {len(managers) - len(named)} more")
         blocks: tuple[Block, ...] = (
             Heading(f"Team {team}"),
             Text(("Managers: ", *who)),

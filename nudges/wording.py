@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 from nudges.cards import (
     Action,
     Actions,
+    Bold,
     Button,
     Card,
     ContextLine,
     Heading,
     Inline,
+    Link,
     Mention,
     Text,
 )
@@ -147,16 +149,58 @@ def page_of(count: int, asked: int, size: int) -> tuple[int, int, slice]:
 
 def more(page: int, pages: int, command: str, counted: str) -> tuple[ContextLine | Actions, ...]:
     """ "Page 1 of 3 · …", and while there is more, a More button running ``command`` (the
-    /nudge words for the next page), with the words to type instead."""
+    /nudge words for the next page, or a whole command such as "/shoutout unseen page 2"),
+    with the words to type instead."""
     if pages == 1:
         return ()
     shown: tuple[ContextLine | Actions, ...] = (ContextLine((f"Page {page} of {pages}{counted}",)),)
     if page < pages:
+        typed = command if command.startswith("/") else f"/nudge {command}"
         shown += (
             Actions((Button("More", Action.RUN_COMMAND, command),)),
-            ContextLine((f"Or type /nudge {command}",)),
+            ContextLine((f"Or type {typed}",)),
         )
     return shown
+
+
+MENTION_WEIGHT = 100
+"""What a mention weighs beyond its name: platforms carry who is mentioned beside the text
+(Teams sends each as an entity with the name again and the person's id)."""
+
+
+def weight(parts: tuple[Inline, ...]) -> int:
+    """Roughly how much room text takes once sent: a unit a character, and a mention its name
+    three times over plus ``MENTION_WEIGHT``. For cards whose length depends on what people
+    wrote, so that they stop while there is room on every platform and say how many more."""
+    return sum(
+        3 * len(p.name) + MENTION_WEIGHT if isinstance(p, Mention) else len(_inline_text(p))
+        for p in parts
+    )
+
+
+def fitting(weights: list[int], budget: int, most: int) -> int:
+    """How many of the first items fit within ``budget`` and ``most`` (always the first one)."""
+    total = count = 0
+    for item in weights[:most]:
+        total += item
+        if count and total > budget:
+            break
+        count += 1
+    return count
+
+
+def _inline_text(part: Inline) -> str:
+    match part:
+        case str():
+            return part
+        case Bold(text=t):
+            return t
+        case Link(text=t, url=url):
+            return t + url
+        case Mention(name=name):
+            return name
+        case _:
+            assert_never(part)
 
 
 def message(title: str, *lines: str, hint: str = "") -> Card:

@@ -125,6 +125,9 @@ class World:
     stores: Stores
     clock: FakeClock
     messenger: RecordingMessenger
+    platform: str = PLATFORM
+    """Whose ids the people and channels get: "test", or "slack" or "teams" for a test that
+    renders for that platform (mentions become real mentions only on their own platform)."""
 
     async def stored(self, key: str) -> dict[str, Any]:
         """The JSON stored at a Redis key, as an operator would read it with redis-cli."""
@@ -135,13 +138,13 @@ class World:
         return data
 
     def member(self, name: str) -> MemberRef:
-        return MemberRef(PLATFORM, TENANT, name)
+        return MemberRef(self.platform, TENANT, name)
 
     def channel(self, name: str) -> Conversation:
-        return Conversation(PLATFORM, TENANT, name)
+        return Conversation(self.platform, TENANT, name)
 
     def dm(self, name: str) -> Conversation:
-        return Conversation(PLATFORM, TENANT, f"D-{name}", ConversationKind.DIRECT)
+        return Conversation(self.platform, TENANT, f"D-{name}", ConversationKind.DIRECT)
 
     async def say(self, who: str, text: str, where: str = "ward-7") -> Reply:
         """``who`` types ``text`` (after /nudge) in #``where`` (or "dm")."""
@@ -239,16 +242,22 @@ class World:
 
 
 def build_world(
-    redis: Redis, clock: FakeClock, messenger: RecordingMessenger | None = None, **settings: object
+    redis: Redis,
+    clock: FakeClock,
+    messenger: RecordingMessenger | None = None,
+    platform: str = PLATFORM,
+    **settings: object,
 ) -> World:
     messenger = messenger or RecordingMessenger(clock=clock)
     engine_settings = EngineSettings(
         default_tz=str(settings.pop("default_tz", "Europe/London")),
-        admins=frozenset({f"{PLATFORM}:ada"}),
+        admins=frozenset({f"{platform}:ada"}),
         **settings,  # type: ignore[arg-type]
     )
     core = build_core(Settings(engine=engine_settings), redis, messenger, clock, salt="tests")
-    return World(redis, core.engine, core.runner, core.queue, core.stores, clock, messenger)
+    return World(
+        redis, core.engine, core.runner, core.queue, core.stores, clock, messenger, platform
+    )
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ CADENCE = "carenudge.cadence"
 CADENCE_PREVIEW = "carenudge.cadence.preview"
 SHOUTOUT = "carenudge.shoutout"
 MAX_TITLE = 24  # https://api.slack.com/reference/surfaces/views
+MAX_OPTIONS = 100  # a static_select's options (slack_sdk StaticSelectElement.options_max_length)
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -134,7 +135,16 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
             },
         ),
     ]
-    if len(teams) > 1:
+    if len(teams) > MAX_OPTIONS:
+        blocks.append(
+            _input(
+                "team",
+                "Team",
+                {"type": "plain_text_input", "initial_value": teams[0]},
+                hint=f"You manage {len(teams)} teams, too many to list here: type its name.",
+            )
+        )
+    elif len(teams) > 1:
         options = [_option(t, t) for t in teams]
         blocks.append(
             _input(
@@ -179,9 +189,9 @@ def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
     theme = _value(values, "theme", "selected_option")
     if theme:
         words.extend(("theme", str(theme["value"])))
-    team = _value(values, "team", "selected_option")
-    if team:
-        words.extend(("team", str(team["value"])))
+    team = _value(values, "team", "selected_option") or {"value": _value(values, "team", "value")}
+    if team["value"]:
+        words.extend(("team", str(team["value"]).strip()))
     return words
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from nudges.commands import CallPause, Command, DeleteShoutout, GiveShoutout, Help, ListUnseen
 from nudges.errors import ParseError
 from nudges.events import Arg
-from nudges.language.values import read_optional_team
+from nudges.language.values import read_page, read_team
 from nudges.language.words import Words, arg_text, expect_end, short
 from nudges.model import SHOUTOUT_BEHAVIOURS, Behaviour, ChannelRef, Mention
 
@@ -49,8 +49,21 @@ def parse_shoutout(w: Words) -> Command:
         return DeleteShoutout(f"s{int(match.group(1))}")
     if word in ("unseen", "who"):
         w.take()
-        return ListUnseen(read_optional_team(w, "/shoutout unseen team ward-7"))
+        return _unseen(w)
     return _give(w)
+
+
+def _unseen(w: Words) -> ListUnseen:
+    example = "/shoutout unseen team ward-7 page 2"
+    team, page = None, 1
+    while not w.done():
+        if w.peek_word() == "page":
+            w.take()
+            page = read_page(w, example, "shoutout")
+        else:
+            w.skip("team", "for", "of")
+            team = read_team(w, example)
+    return ListUnseen(team, page)
 
 
 def _give(w: Words) -> GiveShoutout:

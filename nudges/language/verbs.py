@@ -376,8 +376,13 @@ def _leave(w: Words) -> Command:
 
 
 def _teams(w: Words) -> Command:
-    expect_end(w, "/nudge teams", "teams")
-    return ListTeams()
+    example = "/nudge teams page 2"
+    page = 1
+    if w.peek_word() == "page":
+        w.take()
+        page = read_page(w, example, "teams")
+    expect_end(w, example, "teams")
+    return ListTeams(page)
 
 
 def _team(w: Words) -> Command:
