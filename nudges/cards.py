@@ -97,8 +97,8 @@ class Code:
     text: str
 
 
-MAX_CODE = 2800
-"""Inside Slack's 3,000 characters for a section, with room for its fences."""
+MAX_CODE = 2000
+"""Four of them, escaped, fit one Teams message (28 KB as UTF-16) with room to spare."""
 
 
 Block = Heading | Text | Fields | ContextLine | Actions | Divider | Code

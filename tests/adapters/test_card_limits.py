@@ -187,6 +187,53 @@ async def home_of_a_manager_of_many_teams(world: World) -> list[Card]:
     return [await world.engine.home(world.member("mo"))]
 
 
+@scenario
+async def a_persons_data_at_its_largest(world: World) -> list[Card]:
+    """Someone with a long name who gave and received 150 shout-outs of the longest words in
+    the time they are kept, and was sent a month of prompts: their summary and every part of
+    the JSON fit, however many messages it takes."""
+    from datetime import timedelta
+
+    from nudges.model import Behaviour, Shoutout
+
+    await world.admin_makes_team("mo", members=(name(0),))
+    me, other = world.member(name(0)), world.member(name(1))
+    stores = world.stores
+    words = ("for " + "staying with the family and the care you gave " * 12)[:500]
+    for i in range(300):
+        shoutout = Shoutout(
+            id=f"s{i}",
+            workspace=me.workspace,
+            channel=world.channel("ward-7"),
+            giver=me if i % 2 else other,
+            recipients=(other,) if i % 2 else (me,),
+            words=(words,),
+            behaviour=Behaviour.ATTENDING,
+            private=False,
+            given_at=world.clock.now() - timedelta(hours=i),
+        )
+        await stores.shoutouts.save_shoutout(shoutout, "2026-W49", new=True)
+    await ok(world, "mo", "budget team ward-7 7 a week 2 a day")
+    await ok(world, "mo", "create daily at 09:00 to team")
+    await world.run_until(utc(2026, 12, 30, 12, 0))
+    before = len(world.messenger.sent)
+    cards = [await ok(world, name(0), "my data"), await ok(world, name(0), "forget me")]
+    sent = [d.card for d in world.messenger.sent[before:]]
+    assert len(sent) > 10  # the JSON, in parts
+    assert "(part 1 of " in sent[1].fallback_text
+    return [*cards, *sent]
+
+
+@scenario
+async def an_evaluation(world: World) -> list[Card]:
+    await world.admin_makes_team("mo", team=team(1))
+    return [
+        await ok(world, "ada", f"evaluation team {team(1)} 20%"),
+        await ok(world, "mo", f"evaluation team {team(1)}"),
+        await ok(world, "ada", f"evaluation team {team(1)} off"),
+    ]
+
+
 HOMES = {"home_of_a_manager_of_many_teams"}
 
 
