@@ -1,11 +1,11 @@
-"""The ``carenudge`` command: run, sandbox, doctor."""
+"""The ``carenudge`` command: run, sandbox, doctor, teams-package. Each reads the ``.env`` file
+in the current directory too, under the real environment."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from aiohttp import web
 from adapters.teams.package import package
 from bot import doctor, logs, sandbox
 from bot.app import build_app, tune_gc
-from bot.settings import Settings
+from bot.settings import Settings, environment
 from nudges.errors import SettingsError
 
 log = logging.getLogger("carenudge")
@@ -59,16 +59,17 @@ def main(argv: list[str] | None = None) -> int:
     box.add_argument("--tz", default=sandbox.SANDBOX_TZ, help="the sandbox's time zone")
     args = parser.parse_args(argv)
 
+    environ = environment()
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.from_env(environ)
     except SettingsError as exc:
         if args.command == "doctor":
-            return asyncio.run(doctor.check(os.environ, print))
+            return asyncio.run(doctor.check(environ, print))
         print(exc)
         return 2
 
     if args.command == "doctor":
-        return asyncio.run(doctor.check(os.environ, print))
+        return asyncio.run(doctor.check(environ, print))
     if args.command == "teams-package":
         return _teams_package(args, settings)
     if args.command == "sandbox":

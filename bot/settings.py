@@ -3,12 +3,16 @@ lists every problem and says what to do."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
+
+from dotenv import dotenv_values
 
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
 from adapters.teams.settings import APP_TYPES, TeamsSettings
@@ -29,6 +33,15 @@ SLACK_VARIABLES = (
     "SLACK_CLIENT_SECRET",
     "SLACK_API_URL",
 )
+
+
+def environment(directory: Path | None = None) -> dict[str, str]:
+    """The variables every command reads: those of the ``.env`` file in ``directory`` (the
+    current one unless given), if there is one, under the process's own environment, which
+    wins wherever both name a variable."""
+    path = (directory or Path.cwd()) / ".env"
+    from_file = dotenv_values(path) if path.is_file() else {}
+    return {k: v for k, v in from_file.items() if v is not None} | dict(os.environ)
 
 
 @dataclass(frozen=True, slots=True)
