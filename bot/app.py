@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from adapters import slack, teams
 from adapters.platform import Host, Platform
 from adapters.routing import RoutingMessenger
-from bot import health
+from bot import health, pages
 from bot.acks import Acknowledgements
 from bot.settings import Settings
 from bot.wiring import Core, build_core
@@ -74,6 +74,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     acks = Acknowledgements()
     app = web.Application(middlewares=[acks.middleware])
     app.add_routes(health.routes())
+    app.add_routes(pages.routes(settings))
     redis = connect(settings.redis_url)
     # The scheduler has connections of its own: thousands of fires finishing at 07:30 queue
     # for those, never in front of someone's slash command.

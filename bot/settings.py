@@ -24,6 +24,7 @@ from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
@@ -61,6 +62,12 @@ class Settings:
     """Set when Slack is configured; otherwise Slack is simply not served."""
     teams: TeamsSettings | None = None
     """Set when Teams is configured (or anonymous for local testing); otherwise not served."""
+    public_url: str | None = None
+    """The https address people reach CareNudge at (CARENUDGE_PUBLIC_URL), without a trailing
+    slash: the welcome links its privacy page, and the Teams package points at it."""
+    contact: str | None = None
+    """An email address or URL for questions (CARENUDGE_CONTACT), shown on /privacy and
+    /terms."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -137,6 +144,8 @@ class Settings:
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
 
+        public_url = _public_url(get("CARENUDGE_PUBLIC_URL", ""), problems)
+        contact = _contact(get("CARENUDGE_CONTACT", ""), problems)
         slack = _slack(environ, problems)
         teams = _teams(environ, problems)
         if problems:
@@ -158,7 +167,37 @@ class Settings:
             ),
             slack=slack,
             teams=teams,
+            public_url=public_url,
+            contact=contact,
         )
+
+
+def _public_url(raw: str, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
+        problems.append(
+            "CARENUDGE_PUBLIC_URL must be the https address people reach CareNudge at, like "
+            f"https://carenudge.example.org (got '{raw[:40]}')."
+        )
+        return None
+    return raw.rstrip("/")
+
+
+def _contact(raw: str, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme in ("http", "https") and parsed.hostname and not any(c.isspace() for c in raw):
+        return raw
+    if EMAIL.fullmatch(raw):
+        return raw
+    problems.append(
+        "CARENUDGE_CONTACT must be an email address (like it-help@hospital.example) or an "
+        f"http(s) address of a page, shown on /privacy and /terms (got '{raw[:40]}')."
+    )
+    return None
 
 
 def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | None:

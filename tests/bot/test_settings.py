@@ -159,3 +159,23 @@ def test_how_long_deliveries_are_tried_through_an_outage_is_a_setting() -> None:
     with pytest.raises(SettingsError) as found:
         Settings.from_env({"CARENUDGE_DELIVER_WITHIN_MINUTES": "0"})
     assert "CARENUDGE_DELIVER_WITHIN_MINUTES must be between 1 and 1440" in str(found.value)
+
+
+def test_the_public_address_and_contact_are_read_and_checked() -> None:
+    settings = Settings.from_env(
+        {
+            "CARENUDGE_PUBLIC_URL": "https://nudge.trust.nhs.uk/",
+            "CARENUDGE_CONTACT": "wellbeing-it@trust.nhs.uk",
+        }
+    )
+    assert settings.public_url == "https://nudge.trust.nhs.uk"
+    assert settings.contact == "wellbeing-it@trust.nhs.uk"
+    assert Settings.from_env({}).public_url is None
+    assert Settings.from_env({}).contact is None
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(
+            {"CARENUDGE_PUBLIC_URL": "http://nudge.trust.nhs.uk", "CARENUDGE_CONTACT": "ask Sam"}
+        )
+    [address, contact] = caught.value.problems
+    assert "CARENUDGE_PUBLIC_URL must be the https address" in address
+    assert "CARENUDGE_CONTACT must be an email address" in contact
