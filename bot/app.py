@@ -81,7 +81,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     fire_redis = connect(settings.redis_url, wait_s=None)
     router = RoutingMessenger()
     core = build_core(settings, redis, router, clock, fire_redis=fire_redis)
-    host = Host(core.engine, redis, core.keys, core.clock, acks.settled)
+    privacy_url = settings.public_url + pages.PRIVACY_PATH if settings.public_url else None
+    host = Host(core.engine, redis, core.keys, core.clock, acks.settled, privacy_url)
     platforms = [
         build(found, host) for where, build in PLATFORMS if (found := where(settings)) is not None
     ]

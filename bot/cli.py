@@ -39,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     pack.add_argument(
         "--website",
-        default="https://carenudge.example.org",
-        help="your CareNudge's public address (for the app's About page)",
+        default=None,
+        help=(
+            "your CareNudge's public https address, for the app's About, privacy and terms "
+            "pages (default: CARENUDGE_PUBLIC_URL)"
+        ),
     )
     pack.add_argument("--version", default="1.0.0", help="the app package's version")
     box = commands.add_parser("sandbox", help="try CareNudge in this terminal, no accounts needed")
@@ -102,9 +105,16 @@ def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
             "pass --app-id. It is on the Azure Bot's Configuration page."
         )
         return 2
-    if not args.website.startswith("https://"):
+    website = args.website or settings.public_url
+    if not website:
+        print(
+            "The package needs CareNudge's public https address, where Teams links its privacy "
+            "and terms pages: set CARENUDGE_PUBLIC_URL or pass --website."
+        )
+        return 2
+    if not website.startswith("https://"):
         print("--website must be an https:// address.")
         return 2
-    Path(args.out).write_bytes(package(app_id, args.website, args.version))
+    Path(args.out).write_bytes(package(app_id, website, args.version))
     print(f"Wrote {args.out}. Upload it in the Teams admin center: Manage apps → Upload new app.")
     return 0
