@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
@@ -25,6 +26,11 @@ from scheduler.runner import RunnerSettings
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
+MAKE_A_KEY = (
+    "python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+"""The one line that prints a new CARENUDGE_SECRET_KEY (with CareNudge's own Python: in the
+venv, .venv/bin/python; in Docker, docker compose run --rm bot python)."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
@@ -227,6 +233,14 @@ def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | N
             "SLACK_SIGNING_SECRET is missing: copy it from the app's Basic "
             "Information page (or use Socket Mode with SLACK_APP_TOKEN)."
         )
+    raw_key = environ.get("CARENUDGE_SECRET_KEY", "").strip()
+    secret_key = _secret_key(raw_key, problems)
+    if client_id and client_secret and not raw_key:
+        problems.append(
+            "CARENUDGE_SECRET_KEY is missing: with Slack OAuth, each workspace's installation "
+            "(and its token) is kept in Redis encrypted with this key. Make one with "
+            f"{MAKE_A_KEY} and keep it safe: without it, every workspace has to install again."
+        )
     api_url = given["SLACK_API_URL"] or SLACK_API_URL
     if not urlparse(api_url).scheme.startswith("http"):
         problems.append("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/.")
@@ -236,8 +250,24 @@ def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | N
         app_token=Secret(app_token) if app_token else None,
         client_id=client_id or None,
         client_secret=Secret(client_secret) if client_secret else None,
+        secret_key=secret_key,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
     )
+
+
+def _secret_key(raw: str, problems: list[str]) -> Secret | None:
+    if not raw:
+        return None
+    try:
+        Fernet(raw)
+    except ValueError:
+        # Never the value itself in the message: it is a secret, even a wrong one.
+        problems.append(
+            "CARENUDGE_SECRET_KEY is not a key CareNudge can use (32 url-safe base64-encoded "
+            f"bytes, 44 characters). Make one with {MAKE_A_KEY}"
+        )
+        return None
+    return Secret(raw)
 
 
 def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:

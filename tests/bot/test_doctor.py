@@ -10,6 +10,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from scheduler.queue import RedisFireQueue
@@ -184,3 +185,33 @@ async def test_doctor_says_nothing_of_a_quarantine_when_there_is_none(
 ) -> None:
     _, out = await adoctor(REDIS_URL=redis_server.url)
     assert "set aside" not in out
+
+
+async def test_doctor_says_whether_slack_installations_are_encrypted(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    key = Fernet.generate_key().decode()
+    oauth = {
+        "REDIS_URL": redis_server.url,
+        "CARENUDGE_ADMINS": "slack:U01",
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "c",
+        "SLACK_SIGNING_SECRET": "s",
+        "CARENUDGE_SECRET_KEY": key,
+    }
+    await redis.set("carenudge:slack:bot:-:T1", Fernet(key).encrypt(b'{"team_id": "T1"}').decode())
+    code, out = await adoctor(**oauth)
+    assert code == 0, out
+    assert "✓ Slack installations are kept encrypted with CARENUDGE_SECRET_KEY (1 record(s))" in out
+
+    await redis.set("carenudge:slack:bot:-:T2", '{"team_id": "T2", "bot_token": "xoxb-2"}')
+    _, out = await adoctor(**oauth)
+    assert "! 1 Slack installation record(s) from before encryption are still plain" in out
+
+    other = Fernet.generate_key().decode()
+    code, out = await adoctor(**(oauth | {"CARENUDGE_SECRET_KEY": other}))
+    assert code == 1
+    assert "✗ 1 Slack installation record(s) can't be read with this CARENUDGE_SECRET_KEY" in out
+    assert "- carenudge:slack:bot:-:T1" in out
+    assert key not in out
+    assert other not in out
