@@ -30,7 +30,7 @@ MAKE_A_KEY = (
     "python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 )
 """The one line that prints a new CARENUDGE_SECRET_KEY (with CareNudge's own Python: in the
-venv, .venv/bin/python; in Docker, docker compose run --rm bot python)."""
+venv, .venv/bin/python; in Docker, docker compose run --rm --no-deps bot python)."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
