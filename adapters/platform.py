@@ -4,7 +4,8 @@
 A platform has a name (its addresses' ``platform``), a messenger (the engine reaches its people
 through it), the routes it serves on the web app, and a start and a stop (Socket Mode dials
 out; Teams finishes the activities it acknowledged). What it is built with is a ``Host``: the
-engine's door, Redis and the key space, the clock, and the wait for acknowledgements.
+engine's door, Redis and the key space, the clock, the wait for acknowledgements, and where the
+privacy page is.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Host:
     keys: KeySpace
     clock: Clock
     settled: Settle = field(default=at_once)
+    privacy_url: str | None = None
+    """The address of CareNudge's privacy page, when it has a public one: what a welcome links
+    to for how people's information is handled."""
 
 
 class Platform(Protocol):

@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from adapters import slack, teams
 from adapters.platform import Host, Platform
 from adapters.routing import RoutingMessenger
-from bot import health
+from bot import health, pages
 from bot.acks import Acknowledgements
 from bot.settings import Settings
 from bot.wiring import Core, build_core
@@ -74,13 +74,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     acks = Acknowledgements()
     app = web.Application(middlewares=[acks.middleware])
     app.add_routes(health.routes())
+    app.add_routes(pages.routes(settings))
     redis = connect(settings.redis_url)
     # The scheduler has connections of its own: thousands of fires finishing at 07:30 queue
     # for those, never in front of someone's slash command.
     fire_redis = connect(settings.redis_url, wait_s=None)
     router = RoutingMessenger()
     core = build_core(settings, redis, router, clock, fire_redis=fire_redis)
-    host = Host(core.engine, redis, core.keys, core.clock, acks.settled)
+    privacy_url = settings.public_url + pages.PRIVACY_PATH if settings.public_url else None
+    host = Host(core.engine, redis, core.keys, core.clock, acks.settled, privacy_url)
     platforms = [
         build(found, host) for where, build in PLATFORMS if (found := where(settings)) is not None
     ]

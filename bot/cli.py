@@ -1,11 +1,11 @@
-"""The ``carenudge`` command: run, sandbox, doctor, teams-package, export and forget."""
+"""The ``carenudge`` command: run, sandbox, doctor, teams-package, export and forget. Each
+reads the ``.env`` file in the current directory too, under the real environment."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from aiohttp import web
 from adapters.teams.package import package
 from bot import doctor, logs, sandbox, subjects
 from bot.app import build_app, tune_gc
-from bot.settings import Settings
+from bot.settings import Settings, environment
 from nudges.errors import SettingsError
 
 log = logging.getLogger("carenudge")
@@ -39,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     pack.add_argument(
         "--website",
-        default="https://carenudge.example.org",
-        help="your CareNudge's public address (for the app's About page)",
+        default=None,
+        help=(
+            "your CareNudge's public https address, for the app's About, privacy and terms "
+            "pages (default: CARENUDGE_PUBLIC_URL)"
+        ),
     )
     pack.add_argument("--version", default="1.0.0", help="the app package's version")
     out = commands.add_parser(
@@ -69,16 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     box.add_argument("--tz", default=sandbox.SANDBOX_TZ, help="the sandbox's time zone")
     args = parser.parse_args(argv)
 
+    environ = environment()
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.from_env(environ)
     except SettingsError as exc:
         if args.command == "doctor":
-            return asyncio.run(doctor.check(os.environ, print))
+            return asyncio.run(doctor.check(environ, print))
         print(exc)
         return 2
 
     if args.command == "doctor":
-        return asyncio.run(doctor.check(os.environ, print))
+        return asyncio.run(doctor.check(environ, print))
     if args.command == "teams-package":
         return _teams_package(args, settings)
     if args.command == "export":
@@ -115,9 +119,16 @@ def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
             "pass --app-id. It is on the Azure Bot's Configuration page."
         )
         return 2
-    if not args.website.startswith("https://"):
+    website = args.website or settings.public_url
+    if not website:
+        print(
+            "The package needs CareNudge's public https address, where Teams links its privacy "
+            "and terms pages: set CARENUDGE_PUBLIC_URL or pass --website."
+        )
+        return 2
+    if not website.startswith("https://"):
         print("--website must be an https:// address.")
         return 2
-    Path(args.out).write_bytes(package(app_id, args.website, args.version))
+    Path(args.out).write_bytes(package(app_id, website, args.version))
     print(f"Wrote {args.out}. Upload it in the Teams admin center: Manage apps → Upload new app.")
     return 0

@@ -10,7 +10,9 @@ from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.installs import RedisInstallationStore
 from adapters.slack.settings import SlackSettings
+from adapters.slack.translate import PLATFORM as SLACK
 from bot.app import connect
 from bot.settings import Settings
 from bot.wiring import build_core
@@ -18,6 +20,7 @@ from nudges.errors import SettingsError
 from nudges.jobs import is_job
 from nudges.keys import KeySpace
 from nudges.planning import parse_fire_id
+from nudges.settings import Secret
 from scheduler.queue import RedisFireQueue
 
 MIN_REDIS = (6, 2)  # ZMSCORE, used by the scheduler
@@ -48,6 +51,8 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
     ok = await _check_redis(settings, say)
     if settings.slack is not None:
         ok = await _check_slack(settings.slack, say) and ok
+        if settings.slack.oauth and settings.slack.secret_key is not None:
+            ok = await _check_installs(settings, settings.slack.secret_key, say) and ok
     if settings.teams is not None and settings.teams.anonymous:
         say(
             "! Teams is served WITHOUT authentication (CARENUDGE_TEAMS_ANONYMOUS): for local "
@@ -156,6 +161,38 @@ async def _check_slack(slack: SlackSettings, say: Callable[[str], None]) -> bool
         f"✓ Slack answers: signed in as {answer.get('user')} in {answer.get('team')} "
         f"({answer.get('team_id')}), {mode}."
     )
+    return True
+
+
+async def _check_installs(
+    settings: Settings, secret_key: Secret, say: Callable[[str], None]
+) -> bool:
+    redis = connect(settings.redis_url)
+    store = RedisInstallationStore(redis, KeySpace(settings.key_prefix).platform(SLACK), secret_key)
+    try:
+        census = await asyncio.wait_for(store.census(), timeout=10)
+    except (RedisError, OSError, TimeoutError):
+        return True  # the Redis check has said what to fix
+    finally:
+        await redis.aclose()
+    say(
+        f"✓ Slack installations are kept encrypted with CARENUDGE_SECRET_KEY "
+        f"({census.encrypted} record(s))."
+    )
+    if census.plain:
+        say(
+            f"! {census.plain} Slack installation record(s) from before encryption are still "
+            "plain: `carenudge run` encrypts them when it starts."
+        )
+    if census.unreadable:
+        say(
+            f"✗ {len(census.unreadable)} Slack installation record(s) can't be read with this "
+            "CARENUDGE_SECRET_KEY: they were saved with another key. Put that key back, or have "
+            "those workspaces install CareNudge again (/slack/install)."
+        )
+        for key in census.unreadable[:SHOWN_ASIDE]:
+            say(f"    - {key}")
+        return False
     return True
 
 

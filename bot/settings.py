@@ -3,12 +3,17 @@ lists every problem and says what to do."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
+
+from cryptography.fernet import Fernet
+from dotenv import dotenv_values
 
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
 from adapters.teams.settings import APP_TYPES, TeamsSettings
@@ -20,6 +25,12 @@ from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
+MAKE_A_KEY = (
+    "python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+"""The one line that prints a new CARENUDGE_SECRET_KEY (with CareNudge's own Python: in the
+venv, .venv/bin/python; in Docker, docker compose run --rm --no-deps bot python)."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SLACK_VARIABLES = (
     "SLACK_SIGNING_SECRET",
@@ -29,6 +40,15 @@ SLACK_VARIABLES = (
     "SLACK_CLIENT_SECRET",
     "SLACK_API_URL",
 )
+
+
+def environment(directory: Path | None = None) -> dict[str, str]:
+    """The variables every command reads: those of the ``.env`` file in ``directory`` (the
+    current one unless given), if there is one, under the process's own environment, which
+    wins wherever both name a variable."""
+    path = (directory or Path.cwd()) / ".env"
+    from_file = dotenv_values(path) if path.is_file() else {}
+    return {k: v for k, v in from_file.items() if v is not None} | dict(os.environ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +68,12 @@ class Settings:
     """Set when Slack is configured; otherwise Slack is simply not served."""
     teams: TeamsSettings | None = None
     """Set when Teams is configured (or anonymous for local testing); otherwise not served."""
+    public_url: str | None = None
+    """The https address people reach CareNudge at (CARENUDGE_PUBLIC_URL), without a trailing
+    slash: the welcome links its privacy page, and the Teams package points at it."""
+    contact: str | None = None
+    """An email address or URL for questions (CARENUDGE_CONTACT), shown on /privacy and
+    /terms."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -124,6 +150,8 @@ class Settings:
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
 
+        public_url = _public_url(get("CARENUDGE_PUBLIC_URL", ""), problems)
+        contact = _contact(get("CARENUDGE_CONTACT", ""), problems)
         slack = _slack(environ, problems)
         teams = _teams(environ, problems)
         if problems:
@@ -145,7 +173,37 @@ class Settings:
             ),
             slack=slack,
             teams=teams,
+            public_url=public_url,
+            contact=contact,
         )
+
+
+def _public_url(raw: str, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
+        problems.append(
+            "CARENUDGE_PUBLIC_URL must be the https address people reach CareNudge at, like "
+            f"https://carenudge.example.org (got '{raw[:40]}')."
+        )
+        return None
+    return raw.rstrip("/")
+
+
+def _contact(raw: str, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme in ("http", "https") and parsed.hostname and not any(c.isspace() for c in raw):
+        return raw
+    if EMAIL.fullmatch(raw):
+        return raw
+    problems.append(
+        "CARENUDGE_CONTACT must be an email address (like it-help@hospital.example) or an "
+        f"http(s) address of a page, shown on /privacy and /terms (got '{raw[:40]}')."
+    )
+    return None
 
 
 def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
@@ -175,6 +233,14 @@ def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | N
             "SLACK_SIGNING_SECRET is missing: copy it from the app's Basic "
             "Information page (or use Socket Mode with SLACK_APP_TOKEN)."
         )
+    raw_key = environ.get("CARENUDGE_SECRET_KEY", "").strip()
+    secret_key = _secret_key(raw_key, problems)
+    if client_id and client_secret and not raw_key:
+        problems.append(
+            "CARENUDGE_SECRET_KEY is missing: with Slack OAuth, each workspace's installation "
+            "(and its token) is kept in Redis encrypted with this key. Make one with "
+            f"{MAKE_A_KEY} and keep it safe: without it, every workspace has to install again."
+        )
     api_url = given["SLACK_API_URL"] or SLACK_API_URL
     if not urlparse(api_url).scheme.startswith("http"):
         problems.append("SLACK_API_URL must be an http(s) URL, like https://slack.com/api/.")
@@ -184,8 +250,24 @@ def _slack(environ: Mapping[str, str], problems: list[str]) -> SlackSettings | N
         app_token=Secret(app_token) if app_token else None,
         client_id=client_id or None,
         client_secret=Secret(client_secret) if client_secret else None,
+        secret_key=secret_key,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
     )
+
+
+def _secret_key(raw: str, problems: list[str]) -> Secret | None:
+    if not raw:
+        return None
+    try:
+        Fernet(raw)
+    except ValueError:
+        # Never the value itself in the message: it is a secret, even a wrong one.
+        problems.append(
+            "CARENUDGE_SECRET_KEY is not a key CareNudge can use (32 url-safe base64-encoded "
+            f"bytes, 44 characters). Make one with {MAKE_A_KEY}"
+        )
+        return None
+    return Secret(raw)
 
 
 def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from nudges.cards import Block, Card, ContextLine, Heading, Text
+from nudges.cards import Block, Card, ContextLine, Heading, Inline, Link, Text
 
 _ALIASES = {
     "": "overview",
@@ -95,13 +95,18 @@ def help_card(topic: str) -> Card:
     return Card(tuple(blocks), found.title)
 
 
-def welcome_card() -> Card:
-    """The greeting when someone adds CareNudge: what it does, what it never does, and how
-    to snooze or stop it."""
+def welcome_card(privacy_url: str | None = None) -> Card:
+    """The greeting when someone adds CareNudge: what it does, what it never does, how to
+    snooze or stop it, and how their information is handled (with a link to ``privacy_url``,
+    the privacy page, when CareNudge has a public address)."""
     raw = resources.files("nudges").joinpath("help.toml").read_text(encoding="utf-8")
     table = tomllib.loads(raw)["welcome"]
     blocks: list[Block] = [Heading(table["title"])]
     blocks.extend(Text((line,)) for line in table["text"])
     blocks.append(Text(("Try: " + ", ".join(table["examples"]),)))
     blocks.append(ContextLine((table["more"],)))
+    data: tuple[Inline, ...] = (table["data"],)
+    if privacy_url:
+        data = (table["privacy"], Link(privacy_url, privacy_url), ". ", *data)
+    blocks.append(ContextLine(data))
     return Card(tuple(blocks), table["title"])

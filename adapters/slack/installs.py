@@ -1,23 +1,63 @@
 """Multi-workspace installation: Slack's OAuth installations and OAuth state, kept in Redis
 under the platform's keys (``carenudge:slack:…``), implementing slack_sdk's own store
 interfaces so Bolt's OAuth flow (``/slack/install``, ``/slack/oauth_redirect``) uses them as
-they are."""
+they are.
+
+An installation holds the workspace's bot token, so every installation and bot record is
+encrypted at rest with ``CARENUDGE_SECRET_KEY`` (Fernet: AES in CBC mode with an HMAC). Records
+written before that (plain JSON) are still read, and are written again encrypted when read or
+when Slack starts.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from redis.asyncio import Redis
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from nudges.edge import PlatformKeys
+from nudges.edge import PlatformKeys, Secret
 
 STATE_TTL_S = 600
+# Replaces a record only if it is still the one that was read: a plain record being sealed
+# never overwrites an installation saved meanwhile.
+REPLACE_IF_SAME = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+class UnreadableInstallation(LookupError):
+    """An installation record that this ``CARENUDGE_SECRET_KEY`` cannot open."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"{key} can't be read with CARENUDGE_SECRET_KEY: it was saved with another key. "
+            "Put that key back, or have the workspace install CareNudge again (/slack/install)."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Census:
+    """How the installation and bot records stand."""
+
+    encrypted: int = 0
+    plain: int = 0
+    """Written before encryption (sealed the next time they are read, or when Slack starts)."""
+    unreadable: tuple[str, ...] = ()
+    """The keys of records saved with another key."""
 
 
 def _workspace(enterprise_id: str | None, team_id: str | None, org: bool | None) -> str:
@@ -25,28 +65,70 @@ def _workspace(enterprise_id: str | None, team_id: str | None, org: bool | None)
 
 
 class RedisInstallationStore(AsyncInstallationStore):
-    """Stored as slack_sdk's own FileInstallationStore stores them: the objects' fields as JSON
-    (``to_dict`` holds datetimes, made for SQL stores)."""
+    """Stored as slack_sdk's own FileInstallationStore stores them, the objects' fields as JSON
+    (``to_dict`` holds datetimes, made for SQL stores), then encrypted with ``secret_key``."""
 
-    def __init__(self, redis: Redis, keys: PlatformKeys) -> None:
+    def __init__(self, redis: Redis, keys: PlatformKeys, secret_key: Secret) -> None:
         self.redis = redis
         self.keys = keys
+        self._fernet = Fernet(secret_key.reveal())
+        self._replace = redis.register_script(REPLACE_IF_SAME)
         self._logger = logging.getLogger(__name__)
 
     @property
     def logger(self) -> logging.Logger:
         return self._logger
 
+    def _seal(self, fields: dict[str, Any]) -> str:
+        return self._fernet.encrypt(json.dumps(fields).encode()).decode()
+
+    async def _load(self, key: str) -> dict[str, Any] | None:
+        """The record's fields; a plain one is sealed on the way.
+
+        Raises:
+            UnreadableInstallation: The record was encrypted with another key.
+        """
+        raw: str | None = await self.redis.get(key)
+        if raw is None:
+            return None
+        if raw.startswith("{"):
+            fields: dict[str, Any] = json.loads(raw)
+            await self._replace(keys=[key], args=[raw, self._seal(fields)])
+            return fields
+        try:
+            opened: dict[str, Any] = json.loads(self._fernet.decrypt(raw.encode()))
+        except InvalidToken:
+            raise UnreadableInstallation(key) from None
+        return opened
+
+    async def _load_for_bolt(self, key: str) -> dict[str, Any] | None:
+        """What Bolt is given: nothing for a record this key cannot open (the person is told
+        CareNudge isn't installed), with the fix in the log."""
+        try:
+            return await self._load(key)
+        except UnreadableInstallation as exc:
+            self._logger.error("%s", exc)
+            return None
+
     async def async_save(self, installation: Installation) -> None:
         where = _workspace(
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
-        await self.redis.set(self.keys.installation(where), json.dumps(vars(installation)))
+        await self.redis.set(self.keys.installation(where), self._seal(vars(installation)))
         await self.async_save_bot(installation.to_bot())
 
     async def async_save_bot(self, bot: Bot) -> None:
         where = _workspace(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
-        await self.redis.set(self.keys.bot(where), json.dumps(vars(bot)))
+        await self.redis.set(self.keys.bot(where), self._seal(vars(bot)))
+
+    async def bot_for(self, team_id: str) -> Bot | None:
+        """The workspace's bot, for the messenger.
+
+        Raises:
+            UnreadableInstallation: Its record was encrypted with another key.
+        """
+        fields = await self._load(self.keys.bot(_workspace(None, team_id, False)))
+        return Bot(**fields) if fields else None
 
     async def async_find_bot(
         self,
@@ -55,10 +137,10 @@ class RedisInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        raw = await self.redis.get(
+        fields = await self._load_for_bolt(
             self.keys.bot(_workspace(enterprise_id, team_id, is_enterprise_install))
         )
-        return Bot(**json.loads(raw)) if raw else None
+        return Bot(**fields) if fields else None
 
     async def async_find_installation(
         self,
@@ -68,10 +150,10 @@ class RedisInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        raw = await self.redis.get(
+        fields = await self._load_for_bolt(
             self.keys.installation(_workspace(enterprise_id, team_id, is_enterprise_install))
         )
-        return Installation(**json.loads(raw)) if raw else None
+        return Installation(**fields) if fields else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.redis.delete(self.keys.bot(_workspace(enterprise_id, team_id, False)))
@@ -81,6 +163,30 @@ class RedisInstallationStore(AsyncInstallationStore):
     ) -> None:
         where = _workspace(enterprise_id, team_id, False)
         await self.redis.delete(self.keys.installation(where), self.keys.bot(where))
+
+    async def census(self, *, seal: bool = False) -> Census:
+        """Every installation and bot record: encrypted, plain or unreadable. With ``seal``,
+        the plain ones are encrypted (and counted as encrypted)."""
+        encrypted, plain, unreadable = 0, 0, []
+        for pattern in (self.keys.installation("*"), self.keys.bot("*")):
+            async for key in self.redis.scan_iter(match=pattern, count=500):
+                raw: str | None = await self.redis.get(key)
+                if raw is None:
+                    continue
+                if raw.startswith("{"):
+                    if seal:
+                        await self._load(key)
+                        encrypted += 1
+                    else:
+                        plain += 1
+                    continue
+                try:
+                    self._fernet.decrypt(raw.encode())
+                except InvalidToken:
+                    unreadable.append(key)
+                    continue
+                encrypted += 1
+        return Census(encrypted, plain, tuple(sorted(unreadable)))
 
 
 class RedisOAuthStateStore(AsyncOAuthStateStore):

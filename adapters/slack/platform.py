@@ -8,6 +8,7 @@ import logging
 
 import aiohttp
 from aiohttp import web
+from redis.exceptions import RedisError
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -16,12 +17,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.pacing import RedisPacer, interval
 from adapters.platform import Host
 from adapters.slack.inbound import SlackInbound
-from adapters.slack.installs import RedisInstallationStore, RedisOAuthStateStore
+from adapters.slack.installs import (
+    RedisInstallationStore,
+    RedisOAuthStateStore,
+    UnreadableInstallation,
+)
 from adapters.slack.messenger import REINSTALL, SlackMessenger
 from adapters.slack.settings import SCOPES, SlackSettings
 from adapters.slack.translate import PLATFORM
 from adapters.turns import Turns
-from nudges.edge import ConversationGone, Unreachable
+from nudges.edge import ConversationGone, DeliveryError, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +40,13 @@ class SlackPlatform:
         self._clients: dict[str, AsyncWebClient] = {}
         self._session: aiohttp.ClientSession | None = None
         self._socket: AsyncSocketModeHandler | None = None
-        self.installs = RedisInstallationStore(redis, keys)
+        self.installs: RedisInstallationStore | None = None
         bolt: dict[str, object] = {}
         if settings.oauth:
             assert settings.client_id is not None
             assert settings.client_secret is not None
+            assert settings.secret_key is not None, "bot.settings requires it with OAuth"
+            self.installs = RedisInstallationStore(redis, keys, settings.secret_key)
             bolt["installation_store"] = self.installs
             bolt["oauth_settings"] = AsyncOAuthSettings(
                 client_id=settings.client_id,
@@ -86,7 +93,10 @@ class SlackPlatform:
         return self.inbound.routes(events=not self.settings.socket_mode)
 
     async def start(self) -> None:
-        """In Socket Mode, CareNudge dials out to Slack."""
+        """Installations written before encryption are encrypted now; in Socket Mode,
+        CareNudge dials out to Slack."""
+        if self.installs is not None:
+            await self._seal_installations(self.installs)
         if self.settings.app_token is None:
             return
         self._socket = AsyncSocketModeHandler(
@@ -99,6 +109,15 @@ class SlackPlatform:
         )
         await self._socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
         log.info("connected to Slack in Socket Mode")
+
+    async def _seal_installations(self, installs: RedisInstallationStore) -> None:
+        try:
+            census = await installs.census(seal=True)
+        except (RedisError, OSError) as exc:
+            log.warning("could not check the Slack installations yet (%s)", type(exc).__name__)
+            return
+        for key in census.unreadable:
+            log.error("%s", UnreadableInstallation(key))
 
     async def stop(self) -> None:
         await self.inbound.turns.drain()  # the time zones still being looked up
@@ -131,7 +150,15 @@ class SlackPlatform:
         team = "" if settings.bot_token is not None else team_id
         if team not in self._clients:
             if settings.bot_token is None:
-                bot = await self.installs.async_find_bot(enterprise_id=None, team_id=team_id)
+                assert self.installs is not None
+                try:
+                    bot = await self.installs.bot_for(team_id)
+                except UnreadableInstallation as exc:
+                    # The operator's to fix (the log says how): tried again until the deadline.
+                    log.error("%s", exc)
+                    raise DeliveryError(
+                        f"Slack workspace {team_id}: installation unreadable"
+                    ) from exc
                 if bot is None:
                     raise ConversationGone(
                         f"not installed in Slack workspace {team_id}",

@@ -23,6 +23,9 @@ class SlackSettings:
     app_token: Secret | None = None
     client_id: str | None = None
     client_secret: Secret | None = None
+    secret_key: Secret | None = None
+    """The Fernet key OAuth installations (with each workspace's token) are encrypted with in
+    Redis (CARENUDGE_SECRET_KEY); required with OAuth."""
     api_url: str = SLACK_API_URL
     timeout_s: int = 10
     """How long one Web API call may take, in whole seconds (as slack_sdk takes it)."""

@@ -85,8 +85,12 @@ class TeamsInbound:
         records: TeamsRecords,
         messenger: TeamsMessenger,
         turns: Turns,
+        *,
+        privacy_url: str | None = None,
     ) -> None:
         self.engine = engine
+        self.privacy_url = privacy_url
+        """Where the welcome points for how people's information is handled, if anywhere."""
         self.records = records
         self.messenger = messenger
         self.auth = bot_framework_auth(settings)
@@ -271,7 +275,7 @@ class TeamsInbound:
         )
         added = added or any(m.id == activity.recipient.id for m in activity.members_added or [])
         if added and where.kind is ConversationKind.DIRECT:
-            await self._send(where, welcome_card())
+            await self._send(where, welcome_card(self.privacy_url))
 
     async def _send(self, where: Conversation, card: Card) -> None:
         try:

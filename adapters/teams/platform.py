@@ -52,7 +52,14 @@ class TeamsPlatform:
         self.records = TeamsRecords(redis, keys)
         self.messenger = TeamsMessenger(self.connector, self.records)
         turns = Turns("Teams", redis, keys, host.settled)
-        self.inbound = TeamsInbound(settings, host.door, self.records, self.messenger, turns)
+        self.inbound = TeamsInbound(
+            settings,
+            host.door,
+            self.records,
+            self.messenger,
+            turns,
+            privacy_url=host.privacy_url,
+        )
 
     def routes(self) -> list[web.RouteDef]:
         return self.inbound.routes()

@@ -6,19 +6,22 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from scheduler.queue import RedisFireQueue
 from tests.conftest import RedisServer
 from tests.fakes.slack_api import FakeSlackApi
 
-ROOT = Path(__file__).resolve().parents[2]
+NOWHERE = tempfile.mkdtemp(prefix="carenudge-doctor-")
+"""Where the commands run: an empty directory, so that no ``.env`` of the developer's counts."""
 
 
-def doctor(**environment: str) -> tuple[int, str]:
+def doctor(*, cwd: str | Path = NOWHERE, **environment: str) -> tuple[int, str]:
     base = {
         k: v
         for k, v in os.environ.items()
@@ -28,12 +31,32 @@ def doctor(**environment: str) -> tuple[int, str]:
         [sys.executable, "-m", "bot", "doctor"],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env=base | environment,
         timeout=60,
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, done.stdout
+
+
+def test_doctor_reads_the_env_file_in_its_directory_and_the_real_environment_wins(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(
+        "# as .env.example has it\n"
+        f"REDIS_URL={redis_server.url}\n"
+        "CARENUDGE_TIMEZONE=Europe/London\n"
+        "CARENUDGE_ADMINS=slack:U01,slack:U02\n"
+    )
+    code, out = doctor(cwd=tmp_path)
+    assert code == 0, out
+    assert "Default time zone for new cadences: Europe/London" in out
+    assert "✓ 2 admin(s) from CARENUDGE_ADMINS." in out
+
+    code, out = doctor(cwd=tmp_path, CARENUDGE_TIMEZONE="America/New_York")
+    assert code == 0, out
+    assert "Default time zone for new cadences: America/New_York" in out
+    assert "✓ 2 admin(s) from CARENUDGE_ADMINS." in out
 
 
 def test_doctor_passes_with_a_reachable_redis(redis_server: RedisServer) -> None:
@@ -66,7 +89,7 @@ def test_run_refuses_to_start_with_bad_configuration() -> None:
         [sys.executable, "-m", "bot", "run"],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=NOWHERE,
         env=base | {"CARENUDGE_GRACE_MINUTES": "0"},
         timeout=60,
     )
@@ -87,7 +110,7 @@ async def adoctor(**environment: str) -> tuple[int, str]:
         "-m",
         "bot",
         "doctor",
-        cwd=ROOT,
+        cwd=NOWHERE,
         env=base | environment,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -162,3 +185,33 @@ async def test_doctor_says_nothing_of_a_quarantine_when_there_is_none(
 ) -> None:
     _, out = await adoctor(REDIS_URL=redis_server.url)
     assert "set aside" not in out
+
+
+async def test_doctor_says_whether_slack_installations_are_encrypted(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    key = Fernet.generate_key().decode()
+    oauth = {
+        "REDIS_URL": redis_server.url,
+        "CARENUDGE_ADMINS": "slack:U01",
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "c",
+        "SLACK_SIGNING_SECRET": "s",
+        "CARENUDGE_SECRET_KEY": key,
+    }
+    await redis.set("carenudge:slack:bot:-:T1", Fernet(key).encrypt(b'{"team_id": "T1"}').decode())
+    code, out = await adoctor(**oauth)
+    assert code == 0, out
+    assert "✓ Slack installations are kept encrypted with CARENUDGE_SECRET_KEY (1 record(s))" in out
+
+    await redis.set("carenudge:slack:bot:-:T2", '{"team_id": "T2", "bot_token": "xoxb-2"}')
+    _, out = await adoctor(**oauth)
+    assert "! 1 Slack installation record(s) from before encryption are still plain" in out
+
+    other = Fernet.generate_key().decode()
+    code, out = await adoctor(**(oauth | {"CARENUDGE_SECRET_KEY": other}))
+    assert code == 1
+    assert "✗ 1 Slack installation record(s) can't be read with this CARENUDGE_SECRET_KEY" in out
+    assert "- carenudge:slack:bot:-:T1" in out
+    assert key not in out
+    assert other not in out

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+import pytest
 import yaml
+
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +31,56 @@ def test_redis_keeps_its_data_and_reports_health() -> None:
     redis = compose()["services"]["redis"]
     assert "--appendonly" in redis["command"]
     assert any(str(v).endswith(":/data") for v in redis["volumes"])
-    assert redis["healthcheck"]["test"][-1] == "ping"
+    assert "redis-cli ping" in redis["healthcheck"]["test"][-1]
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """What docker compose makes of ``${NAME:?message}`` and ``${NAME}``: the variable, which
+    must be set and not empty for the first (or compose stops with the message)."""
+
+    def one(found: re.Match[str]) -> str:
+        name, required = found.group(1), found.group(2)
+        if required is not None and not env.get(name):
+            raise LookupError(required)
+        return env.get(name, "")
+
+    return re.sub(r"\$\{(\w+)(?::\?([^}]*))?\}", one, value)
+
+
+def test_redis_is_not_published_and_needs_the_password_the_bot_connects_with() -> None:
+    services = compose()["services"]
+    redis, bot = services["redis"], services["bot"]
+    assert "ports" not in redis, "Redis is reached on the compose network only"
+
+    command = redis["command"]
+    password = command[command.index("--requirepass") + 1]
+    assert password.startswith("${REDIS_PASSWORD:?")
+    with pytest.raises(LookupError, match=r"Set REDIS_PASSWORD in \.env"):
+        interpolate(password, {})
+    env = {"REDIS_PASSWORD": "5f0c3b9e2a7d41c6"}
+    assert interpolate(password, env) == "5f0c3b9e2a7d41c6"
+
+    # The healthcheck's redis-cli signs in with the same password (REDISCLI_AUTH).
+    assert interpolate(redis["environment"]["REDISCLI_AUTH"], env) == "5f0c3b9e2a7d41c6"
+
+    url = interpolate(bot["environment"]["REDIS_URL"], env)
+    parsed = urlparse(url)
+    assert (parsed.hostname, parsed.port, parsed.password) == ("redis", 6379, "5f0c3b9e2a7d41c6")
+    assert Settings.from_env({"REDIS_URL": url}).redis_url == url
+    with pytest.raises(LookupError):
+        interpolate(bot["environment"]["REDIS_URL"], {"REDIS_PASSWORD": ""})
+
+
+def test_the_env_example_names_every_setting_in_the_readme() -> None:
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("### Configuration") :]
+    table = table[: table.index("\n\n", table.index("| variable |"))]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    names = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)}
+    missing = sorted(n for n in names if not re.search(rf"^#? ?{n}=", example, re.M))
+    assert not missing, f".env.example does not show {missing}"
+    assert re.search(r"^REDIS_PASSWORD=", example, re.M), "compose needs it"
 
 
 def test_the_bot_waits_for_a_healthy_redis_and_reads_secrets_from_an_ignored_env_file() -> None:

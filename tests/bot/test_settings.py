@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.logs import QUIET_SDKS, Redact, configure
 from bot.settings import Settings
@@ -159,3 +160,55 @@ def test_how_long_deliveries_are_tried_through_an_outage_is_a_setting() -> None:
     with pytest.raises(SettingsError) as found:
         Settings.from_env({"CARENUDGE_DELIVER_WITHIN_MINUTES": "0"})
     assert "CARENUDGE_DELIVER_WITHIN_MINUTES must be between 1 and 1440" in str(found.value)
+
+
+def test_the_public_address_and_contact_are_read_and_checked() -> None:
+    settings = Settings.from_env(
+        {
+            "CARENUDGE_PUBLIC_URL": "https://nudge.trust.nhs.uk/",
+            "CARENUDGE_CONTACT": "wellbeing-it@trust.nhs.uk",
+        }
+    )
+    assert settings.public_url == "https://nudge.trust.nhs.uk"
+    assert settings.contact == "wellbeing-it@trust.nhs.uk"
+    assert Settings.from_env({}).public_url is None
+    assert Settings.from_env({}).contact is None
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(
+            {"CARENUDGE_PUBLIC_URL": "http://nudge.trust.nhs.uk", "CARENUDGE_CONTACT": "ask Sam"}
+        )
+    [address, contact] = caught.value.problems
+    assert "CARENUDGE_PUBLIC_URL must be the https address" in address
+    assert "CARENUDGE_CONTACT must be an email address" in contact
+
+
+def test_slack_oauth_needs_a_secret_key_and_says_how_to_make_one() -> None:
+    oauth = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(oauth)
+    [problem] = caught.value.problems
+    assert "CARENUDGE_SECRET_KEY is missing" in problem
+    assert "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" in (
+        problem
+    )
+    key = Fernet.generate_key().decode()
+    settings = Settings.from_env(oauth | {"CARENUDGE_SECRET_KEY": key})
+    assert settings.slack is not None
+    assert settings.slack.secret_key == Secret(key)
+    assert key not in repr(settings)
+
+
+def test_a_secret_key_that_is_not_one_is_refused_without_showing_it() -> None:
+    wrong = "not-a-fernet-key-but-still-secret"
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(
+            {
+                "SLACK_CLIENT_ID": "111.222",
+                "SLACK_CLIENT_SECRET": "c",
+                "SLACK_SIGNING_SECRET": "s",
+                "CARENUDGE_SECRET_KEY": wrong,
+            }
+        )
+    [problem] = caught.value.problems
+    assert "CARENUDGE_SECRET_KEY is not a key CareNudge can use" in problem
+    assert wrong not in str(caught.value)

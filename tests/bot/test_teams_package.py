@@ -7,18 +7,25 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from aiohttp.test_utils import TestClient, TestServer
+from redis.asyncio import Redis
+
+from bot.app import build_app
+from bot.settings import Settings
+from tests.conftest import RedisServer
+
 APP_ID = "6c8f2f3e-1b2a-4c5d-9e8f-0a1b2c3d4e5f"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MICROSOFT_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "CARENUDGE_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", "teams-package", *args],
-        cwd=ROOT,
+        cwd=tempfile.mkdtemp(prefix="carenudge-package-"),  # no developer's .env
         env=base | (env or {}),
         capture_output=True,
         text=True,
@@ -71,3 +78,38 @@ def test_the_package_needs_the_bots_app_id() -> None:
     done = run("--out", "/dev/null")
     assert done.returncode == 2
     assert "set MICROSOFT_APP_ID or pass --app-id" in done.stdout
+
+
+async def test_the_package_links_the_privacy_and_terms_pages_the_app_serves(
+    tmp_path: Path, redis_server: RedisServer, redis: Redis
+) -> None:
+    out = tmp_path / "app.zip"
+    site = "https://nudge.trust.nhs.uk"
+    done = run(
+        "--out",
+        str(out),
+        env={
+            "MICROSOFT_APP_ID": APP_ID,
+            "MICROSOFT_APP_PASSWORD": "pw",
+            "CARENUDGE_PUBLIC_URL": site,
+        },
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with zipfile.ZipFile(out) as archive:
+        developer = json.loads(archive.read("manifest.json"))["developer"]
+    assert developer["websiteUrl"] == site
+    settings = Settings(redis_url=redis_server.url)
+    async with TestClient(TestServer(build_app(settings), host="127.0.0.1", port=0)) as client:
+        for link in (developer["privacyUrl"], developer["termsOfUseUrl"]):
+            assert link.startswith(site + "/")
+            response = await client.get(link.removeprefix(site))
+            assert response.status == 200, link
+            assert response.content_type == "text/html"
+
+
+def test_the_package_needs_the_public_address() -> None:
+    done = run(
+        "--out", "/dev/null", env={"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "pw"}
+    )
+    assert done.returncode == 2
+    assert "set CARENUDGE_PUBLIC_URL or pass --website" in done.stdout

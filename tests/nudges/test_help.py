@@ -121,3 +121,13 @@ def test_help_uses_none_of_the_words_we_avoid(topic: str) -> None:
 def test_the_words_we_avoid_would_be_caught() -> None:
     for line in ["Your score", "KPI", "Team ranking", "Compliance", "you failed to check in"]:
         assert BANNED.search(line.lower()), line
+
+
+def test_the_welcome_ends_with_how_information_is_handled() -> None:
+    last = plain(help.welcome_card()).splitlines()[-1]
+    assert last == "nudge my data shows what CareNudge holds about you."
+    linked = plain(help.welcome_card("https://nudge.trust.nhs.uk/privacy")).splitlines()[-1]
+    assert linked == (
+        "How your information is handled: https://nudge.trust.nhs.uk/privacy "
+        "(https://nudge.trust.nhs.uk/privacy). nudge my data shows what CareNudge holds about you."
+    )

@@ -127,8 +127,12 @@ class SlackWorld:
         return status
 
 
+SECRET_KEY = "k4p1bJj5o0S5XJ6oGq1l7b8Qm0eT2yV3wZ9aC6dF8hE="
+"""CARENUDGE_SECRET_KEY of the OAuth worlds (a Fernet key made for these tests)."""
+
+
 async def slack_world(
-    redis_url: str, clock: ManualClock, *, oauth: bool = False
+    redis_url: str, clock: ManualClock, *, oauth: bool = False, secret_key: str = SECRET_KEY
 ) -> AsyncIterator[SlackWorld]:
     api = FakeSlackApi(team_id=TEAM)
     await api.start()
@@ -137,6 +141,7 @@ async def slack_world(
             signing_secret=Secret(SECRET),
             client_id="111.222",
             client_secret=Secret("client-secret"),
+            secret_key=Secret(secret_key),
             api_url=api.api_url,
         )
     else:

@@ -124,7 +124,7 @@ class TeamsWorld:
 
 
 async def teams_world(
-    redis_url: str, clock: ManualClock, *, app_id: str = ""
+    redis_url: str, clock: ManualClock, *, app_id: str = "", public_url: str | None = None
 ) -> AsyncIterator[TeamsWorld]:
     connector = FakeBotConnector()
     await connector.start()
@@ -132,6 +132,7 @@ async def teams_world(
         redis_url=redis_url,
         engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
         teams=TeamsSettings(app_id=app_id),
+        public_url=public_url,
     )
     server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
     async with TestClient(server) as client:

@@ -13,9 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from adapters.slack.settings import SlackSettings
 from bot.app import ENGINE, build_app
@@ -533,7 +535,12 @@ async def test_a_workspace_installs_through_oauth_and_is_then_served_with_its_ow
     assert done.status == 200, await done.text()
     [exchange] = multi.api.called("oauth.v2.access")
     assert exchange["code"] == "the-code"
-    assert await redis.exists("carenudge:slack:bot:-:T9")
+    # What an admin (or anyone with a copy of the Redis files) reads holds no token.
+    for key in ("carenudge:slack:installation:-:T9", "carenudge:slack:bot:-:T9"):
+        stored = await redis.get(key)
+        assert stored is not None
+        assert "xoxb-" not in stored
+        assert "ward-9" not in stored
 
     # A forged or replayed state is refused.
     again = await multi.client.get(f"/slack/oauth_redirect?code=x&state={state}", headers=cookie)
@@ -547,6 +554,71 @@ async def test_a_workspace_installs_through_oauth_and_is_then_served_with_its_ow
     multi.clock.set(utc(2026, 11, 30, 13, 0))
     await multi.api.wait_for("chat.postMessage")
     assert multi.api.tokens("chat.postMessage") == ["xoxb-ward-9"]
+
+
+def installed_before_encryption(team: str, token: str) -> dict[str, str]:
+    """The records an earlier CareNudge wrote for an installation: its fields, in plain JSON."""
+    installation = Installation(
+        app_id="A1",
+        enterprise_id=None,
+        team_id=team,
+        user_id="UADA",
+        bot_token=token,
+        bot_id="B9",
+        bot_user_id="UBOT9",
+        bot_scopes="commands,chat:write",
+    )
+    return {
+        f"carenudge:slack:installation:-:{team}": json.dumps(vars(installation)),
+        f"carenudge:slack:bot:-:{team}": json.dumps(vars(installation.to_bot())),
+    }
+
+
+async def test_an_installation_saved_before_encryption_is_served_and_then_kept_encrypted(
+    multi: SlackWorld, redis: Redis
+) -> None:
+    records = installed_before_encryption("T9", "xoxb-ward-9")
+    await redis.mset(records)
+    assert await multi.command_in("T9", "UADA", "manager add <@UMO|mo> to ward-9") == 200
+    [answer] = await multi.api.wait_for_responses(1)
+    assert "now manages ward-9" in answer["text"]
+    for key in records:
+        stored = await redis.get(key)
+        assert "xoxb-" not in stored
+    # ... and it is still served, from the encrypted records, with its own token.
+    await multi.command_in("T9", "UMO", "create daily at 13:00 to <#C9|ward-9>")
+    await multi.api.wait_for_responses(2)
+    multi.clock.set(utc(2026, 11, 30, 13, 0))
+    await multi.api.wait_for("chat.postMessage")
+    assert multi.api.tokens("chat.postMessage") == ["xoxb-ward-9"]
+
+
+async def test_installations_saved_before_encryption_are_encrypted_when_slack_starts(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    records = installed_before_encryption("T7", "xoxb-ward-7")
+    await redis.mset(records)
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for _ in slack_world(redis_server.url, clock, oauth=True):
+        for key in records:
+            assert "xoxb-" not in await redis.get(key)
+
+
+async def test_with_the_wrong_secret_key_the_workspace_is_told_plainly_and_the_log_says_why(
+    redis: Redis, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for first in slack_world(redis_server.url, clock, oauth=True):
+        await redis.mset(installed_before_encryption("T9", "xoxb-ward-9"))
+        assert await first.command_in("T9", "UADA", "help") == 200
+        await first.api.wait_for_responses(1)  # read, and so encrypted with SECRET_KEY
+    other = Fernet.generate_key().decode()
+    async for world in slack_world(redis_server.url, clock, oauth=True, secret_key=other):
+        assert await world.command_in("T9", "UADA", "help") == 200
+        [answer] = await world.api.wait_for_responses(1)
+        assert "CareNudge isn't installed in this workspace yet" in answer["text"]
+        assert "Traceback" not in answer["text"]
+    assert "can't be read with CARENUDGE_SECRET_KEY: it was saved with another key" in caplog.text
 
 
 async def test_a_workspace_that_never_installed_is_not_served(multi: SlackWorld) -> None:

@@ -58,7 +58,27 @@ async def test_installing_in_a_personal_chat_brings_a_welcome(teams: TeamsWorld)
     assert "never score or rank anyone" in text
     assert "nudge snooze 3 days" in text
     assert "nudge stop" in text
+    assert text.endswith("nudge my data shows what CareNudge holds about you.")
+    assert "/privacy" not in text  # CareNudge has no public address here
     valid(welcome)
+
+
+async def test_the_welcome_links_the_privacy_page_at_the_public_address(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    site = "https://nudge.trust.nhs.uk"
+    async for world in teams_world(redis_server.url, clock, public_url=site):
+        assert await world.install("29:jo") == 201
+        [welcome] = await answers(world, 1)
+        text = card_text(welcome)
+        assert (
+            f"How your information is handled: [{site}/privacy]({site}/privacy). "
+            "nudge my data shows what CareNudge holds about you."
+        ) in text
+        valid(welcome)
+        privacy = await world.client.get("/privacy")
+        assert privacy.status == 200
 
 
 async def test_without_a_valid_token_a_request_gets_401(
