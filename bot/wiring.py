@@ -73,7 +73,11 @@ def build_core(
             # Each platform's own records of people, for their export and erasure: they need
             # only Redis, so an admin's `carenudge forget` reaches them with no platform set.
             {
-                "slack": SlackRecords(client, keys.platform("slack")),
+                "slack": SlackRecords(
+                    client,
+                    keys.platform("slack"),
+                    settings.slack.secret_key if settings.slack else None,
+                ),
                 "teams": TeamsRecords(client, keys.platform("teams")),
             },
         )

@@ -164,6 +164,26 @@ class RedisInstallationStore(AsyncInstallationStore):
         where = _workspace(enterprise_id, team_id, False)
         await self.redis.delete(self.keys.installation(where), self.keys.bot(where))
 
+    async def installed_by(self, team_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` installed CareNudge in the workspace (kept in its record)."""
+        key = self.keys.installation(_workspace(None, team_id, False))
+        fields = await self._load(key)
+        return fields is not None and fields.get("user_id") == user_id
+
+    async def forget_installer(self, team_id: str, user_id: str) -> bool:
+        """Take the person who installed CareNudge out of the workspace's record (their id and
+        any user token), keeping the bot's token so that the workspace goes on working."""
+        key = self.keys.installation(_workspace(None, team_id, False))
+        fields = await self._load(key)
+        if not fields or fields.get("user_id") != user_id:
+            return False
+        for name in ("user_token", "user_refresh_token", "user_token_expires_at", "user_scopes"):
+            if name in fields:
+                fields[name] = None
+        fields["user_id"] = ""
+        await self.redis.set(key, self._seal(fields))
+        return True
+
     async def census(self, *, seal: bool = False) -> Census:
         """Every installation and bot record: encrypted, plain or unreadable. With ``seal``,
         the plain ones are encrypted (and counted as encrypted)."""

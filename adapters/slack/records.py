@@ -1,18 +1,23 @@
 """What the Slack adapter keeps of its own about a person: the id of their direct-message
-channel with the bot, and their time zone as Slack gave it (both caches, kept 30 days and a
-day), for their export and erasure."""
+channel with the bot, their time zone as Slack gave it (both caches, kept 30 days and a day),
+and, if they installed CareNudge in a workspace, their id in its installation record; for their
+export and erasure."""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from nudges.edge import MemberRef, PlatformKeys
+from adapters.slack.installs import RedisInstallationStore
+from nudges.edge import MemberRef, PlatformKeys, Secret
 
 
 class SlackRecords:
-    def __init__(self, redis: Redis, keys: PlatformKeys) -> None:
+    """``secret_key`` opens the installation records (with OAuth); without it there are none."""
+
+    def __init__(self, redis: Redis, keys: PlatformKeys, secret_key: Secret | None = None) -> None:
         self.redis = redis
         self.keys = keys
+        self.installs = RedisInstallationStore(redis, keys, secret_key) if secret_key else None
 
     def _keys(self, member: MemberRef) -> dict[str, str]:
         return {
@@ -27,11 +32,14 @@ class SlackRecords:
     async def of(self, member: MemberRef) -> dict[str, str]:
         kept = self._keys(member)
         values = await self.redis.mget(list(kept.values()))
-        return {
+        found = {
             label: value.decode() if isinstance(value, bytes) else str(value)
             for label, value in zip(kept, values, strict=True)
             if value is not None
         }
+        if self.installs and await self.installs.installed_by(member.tenant_id, member.user_id):
+            found["You installed CareNudge in this workspace"] = member.tenant_id
+        return found
 
     async def erase(self, member: MemberRef) -> int:
         """Both caches, and the pace of their DM channel (a second's worth, but it is named
@@ -41,4 +49,7 @@ class SlackRecords:
         if dm:
             channel = dm.decode() if isinstance(dm, bytes) else str(dm)
             keys.append(self.keys.pace().channel(member.tenant_id, channel))
-        return int(await self.redis.delete(*keys))
+        gone = int(await self.redis.delete(*keys))
+        if self.installs and await self.installs.forget_installer(member.tenant_id, member.user_id):
+            gone += 1
+        return gone

@@ -200,7 +200,6 @@ class TeamsInbound:
         reply = await self.engine.handle(event)
         if reply is None:
             return
-        target = where
         if reply.private and where.kind is not ConversationKind.DIRECT:
             # Teams has no message only one person sees: private answers go to their 1:1.
             try:
@@ -208,7 +207,14 @@ class TeamsInbound:
             except DeliveryError:
                 log.info("could not open a 1:1 for a private answer")
                 return
-        await self._send(target, reply.card)
+            await self._send(target, reply.card)
+            return
+        # Straight back where it came from, by the activity's own address: the answer to
+        # "forget me" goes out after the records it would be looked up in are erased.
+        try:
+            await self.messenger.answer(where, place_of(activity), reply.card)
+        except DeliveryError as exc:
+            log.warning("could not answer in Teams (%s)", type(exc).__name__)
 
     async def _channels_named(self, event: CommandInvoked) -> CommandInvoked:
         """``#ward-7`` typed in Teams names a channel CareNudge has been in."""

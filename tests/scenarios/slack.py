@@ -94,6 +94,7 @@ class SlackWorld:
         *,
         channel: str | None = None,
         ephemeral: bool = False,
+        team: str = TEAM,
     ) -> int:
         """Press the button called ``label`` on a message the fake recorded (``ephemeral``: one
         only the presser saw, as Slack marks it in the payload's container)."""
@@ -109,8 +110,8 @@ class SlackWorld:
         where = channel or str(message["channel"])
         payload = {
             "type": "block_actions",
-            "team": {"id": TEAM, "domain": "ward-7"},
-            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "team": {"id": team, "domain": "ward-7"},
+            "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A1",
             "trigger_id": f"trigger.{self.triggers}",
             "container": {

@@ -713,3 +713,35 @@ async def test_my_data_then_forget_me_leaves_nothing_in_redis_that_names_them(
         assert "USAM" not in key, key
         if await redis.type(key) == "string":
             assert "USAM" not in str(await redis.get(key)), key
+
+
+async def test_the_person_who_installed_can_be_forgotten_and_the_workspace_keeps_working(
+    multi: SlackWorld, redis: Redis
+) -> None:
+    await redis.mset(installed_before_encryption("T9", "xoxb-ward-9"))  # installed by UADA
+    assert await multi.command_in("T9", "UADA", "my data") == 200
+    await multi.api.wait_for_responses(1)
+    _, as_json = await multi.api.wait_for_posts("DUADA", 2, within_s=15)
+    data = json.loads("".join(texts(as_json).splitlines(keepends=True)[2:]))
+    assert data["kept_by_the_platform_adapter"]["You installed CareNudge in this workspace"] == "T9"
+
+    assert await multi.command_in("T9", "UADA", "forget me") == 200
+    [*_, asked] = await multi.api.wait_for_responses(2)
+    assert (
+        await multi.press(
+            "UADA", asked, "Erase everything", channel="C9", ephemeral=True, team="T9"
+        )
+        == 200
+    )
+    [*_, done] = await multi.api.wait_for_responses(3)
+    assert "All erased" in texts(done)
+
+    # The workspace is still served with its own token, and its record no longer names them.
+    assert await multi.command_in("T9", "UADA", "manager add <@UMO|mo> to ward-9") == 200
+    [*_, added] = await multi.api.wait_for_responses(4)
+    assert "now manages ward-9" in texts(added)
+    assert await multi.command_in("T9", "UADA", "my data") == 200
+    await multi.api.wait_for_responses(5)
+    *_, again = await multi.api.wait_for_posts("DUADA", 4, within_s=15)
+    assert "You installed" not in texts(again)
+    assert multi.api.tokens("chat.postMessage")[-1] == "xoxb-ward-9"

@@ -292,3 +292,48 @@ async def test_from_a_1_1_chat_a_colleague_is_recognised_by_name_and_in_a_team_c
     assert any(
         s.conversation == "a:1on1-29:sam" and "You've been recognised" in card_text(s) for s in sent
     )
+
+
+# --- data rights ---------------------------------------------------------------------------
+
+
+async def test_my_data_and_forget_me_in_the_1_1_chat_leave_nothing_naming_them(
+    teams: TeamsWorld, redis: Redis
+) -> None:
+    await a_team(teams)
+    await teams.install("29:nina")
+    await teams.say("29:nina", "nudge join ward-7")
+    await teams.answer("29:nina", "ward-7")
+    await teams.say("29:mo", "nudge create daily at 13:00 to team")
+    await teams.answer("29:mo", "Cadence c1 is set")
+    teams.clock.set(utc(2026, 11, 30, 13, 0))
+    await teams.answer("29:nina", "[Done] [Snooze] [Not for me]")
+
+    await teams.say("29:nina", "nudge my data")
+    summary = await teams.answer("29:nina", "What CareNudge holds about you")
+    valid(summary)
+    as_json = await teams.answer("29:nina", "Your data as JSON")
+    valid(as_json)
+    assert "Your 1:1 chat with CareNudge" in card_text(summary)
+    assert "ward-7" in card_text(summary)
+
+    await teams.say("29:nina", "nudge forget me")
+    asked = await teams.answer("29:nina", "It can't be undone.")
+    assert await teams.press("29:nina", asked, "Erase everything") == 201
+    done = await teams.answer("29:nina", "All erased")  # sent after her records were erased
+    valid(done)
+
+    async def naming_her() -> list[str]:
+        found = []
+        async for key in redis.scan_iter():
+            value = await redis.get(key) if await redis.type(key) == "string" else ""
+            if "nina" in key or "nina" in str(value):
+                found.append(key)
+        return found
+
+    # Only the pace of the answer itself, sent after the erasure, may name her chat: it lapses
+    # in about a second. Wait for that (and no longer than a few seconds), then nothing is left.
+    async with asyncio.timeout(5):
+        while left := await naming_her():
+            assert all(":pace:" in key for key in left), left
+            await asyncio.sleep(0.1)
