@@ -16,7 +16,7 @@ from benchmarks.report import Bench, Figure, table
 from bot.app import tune_gc
 from tests.conftest import start_redis
 
-SECTIONS = ("lateness", "throughput", "fanout", "acks", "footprint", "guard")
+SECTIONS = ("lateness", "throughput", "fanout", "acks", "footprint", "guard", "erasure")
 
 
 def main(argv: list[str] | None = None) -> int:

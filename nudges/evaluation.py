@@ -40,12 +40,18 @@ class Evaluations:
         self.settings = deps.settings
         self.rosters = rosters
 
-    async def withholding(
-        self, check: Check, ws: Workspace, team: str, fire_key: str, at: datetime
+    def withholding(
+        self,
+        check: Check,
+        found: Evaluation | None,
+        ws: Workspace,
+        team: str,
+        fire_key: str,
+        at: datetime,
     ) -> Check:
-        """``check``, then, while the team has an evaluation on, the draw: a delivery that
-        falls inside the share is withheld (and counted); the others go on (and are counted)."""
-        found = await self.stores.evaluations.evaluation(ws, team)
+        """``check``, then, while the team has an evaluation on (``found``), the draw: a
+        delivery that falls inside the share is withheld (and counted); the others go on (and
+        are counted)."""
         if found is None:
             return check
         week = self._week(at)

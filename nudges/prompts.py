@@ -42,6 +42,7 @@ from nudges.model import (
     iso_week,
 )
 from nudges.store import Chosen, Selection
+from nudges.store.evaluations import Evaluation, EvaluationStore
 
 log = logging.getLogger(__name__)
 
@@ -118,15 +119,22 @@ class Prompts:
         self, ws: Workspace, team: str, theme: Theme, moments: frozenset[Context] = ANY_TIME
     ) -> Chooser:
         """A chooser for many audiences of one team: the team's prompts are read once."""
-        own, retired = await self.stores.prompts.prompt_settings(ws, team)
-        return Chooser(self, theme, own, retired, moments)
+        chooser, _ = await self._for_fire(ws, team, theme, moments)
+        return chooser
+
+    async def _for_fire(
+        self, ws: Workspace, team: str, theme: Theme, moments: frozenset[Context]
+    ) -> tuple[Chooser, Evaluation | None]:
+        """The chooser, and the team's evaluation if one is on: one read."""
+        own, retired, evaluation = await self.stores.prompts.fire_settings(ws, team)
+        return Chooser(self, theme, own, retired, moments), EvaluationStore.parse(evaluation)
 
     # --- fire time ------------------------------------------------------------------------
 
     async def content(self, cadence: Cadence, fire: Fire, fire_key: str) -> Content:
         """A cadence's prompts: each audience its own next prompt, chosen ahead of the instant,
         remembered once sent."""
-        chooser = await self.chooser(
+        chooser, evaluation = await self._for_fire(
             cadence.workspace, cadence.team, cadence.theme, moments_of(cadence)
         )
 
@@ -140,8 +148,9 @@ class Prompts:
 
         # An evaluation withholds its share first; then a person's prompts count against their
         # attention budget (a channel's do not).
-        available = await self.evaluations.withholding(
+        available = self.evaluations.withholding(
             available_at(fire.scheduled_at, self.settings.default_tz),
+            evaluation,
             cadence.workspace,
             cadence.team,
             fire_key,

@@ -27,6 +27,7 @@ FIGURES = {
         "start to ready",
     ],
     "6 guard": ["guard per text, words cached", "precision, main table", "recall, main table"],
+    "7 erasure": ["forget me, 500 people", "my data, 500 people"],
 }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from nudges import codec
 from nudges.model import Workspace
-from nudges.store.base import COUNTER_TTL, StoreBase
+from nudges.store.base import COUNTER_TTL, StoreBase, maybe_str
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,12 @@ class Evaluation:
 
 class EvaluationStore(StoreBase):
     async def evaluation(self, ws: Workspace, team: str) -> Evaluation | None:
-        raw = await self.redis.get(self.keys.team(ws, team).evaluation)
+        """The team's evaluation, if one is on. (A fire reads it with the team's prompts:
+        ``PromptStore.fire_settings``.)"""
+        return self.parse(maybe_str(await self.redis.get(self.keys.team(ws, team).evaluation)))
+
+    @staticmethod
+    def parse(raw: str | None) -> Evaluation | None:
         if not raw:
             return None
         data = codec.loads(raw)

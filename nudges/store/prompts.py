@@ -10,7 +10,15 @@ from typing import Any
 from nudges import codec
 from nudges.coalescing import Coalescer
 from nudges.model import MemberRef, Prompt, Workspace
-from nudges.store.base import COUNTER_TTL, PRESSED_TTL, StoreBase, as_str, as_strs, id_order
+from nudges.store.base import (
+    COUNTER_TTL,
+    PRESSED_TTL,
+    StoreBase,
+    as_str,
+    as_strs,
+    id_order,
+    maybe_str,
+)
 
 
 class PromptStore(StoreBase):
@@ -40,12 +48,21 @@ class PromptStore(StoreBase):
     async def prompt_settings(self, ws: Workspace, team: str) -> tuple[list[Prompt], set[str]]:
         """A team's own prompts and the ids it retired, in one round trip (shared with other
         fires asking at the same moment)."""
-        raws, retired = await self._settings_reads((ws, team))
+        own, retired, _ = await self.fire_settings(ws, team)
+        return own, retired
+
+    async def fire_settings(
+        self, ws: Workspace, team: str
+    ) -> tuple[list[Prompt], set[str], str | None]:
+        """What a fire of the team's prompts reads: its own prompts, the ids it retired, and
+        its evaluation as stored (``EvaluationStore.parse`` reads it), in one round trip
+        shared with the other fires asking at the same moment."""
+        raws, retired, evaluation = await self._settings_reads((ws, team))
         own = sorted((codec.prompt_from_json(r) for r in raws), key=lambda p: id_order(p.id))
-        return own, set(as_strs(retired))
+        return own, set(as_strs(retired)), maybe_str(evaluation)
 
     @cached_property
-    def _settings_reads(self) -> Coalescer[tuple[Workspace, str], tuple[list[str], list[str]]]:
+    def _settings_reads(self) -> Coalescer[tuple[Workspace, str], tuple[Any, Any, Any]]:
         async def read(teams: Sequence[tuple[Workspace, str]]) -> list[Any]:
             unique = list(dict.fromkeys(teams))  # a team's cadences often fire together
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -53,8 +70,9 @@ class PromptStore(StoreBase):
                     keys = self.keys.team(ws, team)
                     pipe.hvals(keys.prompts)
                     pipe.smembers(keys.retired)
+                    pipe.get(keys.evaluation)
                 found = await pipe.execute()
-            each = {t: (found[2 * i], found[2 * i + 1]) for i, t in enumerate(unique)}
+            each = {t: tuple(found[3 * i : 3 * i + 3]) for i, t in enumerate(unique)}
             return [each[t] for t in teams]
 
         return Coalescer(read)

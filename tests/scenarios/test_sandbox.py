@@ -61,6 +61,28 @@ def test_the_first_week_example_runs_start_to_finish() -> None:
     assert "[Wed 02 Dec 07:30] CareNudge in #ward-7:" in out
 
 
+def test_five_cadences_on_one_team_never_go_past_a_budget_nor_repeat_a_prompt() -> None:
+    code, out = sandbox((ROOT / "examples" / "a-busy-week.txt").read_text())
+    assert code == 0, out
+    prompts: dict[str, list[tuple[str, str]]] = {}
+    for day, who, text in re.findall(
+        r"\[(\w{3} \d\d \w{3}) \d\d:\d\d\] CareNudge to @(\w+) \(direct message\):\n  \| (.+)", out
+    ):
+        prompts.setdefault(who, []).append((day, text))
+
+    def week(day: str) -> int:
+        number = int(day.split()[1])
+        return 0 if day.endswith("Nov") or number < 7 else 1
+
+    assert set(prompts) == {"priya", "jo", "alex"}
+    for who, got in prompts.items():
+        allowed = 1 if who == "jo" else 3  # Jo asked for 1 a week; the team's is 3
+        per_week = Counter(week(day) for day, _ in got)
+        assert per_week == {0: allowed, 1: allowed}, (who, per_week)
+        assert len({day for day, _ in got}) == len(got)  # never two a day
+        assert len({text for _, text in got}) == len(got)  # never the same prompt twice
+
+
 def test_a_line_it_cannot_understand_makes_the_exit_status_1() -> None:
     code, out = sandbox("/nudge create at half past seven\n/nudge help\n")
     assert code == 1
