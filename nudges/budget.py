@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from nudges import members, wording
 from nudges.cards import Card
 from nudges.commands import SetBudget, ShowBudget
-from nudges.delivery import Check, Prepare, Target
+from nudges.delivery import Check, Ended, Prepare, Target
 from nudges.deps import Deps
 from nudges.errors import ParseError
 from nudges.model import DEFAULT_BUDGET, Budget, MemberRef, Role, Workspace, iso_week
@@ -30,6 +31,18 @@ from nudges.store.budgets import Ask
 
 HELD_BACK = {"day": "budget", "week": "budget", "hour": "same-hour"}
 """The skip reason a delivery is recorded with when the budget holds it back."""
+NEVER_ARRIVED = {"gone", "rejected", "failed"}
+"""Final states of a delivery that did not reach its person: what it took is given back."""
+
+
+@dataclass(frozen=True, slots=True)
+class Budgeted:
+    """A fire's deliveries under the budget: the check, the batch read, and the end."""
+
+    check: Check
+    prepare: Prepare
+    ended: Ended
+
 
 log = logging.getLogger(__name__)
 SHOWN_TEAMS = 10
@@ -48,14 +61,16 @@ class Budgets:
 
     def budgeted(
         self, check: Check, team: str, fire_key: str, at: datetime, prepare: Prepare | None = None
-    ) -> tuple[Check, Prepare]:
+    ) -> Budgeted:
         """``check``, then each person's budget: a delivery that passes counts against it
         (once, however often it is tried) and one that does not fit is held back.
 
-        Returns the check and a ``prepare`` for each batch of recipients (which also runs
-        ``prepare``, if given), so that a batch's budgets take one round trip.
+        Returns the check, a ``prepare`` for each batch of recipients (which also runs
+        ``prepare``, if given), so that a batch's budgets take one round trip, and an
+        ``ended`` that gives back what a delivery took if it never reached its person.
         """
         decided: dict[str, str | None] = {}
+        taken: dict[str, Ask] = {}
         budgets: dict[Workspace, Budget] = {}
 
         async def take(targets: Sequence[Target]) -> None:
@@ -82,9 +97,11 @@ class Budgets:
                 [a for _, a in asks], at, self.settings.budget_apart
             )
             held: Counter[Workspace] = Counter()
-            for (target, ask), taken in zip(asks, found, strict=True):
-                decided[target.key] = None if taken == "ok" else HELD_BACK[taken]
-                held[ask.ref.workspace] += taken != "ok"
+            for (target, ask), answer in zip(asks, found, strict=True):
+                decided[target.key] = None if answer == "ok" else HELD_BACK[answer]
+                held[ask.ref.workspace] += answer != "ok"
+                if answer == "ok":
+                    taken[target.key] = ask
             for ws, count in held.items():
                 if count:
                     await self.stores.budgets.hold_back(ws, team, self._week(at), count)
@@ -99,7 +116,12 @@ class Budgets:
                 await take([target])
             return decided.pop(target.key)
 
-        return checked, prepared
+        async def ended(target: Target, state: str) -> None:
+            ask = taken.pop(target.key, None)
+            if ask is not None and state.partition(":")[0] in NEVER_ARRIVED:
+                await self.stores.budgets.give_back(ask)
+
+        return Budgeted(checked, prepared, ended)
 
     async def held_back(self, ws: Workspace, team: str, at: datetime) -> int:
         return await self.stores.budgets.held_back(ws, team, self._week(at))

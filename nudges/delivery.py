@@ -75,6 +75,8 @@ Compose = Callable[[Target, str], Awaitable[Outgoing]]
 """What to send ``target``; the second argument is the delivery's idempotency key."""
 Prepare = Callable[[Sequence[Target]], Awaitable[None]]
 """Read what a batch of targets needs before any of them is composed, in one round trip."""
+Ended = Callable[[Target, str], Awaitable[None]]
+"""Told each delivery's final state ("sent", "gone:…", "failed"…) once it is recorded."""
 
 
 OnTime = Callable[[], Awaitable[None]]
@@ -166,6 +168,7 @@ class Deliveries:
         compose: Compose,
         prepare: Prepare | None = None,
         on_time: OnTime | None = None,
+        ended: Ended | None = None,
     ) -> Tally:
         """Deliver to every target that has not had this fire yet; returns how it went.
 
@@ -193,6 +196,8 @@ class Deliveries:
             await self.states.finish_delivery(
                 fanout.key, target.key, end.state, end.chosen, sent, self.keep_sent
             )
+            if ended is not None:
+                await ended(target, end.state)
             tally.add(end.state, end.error)
             self.counted[end.state.partition(":")[0]] += 1
             if end.found_sent:
@@ -250,13 +255,14 @@ class Deliveries:
         compose: Compose,
         prepare: Prepare | None = None,
         check: Check | None = None,
+        ended: Ended | None = None,
     ) -> Tally:
         """Deliver to these people now (a one-off job's), each as their settings allow now
         (``check``, by default their availability)."""
         people = await self.people.members(refs)
         check = check or available_at(self.clock.now(), self.default_tz)
         targets = [Target.to_member(m) for m in people]
-        return await self.run(fanout, targets, check, compose, prepare)
+        return await self.run(fanout, targets, check, compose, prepare, ended=ended)
 
     async def _ready(
         self, fanout: Fanout, target: Target, state: str, check: Check, compose: Compose

@@ -97,8 +97,8 @@ class Digests:
             )
 
         # Sent on CareNudge's own initiative, so it counts against each manager's budget.
-        check, prepare = self.budgets.budgeted(managers_only, team, fire_key, fire.scheduled_at)
-        return Content(check, unseen, prepare)
+        budgeted = self.budgets.budgeted(managers_only, team, fire_key, fire.scheduled_at)
+        return Content(budgeted.check, unseen, budgeted.prepare, budgeted.ended)
 
     async def ensure(self, shoutout: Shoutout, where_name: str) -> None:
         """Channels with shout-outs get a weekly digest, once; managers can move or stop it."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from nudges.delivery import Check, Compose, Deliveries, Fanout, Prepare, Tally
+from nudges.delivery import Check, Compose, Deliveries, Ended, Fanout, Prepare, Tally
 from nudges.deps import Deps
 from nudges.errors import CodecError
 from nudges.jobs import Job, is_job
@@ -34,6 +34,8 @@ class Content:
     check: Check
     compose: Compose
     prepare: Prepare | None = None
+    ended: Ended | None = None
+    """Told how each delivery ended (the budget gives back what a failed one took)."""
 
 
 Fired = Callable[[Cadence, Fire, Fanout, Tally], Awaitable[None]]
@@ -204,6 +206,7 @@ class Firing:
             content.compose,
             content.prepare,
             on_time,
+            content.ended,
         )
         log.info(
             "fired cadence=%s kind=%s group=%s outcomes=%s duplicates_avoided=%d",

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from nudges import jobs, members, privacy, wording
 from nudges.cards import Action, Actions, Button, Card, ContextLine, Heading, Reply, Text
 from nudges.commands import CallPause
-from nudges.delivery import Check, Deliveries, Outgoing, Prepare, Target, available_at
+from nudges.delivery import Check, Deliveries, Ended, Outgoing, Prepare, Target, available_at
 from nudges.deps import Deps
 from nudges.errors import DeliveryError
 from nudges.firing import FireTime, Firing
@@ -291,13 +291,14 @@ class Pauses:
         # caller who asked for it ("to me") is answered whatever their budget.
         check: Check | None = None
         prepare: Prepare = audiences
+        ended: Ended | None = None
         if not job.to_me:
             available = available_at(self.clock.now(), self.settings.default_tz)
-            budgets = self.prompts.budgets
-            check, prepare = budgets.budgeted(
+            budgeted = self.prompts.budgets.budgeted(
                 available, team, at.fire.id, self.clock.now(), audiences
             )
-        await self.deliveries.to_members(at.fanout(), recipients, compose, prepare, check)
+            check, prepare, ended = budgeted.check, budgeted.prepare, budgeted.ended
+        await self.deliveries.to_members(at.fanout(), recipients, compose, prepare, check, ended)
 
     async def _after_quiet_hours(
         self, refs: Sequence[MemberRef], job: PauseFollowUp

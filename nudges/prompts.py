@@ -156,10 +156,10 @@ class Prompts:
             fire_key,
             fire.scheduled_at,
         )
-        check, prepare = self.budgets.budgeted(
+        budgeted = self.budgets.budgeted(
             available, cadence.team, fire_key, fire.scheduled_at, audiences
         )
-        return Content(check, a_prompt, prepare)
+        return Content(budgeted.check, a_prompt, budgeted.prepare, budgeted.ended)
 
     async def snoozed(self, job: SnoozedPrompt, at: FireTime) -> None:
         """A snoozed prompt comes back, as it was, unless a later choice says otherwise: the

