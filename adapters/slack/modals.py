@@ -29,6 +29,8 @@ CADENCE = "carenudge.cadence"
 CADENCE_PREVIEW = "carenudge.cadence.preview"
 SHOUTOUT = "carenudge.shoutout"
 MAX_TITLE = 24  # https://api.slack.com/reference/surfaces/views
+MAX_PEOPLE = 100
+"""People chosen in the cadence form: their ids fit private_metadata (about 20 characters each)."""
 MAX_OPTIONS = 100  # a static_select's options (slack_sdk StaticSelectElement.options_max_length)
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -90,7 +92,14 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
             optional=True,
             hint="Or choose people below, or the whole team.",
         ),
-        _input("people", "Or send to these people", {"type": "multi_users_select"}, optional=True),
+        _input(
+            "people",
+            "Or send to these people",
+            # At most this many, so that the words to save stay inside private_metadata's
+            # 3,000 characters; more people than that are a team ("everyone" below).
+            {"type": "multi_users_select", "max_selected_items": MAX_PEOPLE},
+            optional=True,
+        ),
         _input(
             "everyone",
             "Or to everyone who joined the team",

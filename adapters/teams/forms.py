@@ -32,6 +32,11 @@ def _choice(title: str, value: str) -> dict[str, str]:
     return {"title": title, "value": value}
 
 
+MAX_TEAM_CHOICES = 60
+"""Teams to choose from in the form; beyond, the team is typed (each choice of a 40-character
+name costs about 200 bytes of the 28 KB a Teams message may carry)."""
+
+
 def cadence_form(
     tz: str, teams: list[str], channel: Conversation | None, channel_name: str
 ) -> dict[str, Any]:
@@ -89,7 +94,27 @@ def cadence_form(
             "value": "mixed",
         },
     ]
-    if len(teams) > 1:
+    if len(teams) > MAX_TEAM_CHOICES:
+        # Every team a choice would pass Teams' 28 KB for a message: the team is typed.
+        body.append(
+            {
+                "type": "Input.Text",
+                "id": "team",
+                "label": "Team",
+                "value": teams[0],
+                "maxLength": 40,
+            }
+        )
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": f"You manage {len(teams)} teams, too many to list here: type its name.",
+                "wrap": True,
+                "isSubtle": True,
+                "size": "Small",
+            }
+        )
+    elif len(teams) > 1:
         body.append(
             {
                 "type": "Input.ChoiceSet",

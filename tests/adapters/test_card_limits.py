@@ -6,6 +6,7 @@ more than fits, the card says so and shows the way to the rest, rather than bein
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -294,3 +295,36 @@ def test_the_slack_cadence_form_is_valid_for_a_manager_of_any_number_of_teams(
     )
     words = cadence_words({"values": {"team": {"team": answer}}}, "T1")
     assert words[-2:] == ["team", teams[-1]]
+
+
+def test_the_teams_cadence_form_fits_for_a_manager_of_many_teams() -> None:
+    """The Teams form (a card of the adapter's own) with 120 teams of the longest names, in a
+    channel of the longest name: valid, and inside a Teams message."""
+    from adapters.teams.forms import cadence_form
+    from adapters.teams.messenger import adaptive
+    from nudges.model import Conversation
+    from tests.adapters.limits import TEAMS_ACTIVITY_BYTES, utf16_size
+    from tests.adapters.teams.test_render import valid as valid_adaptive_card
+
+    channel = Conversation("teams", "tenant-1", "19:" + "c" * 60 + "@thread.tacv2")
+    for many in (60, 120):  # the most listed, and typed
+        form = cadence_form("Europe/London", [team(i) for i in range(many)], channel, "x" * 80)
+        valid_adaptive_card(form)
+        assert utf16_size(adaptive(form)) <= TEAMS_ACTIVITY_BYTES
+    assert "too many to list here: type its name" in json.dumps(form)
+
+
+def test_the_slack_preview_keeps_the_words_of_the_most_people_the_form_takes_whole() -> None:
+    """The preview carries the words to save in private_metadata (3,000 characters): with
+    as many people as the form lets a manager choose, they are all there, as JSON."""
+    from adapters.slack.modals import MAX_PEOPLE, preview_modal
+    from nudges.cards import Heading, Mention
+    from nudges.model import MemberRef
+
+    people = [Mention(MemberRef("slack", "T1", f"U{i:010d}"), "x") for i in range(MAX_PEOPLE)]
+    words = ["create", "weekdays", "at", "07:30", "to", *people, "tz", "Europe/London"]
+    preview = preview_modal(
+        Card((Heading("Preview"),), "Preview"), words, {"channel": "C0123456789", "name": "ward-7"}
+    )
+    View(**preview).validate_json()
+    assert len(json.loads(preview["private_metadata"])["words"]) == len(words)
