@@ -212,7 +212,7 @@ class TeamsInbound:
         # Straight back where it came from, by the activity's own address: the answer to
         # "forget me" goes out after the records it would be looked up in are erased.
         try:
-            await self.messenger.answer(where, place_of(activity), reply.card)
+            await self._reply_without_records(activity, reply.card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
 

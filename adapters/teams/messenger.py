@@ -56,22 +56,11 @@ class TeamsMessenger:
     ) -> MessageRef:
         return await self.send_card(conversation, to_adaptive_card(card), fence=fence)
 
-    async def answer(self, conversation: Conversation, place: Place, card: Card) -> MessageRef:
-        """Answer in the conversation an activity came from, by the activity's own address."""
-        return await self.send_card(conversation, to_adaptive_card(card), place=place)
-
     async def send_card(
-        self,
-        conversation: Conversation,
-        content: dict[str, Any],
-        *,
-        fence: Fence | None = None,
-        place: Place | None = None,
+        self, conversation: Conversation, content: dict[str, Any], *, fence: Fence | None = None
     ) -> MessageRef:
-        """Send an Adaptive Card the Teams edge built itself (its cadence form). ``place``,
-        from the activity being answered, stands in for the conversation's record (which an
-        erasure may just have deleted)."""
-        place = place or await self._place(conversation)
+        """Send an Adaptive Card the Teams edge built itself (its cadence form)."""
+        place = await self._place(conversation)
         try:
             sent = await self.connector.send(
                 place.service_url,

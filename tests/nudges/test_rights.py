@@ -240,3 +240,13 @@ async def test_a_closed_pause_keeps_no_words_and_no_one_who_paused(world: World)
     assert record["dedication"] == ""
     assert not await world.redis.exists("carenudge:pause:p1:present")
     assert "cared for her" in plain(opening.card)  # what the team saw, while it was open
+
+
+async def test_when_their_dm_cannot_be_reached_the_summary_comes_back_here(world: World) -> None:
+    await a_busy_fortnight(world)
+    world.messenger.unreachable.add(PERSON)
+    reply = await world.say(PERSON, "my data")
+    shown = plain(reply.card)
+    assert "What CareNudge holds about you" in shown
+    assert "Teams you joined: ward-7" in shown
+    assert "Please try /nudge my data again in a minute." in shown
