@@ -83,7 +83,7 @@ not posted or saved, and you are asked, privately, to put it another way.</p>
 <h2>For how long</h2>
 <ul>
 <li>The words and names of a shout-out: <strong>{_days(engine.keep_shoutouts)}</strong>. After
-that only anonymous counts remain (how many, and for which of the four behaviours).</li>
+that only anonymous counts remain (how many each team was given, week by week).</li>
 <li>What was sent to you, and when: <strong>{_days(engine.keep_sent)}</strong>.</li>
 <li>Delivery records, which make sure nothing is sent to you twice:
 <strong>{_days(DELIVERY_TTL)}</strong>.</li>
@@ -98,7 +98,9 @@ that only anonymous counts remain (how many, and for which of the four behaviour
 people it recognises.</li>
 <li>Managers see their team's counts (nudges marked Done, shout-outs, Pauses), never who did
 what. Nobody is scored or ranked.</li>
-<li>Nobody sees who was held back by quiet hours, snooze or the nudge budget: only how many.</li>
+<li>Nobody sees who was held back by quiet hours, snooze or the nudge budget: only how many.
+If your organisation runs an evaluation (agreed with your team), a share of nudges is held back
+at random to see whether they help; nobody sees who, only how many.</li>
 <li>Who called a Pause, and who joined it, is never shown.</li>
 <li>Managers can ask, just for themselves, who in their team hasn't had a shout-out in 30
 days, so that they can notice them.</li>
