@@ -1,6 +1,6 @@
-"""``POST /api/messages``: Teams activities, authenticated by the Bot Framework SDK (which
-checks the Bot Framework token), translated into engine events; answers go out through our own
-``TeamsMessenger``. The inbound half of the Teams transport seam.
+"""``POST /api/messages``: Teams activities, authenticated by their Bot Framework token
+(``auth``), translated into engine events; answers go out through our own ``TeamsMessenger``.
+The inbound half of the Teams transport seam.
 
 Like the Slack edge, it acknowledges first and works afterwards: an activity is answered with
 201 as soon as it is authenticated, and handled in the background, one at a time per
@@ -16,14 +16,14 @@ activities at once, that alone held the last acknowledgement back by about half 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
 from adapters.teams import forms
+from adapters.teams.auth import BotFrameworkTokens, Unauthorized
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.messenger import activity as card_activity
 from adapters.teams.records import Place, TeamsRecords
@@ -56,27 +56,6 @@ from nudges.edge import (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _Configuration:
-    """The names botbuilder's configuration reader looks for, from our settings only."""
-
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str
-
-
-def bot_framework_auth(settings: TeamsSettings) -> ConfigurationBotFrameworkAuthentication:
-    return ConfigurationBotFrameworkAuthentication(
-        _Configuration(
-            APP_ID=settings.app_id,
-            APP_PASSWORD=settings.app_password.reveal() if settings.app_password else "",
-            APP_TYPE=settings.app_type,
-            APP_TENANTID=settings.tenant_id,
-        )
-    )
-
-
 class TeamsInbound:
     def __init__(
         self,
@@ -93,7 +72,11 @@ class TeamsInbound:
         """Where the welcome points for how people's information is handled, if anywhere."""
         self.records = records
         self.messenger = messenger
-        self.auth = bot_framework_auth(settings)
+        self.tokens = (
+            None
+            if settings.anonymous
+            else BotFrameworkTokens(settings.app_id, settings.openid_metadata)
+        )
         self.turns = turns
         """Acknowledged activities wait for the acknowledgements in progress, then run one at
         a time per conversation, in the order they came."""
@@ -115,13 +98,16 @@ class TeamsInbound:
             raise web.HTTPBadRequest() from None
         if not activity.type:
             raise web.HTTPBadRequest()
-        try:
-            checked = await self.auth.authenticate_request(
-                activity, request.headers.get("Authorization", "")
-            )
-        except PermissionError:
-            raise web.HTTPUnauthorized() from None
-        activity.caller_id = checked.caller_id
+        if self.tokens is not None:
+            try:
+                activity.caller_id = await self.tokens.check(
+                    request.headers.get("Authorization", ""),
+                    str(activity.channel_id or ""),
+                    str(activity.service_url or ""),
+                )
+            except Unauthorized as exc:
+                log.info("refused a request to /api/messages: %s", exc.reason)
+                raise web.HTTPUnauthorized() from None
         conversation = str(getattr(activity.conversation, "id", "") or "")
 
         async def reply(answer: Reply) -> None:

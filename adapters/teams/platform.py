@@ -65,12 +65,15 @@ class TeamsPlatform:
         return self.inbound.routes()
 
     async def start(self) -> None:
-        return None
+        if self.inbound.tokens is not None:
+            await self.inbound.tokens.start()
 
     async def stop(self) -> None:
         # Activities already acknowledged finish before the connector (and Redis) close.
         await self.inbound.drain()
         await self.connector.close()
+        if self.inbound.tokens is not None:
+            await self.inbound.tokens.close()
 
     async def _token(self) -> str | None:
         if self._credentials is None:

@@ -9,6 +9,7 @@ from nudges.edge import (
 )
 
 APP_TYPES = ("MultiTenant", "SingleTenant")
+BOT_FRAMEWORK_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class TeamsSettings:
     """Requests a second to keep under in a tenant (Microsoft publishes 50 per app)."""
     conversation_per_s: float = 7.0
     """Requests a second to keep under in one conversation (Microsoft's per-thread limit)."""
+    openid_metadata: str = BOT_FRAMEWORK_METADATA
+    """Where Bot Framework publishes the keys its tokens are signed with."""
 
     @property
     def anonymous(self) -> bool:

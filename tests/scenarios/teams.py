@@ -124,14 +124,23 @@ class TeamsWorld:
 
 
 async def teams_world(
-    redis_url: str, clock: ManualClock, *, app_id: str = "", public_url: str | None = None
+    redis_url: str,
+    clock: ManualClock,
+    *,
+    app_id: str = "",
+    public_url: str | None = None,
+    openid_metadata: str = "",
 ) -> AsyncIterator[TeamsWorld]:
     connector = FakeBotConnector()
     await connector.start()
     settings = Settings(
         redis_url=redis_url,
         engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
-        teams=TeamsSettings(app_id=app_id),
+        teams=(
+            TeamsSettings(app_id=app_id, openid_metadata=openid_metadata)
+            if openid_metadata
+            else TeamsSettings(app_id=app_id)
+        ),
         public_url=public_url,
     )
     server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)

@@ -1,0 +1,138 @@
+"""Bot Framework tokens at ``POST /api/messages``, signed with test keys that a loopback
+server publishes as Bot Framework publishes its own: a good token is let in; every kind of bad
+one is a 401 with one log line and no traceback; and fetching the keys never holds the event
+loop, however many forged requests arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import jwt
+import pytest
+from redis.asyncio import Redis
+
+from tests.conftest import RedisServer
+from tests.fakes.clock import ManualClock, utc
+from tests.fakes.openid import FakeOpenId, new_key, token
+from tests.scenarios.teams import TeamsWorld, teams_activity, teams_world
+
+pytestmark = pytest.mark.slow
+APP = "6a1d2c3b-0000-4000-8000-00000000c0de"
+
+
+@pytest.fixture
+async def openid() -> AsyncIterator[FakeOpenId]:
+    fake = FakeOpenId(keys={"k1": (new_key(), ["msteams"]), "k-other": (new_key(), ["slack"])})
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def secured(
+    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+) -> AsyncIterator[TeamsWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(
+        redis_server.url, clock, app_id=APP, openid_metadata=openid.metadata_url
+    ):
+        yield world
+
+
+def hello(world: TeamsWorld) -> dict[str, Any]:
+    activity = teams_activity(world.connector.url, f"a{time.monotonic_ns()}", "29:jo")
+    return activity | {"type": "message", "text": "nudge help"}
+
+
+def good(openid: FakeOpenId, world: TeamsWorld, **changes: Any) -> str:
+    return token(openid.keys["k1"][0], "k1", app_id=APP, service_url=world.connector.url, **changes)
+
+
+async def test_a_good_token_is_let_in(secured: TeamsWorld, openid: FakeOpenId) -> None:
+    assert await secured.post(hello(secured), token=good(openid, secured)) == 201
+
+
+def _none_signed(openid: FakeOpenId, world: TeamsWorld) -> str:
+    body = {"iss": "https://api.botframework.com", "aud": APP, "serviceUrl": world.connector.url}
+    return jwt.encode(body, None, algorithm="none", headers={"kid": "k1"})  # type: ignore[arg-type]
+
+
+BAD: dict[str, Callable[[FakeOpenId, TeamsWorld], str]] = {
+    "not a JWT": lambda o, w: "not.a.jwt",
+    "garbage": lambda o, w: "garbage",
+    "no iss": lambda o, w: good(o, w, drop=("iss",)),
+    "another issuer": lambda o, w: good(o, w, iss="https://sts.windows.net/someone/"),
+    "alg none": _none_signed,
+    "HS256": lambda o, w: token(
+        b"a-shared-secret-nobody-should-use!",
+        "k1",
+        app_id=APP,
+        service_url=w.connector.url,
+        algorithm="HS256",
+    ),
+    "expired": lambda o, w: good(o, w, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200),
+    "not yet valid": lambda o, w: good(o, w, nbf=int(time.time()) + 3600),
+    "unknown kid": lambda o, w: token(
+        new_key(), "k-nobody", app_id=APP, service_url=w.connector.url
+    ),
+    "known kid, wrong signature": lambda o, w: token(
+        new_key(), "k1", app_id=APP, service_url=w.connector.url
+    ),
+    "key endorsed for another channel": lambda o, w: token(
+        o.keys["k-other"][0], "k-other", app_id=APP, service_url=w.connector.url
+    ),
+    "another app": lambda o, w: good(o, w, aud="11111111-2222-3333-4444-555555555555"),
+    "another serviceUrl": lambda o, w: good(o, w, serviceUrl="https://evil.example/"),
+    "no exp": lambda o, w: good(o, w, drop=("exp",)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+async def test_every_bad_token_is_a_401_with_one_line_and_no_traceback(
+    secured: TeamsWorld, openid: FakeOpenId, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert await secured.post(hello(secured), token=BAD[kind](openid, secured)) == 401
+    refused = [r for r in caplog.records if "refused a request to /api/messages" in r.message]
+    assert len(refused) == 1
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert secured.connector.sent == []
+
+
+async def test_no_token_or_another_scheme_is_a_401(secured: TeamsWorld) -> None:
+    assert await secured.post(hello(secured)) == 401
+    response = await secured.client.post(
+        "/api/messages", json=hello(secured), headers={"Authorization": "Basic am86eA=="}
+    )
+    assert response.status == 401
+
+
+async def test_while_the_keys_are_slow_to_come_the_bot_still_answers(
+    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+) -> None:
+    openid.hang = asyncio.Event()  # a slow network path to Bot Framework
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(
+        redis_server.url, clock, app_id=APP, openid_metadata=openid.metadata_url
+    ):
+        waiting = asyncio.create_task(world.post(hello(world), token=good(openid, world)))
+        health = await world.client.get("/healthz")
+        assert health.status == 200
+        assert not waiting.done()  # the request waits for the keys; nothing else does
+        openid.hang.set()
+        assert await waiting == 201
+
+
+async def test_forged_key_ids_cannot_make_the_bot_fetch_keys_at_will(
+    secured: TeamsWorld, openid: FakeOpenId
+) -> None:
+    assert await secured.post(hello(secured), token=good(openid, secured)) == 201
+    stranger = new_key()
+    for i in range(30):
+        forged = token(stranger, f"k-forged-{i}", app_id=APP, service_url=secured.connector.url)
+        assert await secured.post(hello(secured), token=forged) == 401
+    assert openid.fetches <= 2  # at start, and once more in case Microsoft rolled its keys
