@@ -220,6 +220,10 @@ class PlatformKeys(_Group):
     def channel_named(self, tenant_id: str, name: str) -> str:
         return self._k("channel", tenant_id, name)
 
+    def channel_name(self, tenant_id: str, conversation_id: str) -> str:
+        """A channel's name, by its id (Teams sends names only with channel events)."""
+        return self._k("channelname", tenant_id, conversation_id)
+
     def pace(self, kind: str = "pace") -> PaceKeys:
         return PaceKeys(self._k(kind))
 

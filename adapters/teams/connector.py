@@ -102,6 +102,19 @@ class BotConnector:
         body = {**activity, "id": activity_id}
         await self._call("PUT", service_url, path, body, tenant_id, conversation_id)
 
+    async def team_channels(
+        self, service_url: str, tenant_id: str, team_id: str
+    ) -> list[tuple[str, str]]:
+        """Each channel of a team, as (id, name); the General channel, which Teams sends
+        without a name, is "General"."""
+        path = f"v3/teams/{quote(team_id)}/conversations"
+        answer = await self._call("GET", service_url, path, None, tenant_id, None)
+        return [
+            (str(c["id"]), str(c.get("name") or "General"))
+            for c in answer.get("conversations") or []
+            if isinstance(c, dict) and c.get("id")
+        ]
+
     async def open_personal(
         self, service_url: str, tenant_id: str, bot_id: str, user_id: str
     ) -> str:
@@ -121,7 +134,7 @@ class BotConnector:
         method: str,
         service_url: str,
         path: str,
-        body: dict[str, Any],
+        body: dict[str, Any] | None,
         tenant_id: str,
         conversation_id: str | None,
         fence: Fence | None = None,
@@ -147,7 +160,7 @@ class BotConnector:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(
-        self, method: str, url: str, body: dict[str, Any]
+        self, method: str, url: str, body: dict[str, Any] | None
     ) -> tuple[int, dict[str, Any], float | None]:
         headers = {"Content-Type": "application/json"}
         token = await self.token()

@@ -36,6 +36,8 @@ from adapters.teams.translate import (
     member_of,
     mentioned,
     place_of,
+    team_id,
+    thread_of,
 )
 from adapters.turns import Turns
 from nudges.edge import (
@@ -137,7 +139,7 @@ class TeamsInbound:
         pacer still paces it, alone in memory if it must.)"""
         place = place_of(activity)
         await self.messenger.connector.send(
-            place.service_url, place.tenant_id, place.conversation_id, card_activity(card)
+            place.service_url, place.tenant_id, thread_of(activity), card_activity(card)
         )
 
     async def _remember(self, activity: Any) -> None:
@@ -172,6 +174,9 @@ class TeamsInbound:
         where = conversation_of(activity)
         if isinstance(event, CommandInvoked):
             event = await self._channels_named(event)
+            if where.kind is ConversationKind.CHANNEL and not event.conversation_name:
+                name = await self.records.name_of_channel(where.tenant_id, where.channel_id)
+                event = replace(event, conversation_name=name)
         if (
             isinstance(event, CommandInvoked)
             and event.name == "nudge"
@@ -268,6 +273,27 @@ class TeamsInbound:
         added = added or any(m.id == activity.recipient.id for m in activity.members_added or [])
         if added and where.kind is ConversationKind.DIRECT:
             await self._send(where, welcome_card(self.privacy_url))
+        if added and team_id(activity):
+            await self._learn_channels(activity)
+
+    async def _learn_channels(self, activity: Any) -> None:
+        """Added to a team: learn its channels from the Bot Connector (names, and where to
+        post), so that people can name them (``#ward-7``), see them by name, and have prompts
+        sent there before anyone has written in them. Channels created or renamed later arrive
+        as events of their own (``_remember``)."""
+        place = place_of(activity)
+        try:
+            channels = await self.messenger.connector.team_channels(
+                place.service_url, place.tenant_id, team_id(activity)
+            )
+        except DeliveryError as exc:
+            log.warning("could not list a team's channels (%s)", type(exc).__name__)
+            return
+        for channel_id, name in channels:
+            await self.records.remember_channel(place.tenant_id, name, channel_id)
+            await self.records.remember_conversation(
+                Place(place.service_url, place.tenant_id, place.bot_id, channel_id, "channel")
+            )
 
     async def _send(self, where: Conversation, card: Card) -> None:
         try:

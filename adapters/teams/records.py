@@ -55,8 +55,18 @@ class TeamsRecords:
         )
 
     async def remember_channel(self, tenant_id: str, name: str, conversation_id: str) -> None:
-        """So that a channel can be named with #name in a 1:1 chat."""
+        """So that a channel can be named with #name in a 1:1 chat, and shown by its name. A
+        renamed channel is found by its new name only."""
+        key = self.keys.channel_name(tenant_id, conversation_id)
+        old = await self.redis.get(key)
+        if old and str(old).lower() != name.lower():
+            await self.redis.delete(self.keys.channel_named(tenant_id, str(old).lower()))
         await self.redis.set(self.keys.channel_named(tenant_id, name.lower()), conversation_id)
+        await self.redis.set(key, name)
+
+    async def name_of_channel(self, tenant_id: str, conversation_id: str) -> str:
+        found = await self.redis.get(self.keys.channel_name(tenant_id, conversation_id))
+        return str(found) if found else ""
 
     async def channel_named(self, tenant_id: str, name: str) -> str | None:
         found = await self.redis.get(self.keys.channel_named(tenant_id, name.lower()))

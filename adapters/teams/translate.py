@@ -38,11 +38,28 @@ def tenant_of(activity: Any) -> str:
     return str((data.get("tenant") or {}).get("id") or activity.conversation.tenant_id or "")
 
 
+def conversation_id(activity: Any) -> str:
+    """The conversation CareNudge keys on. In a channel, Teams sends the reply thread
+    (``19:…@thread.tacv2;messageid=…``) as the conversation's id and the channel itself in
+    ``channelData.channel.id``: a channel is one conversation, whatever thread it is typed in."""
+    whole = str(activity.conversation.id or "")
+    if str(activity.conversation.conversation_type or "") != "channel":
+        return whole
+    data = activity.channel_data or {}
+    channel = str((data.get("channel") or {}).get("id") or data.get("teamsChannelId") or "")
+    return channel or whole.split(";messageid=", 1)[0]
+
+
+def team_id(activity: Any) -> str:
+    data = activity.channel_data or {}
+    return str((data.get("team") or {}).get("id") or data.get("teamsTeamId") or "")
+
+
 def conversation_of(activity: Any) -> Conversation:
     kind = _KINDS.get(
         str(activity.conversation.conversation_type or "personal"), ConversationKind.CHANNEL
     )
-    return Conversation(PLATFORM, tenant_of(activity), str(activity.conversation.id), kind)
+    return Conversation(PLATFORM, tenant_of(activity), conversation_id(activity), kind)
 
 
 def member_of(activity: Any) -> MemberRef:
@@ -50,21 +67,28 @@ def member_of(activity: Any) -> MemberRef:
 
 
 def place_of(activity: Any) -> Place:
-    """Where this activity came from, to write back to it later."""
+    """Where this activity came from, to write back to it later: in a channel, the channel
+    itself (a new post there), not the thread it was typed in."""
     return Place(
         service_url=str(activity.service_url),
         tenant_id=tenant_of(activity),
         bot_id=str(activity.recipient.id),
-        conversation_id=str(activity.conversation.id),
+        conversation_id=conversation_id(activity),
         kind=str(activity.conversation.conversation_type or "personal"),
         user_id=str(activity.from_property.id),
         aad_object_id=str(activity.from_property.aad_object_id or ""),
     )
 
 
+def thread_of(activity: Any) -> str:
+    """The conversation to answer an activity in: the thread it was typed in, in a channel."""
+    return str(activity.conversation.id or "")
+
+
 def channel_name(activity: Any) -> str:
+    """The channel's name, when the activity carries it (channel events do; messages don't)."""
     data = activity.channel_data or {}
-    return str((data.get("channel") or {}).get("name") or activity.conversation.name or "")
+    return str((data.get("channel") or {}).get("name") or "")
 
 
 def mentioned(activity: Any) -> list[tuple[str, str, str]]:

@@ -65,6 +65,8 @@ class FakeBotConnector:
     tenants: dict[str, str] = field(default_factory=dict)
     """Conversation id -> tenant id, for the per-tenant limit (``default_tenant`` otherwise)."""
     default_tenant: str = "tenant-1"
+    channels: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    """Team id -> its channels (id, and name: None for General), as the team's channel list."""
     holds: Holds = field(default_factory=Holds)
     answers: list[Answer] = field(default_factory=list)
     """How every send and update was answered, in order (when limits or faults are set)."""
@@ -78,6 +80,7 @@ class FakeBotConnector:
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
+        app.router.add_get("/v3/teams/{team}/conversations", self._channels)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
         return self.url
@@ -150,6 +153,13 @@ class FakeBotConnector:
         async with self._changed:
             self.sent.append(sent)
             self._changed.notify_all()
+
+    async def _channels(self, request: web.Request) -> web.Response:
+        """A team's channels, as the Bot Connector lists them (``ConversationList``): the
+        General channel has no name."""
+        team = request.match_info["team"]
+        listed = [{"id": cid, "name": name} for cid, name in self.channels.get(team, [])]
+        return web.json_response({"conversations": listed})
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()

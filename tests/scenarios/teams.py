@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams.settings import TeamsSettings
-from bot.app import build_app
+from bot.app import ENGINE, build_app
 from bot.settings import Settings
 from nudges.settings import EngineSettings
 from tests.fakes.bot_connector import FakeBotConnector, Sent
@@ -21,14 +22,34 @@ from tests.fakes.clock import ManualClock
 
 TENANT = "tenant-1"
 BOT = "28:carenudge"
+TEAM = "19:team-ward7@thread.tacv2"
+"""The team the tests' channels are in; its General channel has the team's own id."""
+WARD_7 = "19:ward7@thread"
+"""The team's #ward-7 channel."""
 
 
 def teams_activity(
     service_url: str, activity_id: str, user: str, conversation: str = "", kind: str = "personal"
 ) -> dict[str, Any]:
     """What Teams posts when ``user`` does something in ``conversation`` (their 1:1 chat with
-    the bot unless given), short of the activity's type and content."""
+    the bot unless given), short of the activity's type and content.
+
+    In a channel, as Teams really sends it (Microsoft's own test payload, in microsoft/teams.net
+    ``core/test/Microsoft.Teams.Bot.Apps.UnitTests/TeamsActivityTests.cs``): the conversation is
+    the reply thread (``;messageid=`` its root post, here the activity itself), the channel and
+    team are in ``channelData`` by id only, and nothing carries their names."""
     conversation = conversation or f"a:1on1-{user}"
+    if kind == "channel":
+        channel_data: dict[str, Any] = {
+            "teamsChannelId": conversation,
+            "teamsTeamId": TEAM,
+            "channel": {"id": conversation},
+            "team": {"id": TEAM},
+            "tenant": {"id": TENANT},
+        }
+        conversation = f"{conversation};messageid={activity_id}"
+    else:
+        channel_data = {"tenant": {"id": TENANT}}
     return {
         "id": activity_id,
         "channelId": "msteams",
@@ -39,11 +60,13 @@ def teams_activity(
             "aadObjectId": f"aad-{user}",
         },
         "recipient": {"id": BOT, "name": "CareNudge"},
-        "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
-        "channelData": {
-            "tenant": {"id": TENANT},
-            **({"channel": {"id": conversation, "name": "ward-7"}} if kind == "channel" else {}),
+        "conversation": {
+            "id": conversation,
+            "conversationType": kind,
+            "tenantId": TENANT,
+            **({"isGroup": True} if kind == "channel" else {}),
         },
+        "channelData": channel_data,
     }
 
 
@@ -66,6 +89,32 @@ class TeamsWorld:
         activity = self._base(user, f"a:1on1-{user}", "personal")
         activity |= {"type": "installationUpdate", "action": "add", "localTimezone": tz}
         return await self.post(activity)
+
+    async def add_to_team(self, user: str) -> int:
+        """``user`` adds CareNudge to the team, as Teams tells a bot (Microsoft's docs, "Members
+        added", MicrosoftDocs/msteams-docs ``subscribe-to-conversation-events.md``): a
+        conversationUpdate in the General channel, the bot among ``membersAdded``, the team by
+        id and name, no channel names."""
+        activity = teams_activity(self.connector.url, f"f:{next(self._ids)}", user)
+        activity |= {
+            "type": "conversationUpdate",
+            "membersAdded": [{"id": BOT}],
+            "conversation": {"isGroup": True, "conversationType": "channel", "id": TEAM},
+            "channelData": {
+                "team": {"id": TEAM, "name": "Ward 7"},
+                "eventType": "teamMemberAdded",
+                "tenant": {"id": TENANT},
+            },
+        }
+        status = await self.post(activity)
+        if status == 201:  # acknowledged: wait until the channels it lists are known by name
+            stores = self.client.app[ENGINE].stores
+            key = stores.people.keys.platform("teams").channel_named(TENANT, "ward-7")
+            async with asyncio.timeout(10):
+                # What it waits for is the bot's write to Redis: there is no event to await.
+                while not await stores.people.redis.exists(key):  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+        return status
 
     async def say(
         self,
@@ -131,7 +180,7 @@ async def teams_world(
     public_url: str | None = None,
     openid_metadata: str = "",
 ) -> AsyncIterator[TeamsWorld]:
-    connector = FakeBotConnector()
+    connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
     await connector.start()
     settings = Settings(
         redis_url=redis_url,

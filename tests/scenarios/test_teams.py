@@ -13,10 +13,20 @@ import jsonschema
 import pytest
 from redis.asyncio import Redis
 
+from bot.app import ENGINE
 from tests.conftest import RedisServer
 from tests.fakes.bot_connector import Sent
 from tests.fakes.clock import ManualClock, utc
-from tests.scenarios.teams import TeamsWorld, card_text, submit_form, teams_world
+from tests.scenarios.teams import (
+    TEAM,
+    TENANT,
+    WARD_7,
+    TeamsWorld,
+    card_text,
+    submit_form,
+    teams_activity,
+    teams_world,
+)
 
 pytestmark = pytest.mark.slow
 SCHEMA = json.loads(
@@ -243,6 +253,7 @@ async def test_a_pause_typo_in_a_channel_is_asked_about_in_the_1_1_and_posted_on
 
 async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWorld) -> None:
     await a_team(teams)
+    assert await teams.add_to_team("29:mo") == 201  # CareNudge learns the team's channels
     await teams.say(
         "29:mo",
         "<at>CareNudge</at> nudge create",
@@ -281,10 +292,11 @@ async def test_from_a_1_1_chat_a_colleague_is_recognised_by_name_and_in_a_team_c
     teams: TeamsWorld,
 ) -> None:
     await teams.install("29:sam")
-    await teams.say("29:sam", "nudge settings", channel="19:ward7@thread")  # bot meets #ward-7
+    await teams.add_to_team("29:sam")  # CareNudge learns the team's channels, #ward-7 among them
+    await teams.say("29:sam", "nudge settings")  # CareNudge meets Sam, by name
     await answers(teams, 2)
     await teams.say("29:priya", "shoutout Sam for covering my break so I could eat in #ward-7")
-    sent = await answers(teams, 4)
+    sent = await answers(teams, 5)
     channel = next(
         s for s in sent if s.conversation == "19:ward7@thread" and "recognised" in card_text(s)
     )
@@ -337,3 +349,55 @@ async def test_my_data_and_forget_me_in_the_1_1_chat_leave_nothing_naming_them(
         while left := await naming_her():
             assert all(":pace:" in key for key in left), left
             await asyncio.sleep(0.1)
+
+
+# --- channels as Teams really sends them ----------------------------------------------------
+
+
+async def test_a_channel_is_one_conversation_whatever_thread_it_is_typed_in(
+    teams: TeamsWorld,
+) -> None:
+    await a_team(teams)  # ward-7, which the channel #ward-7 belongs to
+    await teams.add_to_team("29:priya")
+    for text in ("for staying with the family after handover", "for the calm night handover"):
+        await teams.say(
+            "29:priya",
+            f"<at>CareNudge</at> shoutout <at>Sam</at> {text}",
+            channel=WARD_7,  # each message a new post: a thread of its own
+            mentions={"CareNudge": "28:carenudge", "Sam": "29:sam"},
+        )
+    sent = await answers(teams, 9)
+    posts = [s for s in sent if "recognised" in card_text(s) and "Sam" in card_text(s)]
+    assert {s.conversation for s in posts if not s.conversation.startswith("a:")} == {WARD_7}
+    confirmations = [s for s in sent if "Shout-out s" in card_text(s)]
+    assert confirmations
+    assert all("sent in #ward-7" in card_text(s) for s in confirmations)  # never a raw id
+    assert not any("19:" in card_text(s) for s in sent)
+    stores = teams.client.app[ENGINE].stores
+    digests = [c for c in await stores.cadences.get_many(["c1", "c2"]) if c is not None]
+    assert len(digests) == 1  # one channel, one weekly digest
+
+
+async def test_a_renamed_channel_is_found_by_its_new_name(teams: TeamsWorld) -> None:
+    await teams.add_to_team("29:priya")
+    renamed = teams_activity(teams.connector.url, "f:dd6ec311", "29:priya")
+    renamed |= {  # Microsoft's docs' channelRenamed, with our ids
+        "type": "conversationUpdate",
+        "conversation": {"isGroup": True, "conversationType": "channel", "id": TEAM},
+        "channelData": {
+            "channel": {"id": WARD_7, "name": "ward-7-nights"},
+            "team": {"id": TEAM},
+            "eventType": "channelRenamed",
+            "tenant": {"id": TENANT},
+        },
+    }
+    assert await teams.post(renamed) == 201
+    await teams.install("29:sam")
+    await teams.say("29:sam", "nudge settings")
+    await answers(teams, 2)
+    await teams.say(
+        "29:priya", "shoutout Sam for covering my break so I could eat in #ward-7-nights"
+    )
+    sent = await answers(teams, 5)
+    assert any(s.conversation == WARD_7 and "recognised" in card_text(s) for s in sent)
+    assert any("sent in #ward-7-nights" in card_text(s) for s in sent)
