@@ -107,17 +107,7 @@ def mentioned(activity: Any) -> list[tuple[str, str, str]]:
 def from_message(activity: Any) -> CommandInvoked | None:
     """The command typed in a message, or None if the message is not a command."""
     text = str(activity.text or "")
-    tenant = tenant_of(activity)
-    people = {tag: (user_id, name) for tag, user_id, name in mentioned(activity)}
-    args: list[Arg] = []
-    position = 0
-    for match in _AT.finditer(text):
-        args.extend(_words(text[position : match.start()]))
-        person = people.get(match.group(0))
-        if person is not None:
-            args.append(Mention(MemberRef(PLATFORM, tenant, person[0]), person[1]))
-        position = match.end()  # the bot's own mention, and unknown tags, are dropped
-    args.extend(_words(text[position:]))
+    args = [*_with_mentions(text, mentioned(activity), tenant_of(activity))]
     if not args or not isinstance(args[0], str) or args[0].lstrip("/").lower() not in COMMANDS:
         return None
     return CommandInvoked(
@@ -144,6 +134,50 @@ def from_submit(activity: Any) -> ActionInvoked | None:
         conversation=where,
         message=MessageRef(where, str(activity.reply_to_id)) if activity.reply_to_id else None,
     )
+
+
+def _with_mentions(text: str, people: list[tuple[str, str, str]], tenant: str) -> list[Arg]:
+    """The words of ``text``, with each ``<at>…</at>`` of a person mentioned as a Mention.
+
+    As Teams sends them: one person may come as several tags side by side, each with an entity
+    of its own sharing the person's id ("<at>Megan</at> <at>Bowen</at>", microsoft/
+    botframework-sdk#6617): they are one person, named by the parts together. A tag and its
+    entity are compared as text, HTML entities read on both sides ("O&#39;Brien" in the text,
+    "O'Brien" in the entity). The bot's own mention, and tags with no entity, are dropped."""
+    by_tag = {_tag(tag): (user_id, name) for tag, user_id, name in people}
+    found = list(_AT.finditer(text))
+    args: list[Arg] = []
+    position, i = 0, 0
+    while i < len(found):
+        match = found[i]
+        args.extend(_words(text[position : match.start()]))
+        position, i = match.end(), i + 1
+        person = by_tag.get(_tag(match.group(0)))
+        if person is None:
+            continue
+        names = [person[1] or _inner(match.group(0))]
+        while i < len(found) and not _between(text, position, found[i].start()):
+            more = by_tag.get(_tag(found[i].group(0)))
+            if more is None or more[0] != person[0]:
+                break
+            names.append(more[1] or _inner(found[i].group(0)))
+            position, i = found[i].end(), i + 1
+        args.append(Mention(MemberRef(PLATFORM, tenant, person[0]), " ".join(names)))
+    args.extend(_words(text[position:]))
+    return args
+
+
+def _tag(tag: str) -> str:
+    return " ".join(html.unescape(tag).replace("\xa0", " ").split()).casefold()
+
+
+def _inner(tag: str) -> str:
+    return html.unescape(_TAG.sub("", tag)).strip()
+
+
+def _between(text: str, start: int, end: int) -> str:
+    """What stands between two tags, other than spaces."""
+    return html.unescape(text[start:end]).replace("\xa0", " ").strip()
 
 
 def _words(fragment: str) -> list[str]:

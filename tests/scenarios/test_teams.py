@@ -401,3 +401,14 @@ async def test_a_renamed_channel_is_found_by_its_new_name(teams: TeamsWorld) -> 
     sent = await answers(teams, 5)
     assert any(s.conversation == WARD_7 and "recognised" in card_text(s) for s in sent)
     assert any("sent in #ward-7-nights" in card_text(s) for s in sent)
+
+
+async def test_a_name_teams_splits_into_two_mentions_is_one_person(teams: TeamsWorld) -> None:
+    assert await teams.install("29:ada") == 201
+    await teams.say(
+        "29:ada",
+        "nudge manager add <at>Sam</at> <at>Jones</at> to ward-8",
+        mentions={"Sam": "29:samj", "Jones": "29:samj"},  # one person, as Teams sends it
+    )
+    answer = await teams.answer("29:ada", "ward-8")
+    assert "<at>Sam Jones</at> now manages ward-8." in card_text(answer)
