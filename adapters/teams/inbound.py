@@ -266,12 +266,29 @@ class TeamsInbound:
             log.warning("could not send a preview (%s)", type(exc).__name__)
 
     async def _installed(self, activity: Any) -> None:
+        """Added: one welcome in a 1:1 (Teams announces an install twice, as an
+        installationUpdate and as a conversationUpdate), and a team's channels learnt.
+        Removed (from a 1:1, a chat, or a team, or the team deleted): nothing more is written
+        there; managers see the cadences it stops, in their usual view."""
         where = conversation_of(activity)
-        added = activity.type == "installationUpdate" and str(activity.action or "").startswith(
-            "add"
+        action = str(activity.action or "") if activity.type == "installationUpdate" else ""
+        bot = activity.recipient.id
+        added = action.startswith("add") or any(m.id == bot for m in activity.members_added or [])
+        event = str((activity.channel_data or {}).get("eventType") or "")
+        gone = (
+            action.startswith("remove")
+            or any(m.id == bot for m in activity.members_removed or [])
+            or event in ("teamDeleted", "teamHardDeleted")
         )
-        added = added or any(m.id == activity.recipient.id for m in activity.members_added or [])
-        if added and where.kind is ConversationKind.DIRECT:
+        if gone:
+            team = team_id(activity) if where.kind is ConversationKind.CHANNEL else ""
+            count = await self.records.removed(where.tenant_id, where.channel_id, team)
+            if where.kind is ConversationKind.DIRECT:
+                await self.records.mark_unreachable(where.tenant_id, member_of(activity).user_id)
+            log.info("CareNudge was removed from %d Teams conversation(s)", count)
+            return
+        direct = where.kind is ConversationKind.DIRECT
+        if added and direct and await self.records.first_welcome(where.tenant_id, where.channel_id):
             await self._send(where, welcome_card(self.privacy_url))
         if added and team_id(activity):
             await self._learn_channels(activity)
@@ -292,7 +309,14 @@ class TeamsInbound:
         for channel_id, name in channels:
             await self.records.remember_channel(place.tenant_id, name, channel_id)
             await self.records.remember_conversation(
-                Place(place.service_url, place.tenant_id, place.bot_id, channel_id, "channel")
+                Place(
+                    place.service_url,
+                    place.tenant_id,
+                    place.bot_id,
+                    channel_id,
+                    "channel",
+                    team_id=team_id(activity),
+                )
             )
 
     async def _send(self, where: Conversation, card: Card) -> None:

@@ -49,6 +49,10 @@ class TeamsMessenger:
                 Unreachable.NOT_IN_CHANNEL,
                 f"{ADD_TO_TEAM} Or mention @CareNudge in the channel once, so it knows it.",
             )
+        if place.unreachable:  # Teams told us CareNudge was removed: write nothing there
+            if place.kind == "personal":
+                raise ConversationGone("removed by this person", Unreachable.APP_REMOVED)
+            raise ConversationGone("CareNudge was removed", Unreachable.NOT_IN_CHANNEL, ADD_TO_TEAM)
         return place
 
     async def send(

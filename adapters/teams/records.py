@@ -12,6 +12,9 @@ from redis.asyncio import Redis
 
 from nudges.edge import MemberRef, PlatformKeys
 
+WELCOME_KEPT_S = 24 * 3600
+"""Teams' two announcements of one install come within seconds; a day is plenty."""
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -25,6 +28,9 @@ class Place:
     user_id: str = ""
     aad_object_id: str = ""
     unreachable: bool = False
+    """A person who removed the app; a conversation CareNudge was removed from."""
+    team_id: str = ""
+    """The team a channel belongs to (so that removing CareNudge from a team reaches them)."""
 
 
 class TeamsRecords:
@@ -72,6 +78,36 @@ class TeamsRecords:
         found = await self.redis.get(self.keys.channel_named(tenant_id, name.lower()))
         return str(found) if found else None
 
+    async def first_welcome(self, tenant_id: str, conversation_id: str) -> bool:
+        """True once per install: Teams announces one with two activities."""
+        key = self.keys.seen("welcome", f"{tenant_id}:{conversation_id}")
+        return bool(await self.redis.set(key, "1", nx=True, ex=WELCOME_KEPT_S))
+
+    async def removed(self, tenant_id: str, conversation_id: str, team_id: str = "") -> int:
+        """CareNudge was removed: from this conversation, or (``team_id``) from every channel
+        of a team. Nothing more is written there until Teams says it is back (any activity
+        from there). Returns how many conversations that was."""
+        if team_id:
+            pattern = self.keys.conversation(tenant_id, "*")
+            keys = [
+                k.decode() if isinstance(k, bytes) else str(k)
+                async for k in self.redis.scan_iter(match=pattern, count=1000)
+            ]
+        else:
+            keys = [self.keys.conversation(tenant_id, conversation_id)]
+        count = 0
+        for key in keys:
+            place = await self._get(key)
+            if place is None:
+                continue
+            if team_id and place.team_id != team_id and place.conversation_id != conversation_id:
+                continue
+            await self._set(key, replace(place, unreachable=True))
+            welcomed = f"{tenant_id}:{place.conversation_id}"
+            await self.redis.delete(self.keys.seen("welcome", welcomed))
+            count += 1
+        return count
+
     async def mark_unreachable(self, tenant_id: str, user_id: str) -> None:
         known = await self.person(tenant_id, user_id)
         if known is not None:
@@ -101,7 +137,8 @@ class TeamsRecords:
             if place is None or place.user_id != member.user_id:
                 continue
             if place.kind == "personal":
-                gone += int(await self.redis.delete(key))
+                welcomed = self.keys.seen("welcome", f"{member.tenant_id}:{place.conversation_id}")
+                gone += int(await self.redis.delete(key, welcomed))
             else:
                 await self._set(key, replace(place, user_id="", aad_object_id=""))
         return gone

@@ -77,6 +77,7 @@ def place_of(activity: Any) -> Place:
         kind=str(activity.conversation.conversation_type or "personal"),
         user_id=str(activity.from_property.id),
         aad_object_id=str(activity.from_property.aad_object_id or ""),
+        team_id=team_id(activity),
     )
 
 

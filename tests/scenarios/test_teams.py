@@ -412,3 +412,74 @@ async def test_a_name_teams_splits_into_two_mentions_is_one_person(teams: TeamsW
     )
     answer = await teams.answer("29:ada", "ward-8")
     assert "<at>Sam Jones</at> now manages ward-8." in card_text(answer)
+
+
+# --- installs and removals, as Microsoft's docs show them (subscribe-to-conversation-events) --
+
+
+async def delivered(teams: TeamsWorld, fire_key: str) -> dict[str, str]:
+    """How each delivery of a fire ended, once the fire has recorded them all."""
+    stores = teams.client.app[ENGINE].stores
+    async with asyncio.timeout(10):
+        while True:
+            states = await stores.deliveries.delivery_states(fire_key)
+            if states and not any(v.startswith("sending") for v in states.values()):
+                return states
+            await asyncio.sleep(0.05)  # the fire's own record, in Redis: nothing to await
+
+
+async def test_an_install_teams_announces_twice_gets_one_welcome(teams: TeamsWorld) -> None:
+    assert await teams.install("29:nina") == 201
+    added = teams_activity(teams.connector.url, "f:members-added", "29:nina")
+    added |= {"type": "conversationUpdate", "membersAdded": [{"id": "28:carenudge"}]}
+    assert await teams.post(added) == 201
+    await teams.say("29:nina", "nudge help")  # after both, in the same chat
+    await teams.answer("29:nina", "Examples")
+    welcomes = [s for s in teams.connector.posted("a:1on1-29:nina") if "Try:" in card_text(s)]
+    assert len(welcomes) == 1
+
+
+async def test_after_the_app_is_removed_nothing_is_written_until_it_is_back(
+    teams: TeamsWorld,
+) -> None:
+    await a_team(teams)
+    await teams.install("29:nina")
+    await teams.say("29:nina", "nudge join ward-7")
+    await teams.answer("29:nina", "ward-7")
+    await teams.say("29:mo", "nudge create daily at 13:00 to team")
+    await teams.answer("29:mo", "Cadence c1 is set")
+    removed = teams_activity(teams.connector.url, "f:removed", "29:nina")
+    removed |= {"type": "installationUpdate", "action": "remove"}
+    assert await teams.post(removed) == 201
+    before = len(teams.connector.posted("a:1on1-29:nina"))
+    teams.clock.set(utc(2026, 11, 30, 13, 0))
+    states = await delivered(teams, "c:c1@1796043600")
+    assert list(states.values()) == ["gone:app-removed"]
+    assert len(teams.connector.posted("a:1on1-29:nina")) == before
+
+    assert await teams.install("29:nina") == 201  # back
+    teams.clock.set(utc(2026, 12, 1, 13, 0))
+    await teams.answer("29:nina", "[Done] [Snooze] [Not for me]")
+
+
+async def test_removed_from_a_team_its_channels_get_nothing_more(teams: TeamsWorld) -> None:
+    await a_team(teams)
+    await teams.add_to_team("29:mo")
+    await teams.say("29:mo", "nudge create daily at 13:00 to #ward-7")
+    await teams.answer("29:mo", "Cadence c1 is set")
+    removed = teams_activity(teams.connector.url, "f:team-removed", "29:mo")
+    removed |= {
+        "type": "conversationUpdate",
+        "membersRemoved": [{"id": "28:carenudge"}],
+        "conversation": {"isGroup": True, "conversationType": "channel", "id": TEAM},
+        "channelData": {
+            "team": {"id": TEAM},
+            "eventType": "teamMemberRemoved",
+            "tenant": {"id": TENANT},
+        },
+    }
+    assert await teams.post(removed) == 201
+    teams.clock.set(utc(2026, 11, 30, 13, 0))
+    states = await delivered(teams, "c:c1@1796043600")
+    assert list(states.values()) == ["gone:not-in-channel"]
+    assert teams.connector.posted(WARD_7) == []
