@@ -280,7 +280,7 @@ class Pauses:
 
         async def compose(target: Target, key: str) -> Outgoing:
             chosen = chooser.choose(target.key)
-            sent = Sent("", team, chosen.prompt.id, at.fire.id)
+            sent = Sent("", team, chosen.prompt.id, at.fire.id, target.key)
             return Outgoing(
                 prompt_card(chosen.prompt, sent, FOLLOW_UP_LEAD),
                 chosen,

@@ -55,14 +55,18 @@ class Sent:
     team: str
     prompt_id: str
     delivery: str
+    to: str = ""
+    """Whom it was sent to (``m:<member>`` or ``ch:<channel>``): only they can press it.
+    Buttons from before it was carried have none, and are checked by the delivery alone."""
 
     def encode(self) -> str:
-        return "|".join((self.cadence_id, self.team, self.prompt_id, self.delivery))
+        parts = (self.cadence_id, self.team, self.prompt_id, self.delivery)
+        return "|".join((*parts, self.to) if self.to else parts)
 
     @classmethod
     def decode(cls, value: str) -> Sent | None:
         parts = value.split("|")
-        if len(parts) != 4 or not parts[1] or not parts[2]:
+        if len(parts) not in (4, 5) or not parts[1] or not parts[2]:
             return None
         return cls(*parts)
 
@@ -143,7 +147,7 @@ class Prompts:
 
         async def a_prompt(target: Target, key: str) -> Outgoing:
             chosen = chooser.choose(target.key)
-            sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key)
+            sent = Sent(cadence.id, cadence.team, chosen.prompt.id, fire_key, target.key)
             return Outgoing(prompt_card(chosen.prompt, sent), chosen, about="a prompt")
 
         # An evaluation withholds its share first; then a person's prompts count against their
@@ -181,9 +185,9 @@ class Prompts:
         prompt = await self.find(job.member.workspace, job.team, job.prompt_id)
         if prompt is None:
             return
-        sent = Sent(job.cadence_id, job.team, prompt.id, at.fire.id)
 
         async def compose(target: Target, key: str) -> Outgoing:
+            sent = Sent(job.cadence_id, job.team, prompt.id, at.fire.id, target.key)
             return Outgoing(prompt_card(prompt, sent), about="a prompt you snoozed")
 
         await self.deliveries.to_members(at.fanout(), [job.member], compose)
@@ -228,6 +232,14 @@ class Prompts:
         if sent is None:
             return Reply(wording.message("That button has expired", "Nothing was changed."))
         ws = event.actor.workspace
+        if not await self._reached(event, sent):
+            return Reply(
+                wording.message(
+                    "That nudge wasn't sent to you",
+                    "Its buttons are for the people it reached. Nothing was changed.",
+                ),
+                status="refused",
+            )
         prompt = await self.find(ws, sent.team, sent.prompt_id)
         if prompt is None:
             return Reply(wording.message("That nudge is no longer in use", "Nothing was changed."))
@@ -240,6 +252,17 @@ class Prompts:
             case Action.PROMPT_NOT_FOR_ME:
                 return await self._not_for_me(event, sent, prompt, in_dm)
         return None  # pragma: no cover - other actions are routed elsewhere
+
+    async def _reached(self, event: ActionInvoked, sent: Sent) -> bool:
+        """Whether the prompt a button names reached the person pressing it: by direct
+        message, or in the channel it was pressed in. (A press forged from elsewhere, naming a
+        delivery to someone else, changes nothing; so does one older than the delivery
+        records, which are kept for ``DELIVERY_TTL``.)"""
+        states = await self.stores.deliveries.delivery_states(sent.delivery)
+        pressing = (f"m:{event.actor.key}", f"ch:{event.conversation.key}")
+        if sent.to:
+            return sent.to in pressing and states.get(sent.to) == "sent"
+        return "sent" in (states.get(pressing[0]), states.get(pressing[1]))
 
     async def _done(
         self, event: ActionInvoked, sent: Sent, prompt: Prompt, in_dm: bool

@@ -5,6 +5,7 @@ a person could type, so the engine's one command language decides everything. Pu
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from adapters.teams.render import SCHEMA, VERSION, to_adaptive_card
@@ -194,6 +195,7 @@ def with_save(preview: Card, words: list[Arg], answers: dict[str, Any]) -> dict[
                     "data": {
                         "carenudge": FORM,
                         "value": "save",
+                        "saving": secrets.token_hex(8),
                         "words": [_encode(w) for w in words],
                         "channel": answers.get("channel", ""),
                         "name": answers.get("name", ""),

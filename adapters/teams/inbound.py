@@ -50,12 +50,21 @@ from nudges.edge import (
     DeliveryError,
     Door,
     Event,
+    Heading,
+    MessageRef,
     Reply,
+    Text,
     help_card,
     welcome_card,
 )
 
 log = logging.getLogger(__name__)
+
+ALREADY_SAVED = Card(
+    (Heading("Already saved"), Text(("Your cadence is set: nudge list shows it.",))),
+    "Already saved",
+)
+"""The answer to a second press of one Save (Teams lets a card be pressed twice)."""
 
 
 class TeamsInbound:
@@ -244,12 +253,16 @@ class TeamsInbound:
         name = str(answers.get("name") or "")
         actor, actor_name = member_of(activity), str(activity.from_property.name or "")
         if answers.get("value") == "save":
+            saving = str(answers.get("saving") or "")
+            if saving and not await self.records.first_save(where.tenant_id, actor.user_id, saving):
+                await self._send(where, ALREADY_SAVED)  # a second press of the same Save
+                return
             words = forms.saved_words(answers, channel)
             reply = await self.engine.handle(
                 CommandInvoked("nudge", ("create", *words), actor, actor_name, where, name)
             )
             if reply is not None:
-                await self._send(where, reply.card)
+                await self._answer_in_place(activity, where, reply.card)
             return
         words = forms.form_words(answers, channel, name)
         reply = await self.engine.handle(
@@ -318,6 +331,17 @@ class TeamsInbound:
                     team_id=team_id(activity),
                 )
             )
+
+    async def _answer_in_place(self, activity: Any, where: Conversation, card: Card) -> None:
+        """Replace the card that was pressed with ``card`` (so its button is gone), or send
+        ``card`` if that card can't be changed."""
+        if activity.reply_to_id:
+            try:
+                await self.messenger.update(MessageRef(where, str(activity.reply_to_id)), card)
+                return
+            except DeliveryError as exc:
+                log.info("could not update a pressed card (%s); answering anew", type(exc).__name__)
+        await self._send(where, card)
 
     async def _send(self, where: Conversation, card: Card) -> None:
         try:

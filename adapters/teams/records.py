@@ -83,6 +83,11 @@ class TeamsRecords:
         key = self.keys.seen("welcome", f"{tenant_id}:{conversation_id}")
         return bool(await self.redis.set(key, "1", nx=True, ex=WELCOME_KEPT_S))
 
+    async def first_save(self, tenant_id: str, user_id: str, saving: str) -> bool:
+        """True the first time a person presses one Save card."""
+        key = self.keys.seen("save", f"{tenant_id}:{user_id}:{saving}")
+        return bool(await self.redis.set(key, "1", nx=True, ex=WELCOME_KEPT_S))
+
     async def removed(self, tenant_id: str, conversation_id: str, team_id: str = "") -> int:
         """CareNudge was removed: from this conversation, or (``team_id``) from every channel
         of a team. Nothing more is written there until Teams says it is back (any activity
@@ -130,6 +135,9 @@ class TeamsRecords:
         """Their own record, and every conversation record that names them (their 1:1 chat;
         a channel's from before channels' records stopped naming who spoke last)."""
         gone = int(await self.redis.delete(self.keys.person(member.tenant_id, member.user_id)))
+        saves = self.keys.seen("save", f"{member.tenant_id}:{member.user_id}:*")
+        async for raw in self.redis.scan_iter(match=saves, count=1000):
+            gone += int(await self.redis.delete(raw))
         pattern = self.keys.conversation(member.tenant_id, "*")
         async for raw in self.redis.scan_iter(match=pattern, count=1000):
             key = raw.decode() if isinstance(raw, bytes) else str(raw)

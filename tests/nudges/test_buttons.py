@@ -339,6 +339,29 @@ async def test_a_button_for_a_prompt_that_no_longer_exists_changes_nothing(world
         )
     )
     assert reply is not None
-    assert reply.status == "ok"
+    assert reply.status == "refused"  # it was never sent to anyone
     assert "Nothing was changed." in plain(reply.card)
     assert "Marked done this week: 0" in await team_card(world)
+
+
+async def test_a_button_press_naming_someone_elses_prompt_counts_for_nothing(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo", members=("sam", "priya"))
+    await world.say("mo", "create daily at 09:00 to team")
+    await world.run_until(utc(2026, 12, 1, 9, 0))
+    sams = world.messenger.sent[index_of(world, "sam")]
+    done = next(
+        b for block in sams.card.blocks if isinstance(block, Actions) for b in block.buttons
+    )
+    # Priya (or someone outside the team) posts the value of Sam's Done, from her own chat.
+    for who in ("priya", "stranger"):
+        forged = await world.engine.handle(
+            ActionInvoked(done.action, done.value, world.member(who), who, world.dm(who))
+        )
+        assert forged is not None
+        assert forged.status == "refused"
+        assert "That nudge wasn't sent to you" in plain(forged.card)
+    assert "Marked done this week: 0" in await team_card(world)
+    assert await world.press("sam", index_of(world, "sam"), "Done") is None  # his own: counts
+    assert "Marked done this week: 1" in await team_card(world)

@@ -280,8 +280,14 @@ async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWor
     valid(preview)
 
     await submit_form(teams, "29:mo", preview, "Save", {})
-    [*_, saved] = await answers(teams, 6)
+    [saved] = await teams.connector.wait_for(1, method="PUT")  # the preview, answered in place
+    assert saved.activity_id == preview.activity_id
     assert "Cadence c1 is set" in card_text(saved)
+    assert "[Save]" not in card_text(saved)
+    await submit_form(teams, "29:mo", preview, "Save", {})  # pressed again, before it changed
+    again = await teams.answer("29:mo", "Already saved")
+    valid(again)
+    assert await teams.client.app[ENGINE].stores.cadences.get("c2") is None  # one cadence
     teams.clock.set(utc(2026, 11, 30, 13, 0))  # a Monday
     [*_, prompt] = await answers(teams, 7)
     assert prompt.conversation == "19:ward7@thread"
