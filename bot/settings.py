@@ -154,13 +154,19 @@ class Settings:
         contact = _contact(get("CARENUDGE_CONTACT", ""), problems)
         slack = _slack(environ, problems)
         teams = _teams(environ, problems)
+        host = get("HOST", "127.0.0.1")
+        if teams is not None and teams.anonymous and host not in LOOPBACK:
+            problems.append(
+                "CARENUDGE_TEAMS_ANONYMOUS serves Teams with no authentication, so only on this "
+                f"machine: set HOST=127.0.0.1 (got {host[:40]}), or set MICROSOFT_APP_ID."
+            )
         if problems:
             raise SettingsError(problems)
         return cls(
             redis_url=redis_url,
             redis_url_given=bool(environ.get("REDIS_URL", "").strip()),
             key_prefix=key_prefix,
-            host=get("HOST", "127.0.0.1"),
+            host=host,
             port=port,
             log_level=log_level,
             engine=EngineSettings(
@@ -270,6 +276,9 @@ def _secret_key(raw: str, problems: list[str]) -> Secret | None:
     return Secret(raw)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:
     app_id = environ.get("MICROSOFT_APP_ID", "").strip()
     password = environ.get("MICROSOFT_APP_PASSWORD", "").strip()
@@ -297,11 +306,20 @@ def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | N
             "A SingleTenant bot needs MICROSOFT_APP_TENANT_ID: your Microsoft Entra "
             "tenant id (Directory ID)."
         )
+    tenants = frozenset(
+        t.strip() for t in environ.get("CARENUDGE_TEAMS_TENANTS", "").split(",") if t.strip()
+    )
+    if tenants and app_type == "SingleTenant":
+        problems.append(
+            "CARENUDGE_TEAMS_TENANTS is for a MultiTenant bot: a SingleTenant bot answers only "
+            "MICROSOFT_APP_TENANT_ID's tenant."
+        )
     return TeamsSettings(
         app_id=app_id,
         app_password=Secret(password) if password else None,
         app_type=app_type,
         tenant_id=tenant,
+        tenants=tenants,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlparse
 
 from aiohttp import web
 from botbuilder.schema import Activity
@@ -37,6 +38,7 @@ from adapters.teams.translate import (
     mentioned,
     place_of,
     team_id,
+    tenant_of,
     thread_of,
 )
 from adapters.turns import Turns
@@ -79,6 +81,7 @@ class TeamsInbound:
         privacy_url: str | None = None,
     ) -> None:
         self.engine = engine
+        self.settings = settings
         self.privacy_url = privacy_url
         """Where the welcome points for how people's information is handled, if anywhere."""
         self.records = records
@@ -119,6 +122,14 @@ class TeamsInbound:
             except Unauthorized as exc:
                 log.info("refused a request to /api/messages: %s", exc.reason)
                 raise web.HTTPUnauthorized() from None
+        elif not _on_this_machine(str(activity.service_url or "")):
+            # No authentication (local testing): answer only a Teams client on this machine.
+            log.info("refused an unauthenticated activity whose serviceUrl is not loopback")
+            raise web.HTTPForbidden()
+        allowed = self.settings.allowed_tenants
+        if allowed and tenant_of(activity) not in allowed:
+            log.info("refused an activity from a tenant this bot does not serve")
+            raise web.HTTPForbidden()
         conversation = str(getattr(activity.conversation, "id", "") or "")
 
         async def reply(answer: Reply) -> None:
@@ -348,6 +359,11 @@ class TeamsInbound:
             await self.messenger.send(where, card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
+
+
+def _on_this_machine(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    return host in ("127.0.0.1", "localhost", "::1")
 
 
 def _client_time_zone(activity: Any) -> str:

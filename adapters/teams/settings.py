@@ -29,6 +29,16 @@ class TeamsSettings:
     """Requests a second to keep under in one conversation (Microsoft's per-thread limit)."""
     openid_metadata: str = BOT_FRAMEWORK_METADATA
     """Where Bot Framework publishes the keys its tokens are signed with."""
+    tenants: frozenset[str] = frozenset()
+    """The tenants a MultiTenant bot answers (``CARENUDGE_TEAMS_TENANTS``); none: any."""
+
+    @property
+    def allowed_tenants(self) -> frozenset[str]:
+        """Whose activities are answered: a SingleTenant bot's own tenant only, a MultiTenant
+        bot's allow-list (empty: every tenant)."""
+        if self.app_type == "SingleTenant" and self.tenant_id:
+            return frozenset({self.tenant_id})
+        return self.tenants
 
     @property
     def anonymous(self) -> bool:

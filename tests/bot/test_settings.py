@@ -212,3 +212,33 @@ def test_a_secret_key_that_is_not_one_is_refused_without_showing_it() -> None:
     [problem] = caught.value.problems
     assert "CARENUDGE_SECRET_KEY is not a key CareNudge can use" in problem
     assert wrong not in str(caught.value)
+
+
+def test_a_multi_tenant_teams_bot_can_be_limited_to_some_tenants() -> None:
+    settings = Settings.from_env(
+        {
+            "MICROSOFT_APP_ID": "app",
+            "MICROSOFT_APP_PASSWORD": "pw",
+            "CARENUDGE_TEAMS_TENANTS": "tenant-a, tenant-b",
+        }
+    )
+    assert settings.teams is not None
+    assert settings.teams.allowed_tenants == {"tenant-a", "tenant-b"}
+    single = Settings.from_env(
+        {
+            "MICROSOFT_APP_ID": "app",
+            "MICROSOFT_APP_PASSWORD": "pw",
+            "MICROSOFT_APP_TYPE": "SingleTenant",
+            "MICROSOFT_APP_TENANT_ID": "ours",
+        }
+    )
+    assert single.teams is not None
+    assert single.teams.allowed_tenants == {"ours"}
+
+
+def test_teams_without_authentication_is_refused_off_this_machine() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"CARENUDGE_TEAMS_ANONYMOUS": "yes", "HOST": "0.0.0.0"})
+    [problem] = caught.value.problems
+    assert "set HOST=127.0.0.1 (got 0.0.0.0)" in problem
+    assert Settings.from_env({"CARENUDGE_TEAMS_ANONYMOUS": "yes"}).teams is not None

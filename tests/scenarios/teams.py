@@ -179,13 +179,15 @@ async def teams_world(
     app_id: str = "",
     public_url: str | None = None,
     openid_metadata: str = "",
+    teams: TeamsSettings | None = None,
 ) -> AsyncIterator[TeamsWorld]:
     connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
     await connector.start()
     settings = Settings(
         redis_url=redis_url,
         engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
-        teams=(
+        teams=teams
+        or (
             TeamsSettings(app_id=app_id, openid_metadata=openid_metadata)
             if openid_metadata
             else TeamsSettings(app_id=app_id)

@@ -15,6 +15,7 @@ import jwt
 import pytest
 from redis.asyncio import Redis
 
+from adapters.teams.settings import TeamsSettings
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.openid import FakeOpenId, new_key, token
@@ -136,3 +137,58 @@ async def test_forged_key_ids_cannot_make_the_bot_fetch_keys_at_will(
         forged = token(stranger, f"k-forged-{i}", app_id=APP, service_url=secured.connector.url)
         assert await secured.post(hello(secured), token=forged) == 401
     assert openid.fetches <= 2  # at start, and once more in case Microsoft rolled its keys
+
+
+# --- tenancy --------------------------------------------------------------------------------
+
+
+async def tenancy_world(
+    redis_server: RedisServer, openid: FakeOpenId, **settings: Any
+) -> AsyncIterator[TeamsWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    chosen = TeamsSettings(app_id=APP, openid_metadata=openid.metadata_url, **settings)
+    async for world in teams_world(redis_server.url, clock, teams=chosen):
+        yield world
+
+
+def from_tenant(world: TeamsWorld, tenant: str) -> dict[str, Any]:
+    activity = hello(world)
+    activity["channelData"] = {"tenant": {"id": tenant}}
+    activity["conversation"]["tenantId"] = tenant
+    return activity
+
+
+async def test_a_single_tenant_bot_answers_only_its_own_tenant(
+    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+) -> None:
+    async for world in tenancy_world(
+        redis_server, openid, app_type="SingleTenant", tenant_id="tenant-1"
+    ):
+        signed = good(openid, world)
+        assert await world.post(from_tenant(world, "tenant-1"), token=signed) == 201
+        assert await world.post(from_tenant(world, "someone-else"), token=signed) == 403
+
+
+async def test_a_multi_tenant_bot_with_an_allow_list_answers_only_those_tenants(
+    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+) -> None:
+    async for world in tenancy_world(redis_server, openid, tenants=frozenset({"ours", "tenant-1"})):
+        signed = good(openid, world)
+        assert await world.post(from_tenant(world, "ours"), token=signed) == 201
+        assert await world.post(from_tenant(world, "theirs"), token=signed) == 403
+
+
+async def test_without_authentication_only_a_teams_client_on_this_machine_is_answered(
+    teams_anonymous: TeamsWorld,
+) -> None:
+    activity = hello(teams_anonymous)
+    assert await teams_anonymous.post(activity) == 201
+    activity = hello(teams_anonymous) | {"serviceUrl": "https://smba.trafficmanager.net/amer/"}
+    assert await teams_anonymous.post(activity) == 403
+
+
+@pytest.fixture
+async def teams_anonymous(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(redis_server.url, clock):
+        yield world
