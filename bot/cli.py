@@ -16,7 +16,7 @@ from aiohttp import web
 from adapters.teams.package import package
 from bot import doctor, logs, sandbox, subjects
 from bot.app import build_app, tune_gc
-from bot.settings import Settings, environment
+from bot.settings import Settings, environment, package_settings
 from nudges.errors import SettingsError
 
 log = logging.getLogger("carenudge")
@@ -73,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     environ = environment()
+    if args.command == "teams-package":  # needs the app id only, not the bot's secret
+        try:
+            app_id, public_url = package_settings(environ)
+        except SettingsError as exc:
+            print(exc)
+            return 2
+        return _teams_package(args, app_id, public_url)
     try:
         settings = Settings.from_env(environ)
     except SettingsError as exc:
@@ -83,8 +90,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "doctor":
         return asyncio.run(doctor.check(environ, print))
-    if args.command == "teams-package":
-        return _teams_package(args, settings)
     if args.command == "export":
         return asyncio.run(subjects.export(settings, args.user, args.out, print))
     if args.command == "forget":
@@ -111,15 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
-    app_id = args.app_id or (settings.teams.app_id if settings.teams else "")
+def _teams_package(args: argparse.Namespace, app_id: str, public_url: str | None) -> int:
+    app_id = args.app_id or app_id
     if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", app_id or ""):
         print(
             "The package needs the bot's Microsoft App ID (a GUID): set MICROSOFT_APP_ID or "
             "pass --app-id. It is on the Azure Bot's Configuration page."
         )
         return 2
-    website = args.website or settings.public_url
+    website = args.website or public_url
     if not website:
         print(
             "The package needs CareNudge's public https address, where Teams links its privacy "

@@ -184,6 +184,20 @@ class Settings:
         )
 
 
+def package_settings(environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """What ``carenudge teams-package`` needs, and nothing more (no client secret): the bot's
+    app id and CareNudge's public address.
+
+    Raises:
+        SettingsError: CARENUDGE_PUBLIC_URL is set but not an https address.
+    """
+    problems: list[str] = []
+    public_url = _public_url(environ.get("CARENUDGE_PUBLIC_URL", "").strip(), problems)
+    if problems:
+        raise SettingsError(problems)
+    return environ.get("MICROSOFT_APP_ID", "").strip(), public_url
+
+
 def _public_url(raw: str, problems: list[str]) -> str | None:
     if not raw:
         return None

@@ -106,11 +106,15 @@ class TeamsInbound:
             raise web.HTTPUnsupportedMediaType()
         try:
             activity = Activity().deserialize(await request.json())
+        except web.HTTPRequestEntityTooLarge:
+            log.info("refused a request to /api/messages larger than the app takes")
+            raise
         except Exception as exc:
             name = type(exc).__name__
             log.info("ignored a request to /api/messages that is not an activity (%s)", name)
             raise web.HTTPBadRequest() from None
-        if not activity.type:
+        if not activity.type or not _addressed(activity):
+            log.info("ignored an activity with no conversation, sender or recipient")
             raise web.HTTPBadRequest()
         if self.tokens is not None:
             try:
@@ -205,8 +209,13 @@ class TeamsInbound:
             await self._send_form(event)
             return
         if event is None:
-            if where.kind is ConversationKind.DIRECT and not activity.value:
-                await self._send(where, help_card(""))
+            # Anything that isn't a command, in a 1:1, or said to CareNudge by name (a bare
+            # "@CareNudge", or "@CareNudge hello") anywhere: the help, where it was said.
+            if not activity.value and (where.kind is ConversationKind.DIRECT or _to_bot(activity)):
+                try:
+                    await self._reply_without_records(activity, help_card(""))
+                except DeliveryError as exc:
+                    log.warning("could not answer in Teams (%s)", type(exc).__name__)
             return
         reply = await self.engine.handle(event)
         if reply is None:
@@ -359,6 +368,27 @@ class TeamsInbound:
             await self.messenger.send(where, card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
+
+
+def _addressed(activity: Any) -> bool:
+    """Whether an activity says where it came from, who sent it and to whom: without them
+    there is nothing to answer (Teams always sends them)."""
+    return bool(
+        getattr(activity.conversation, "id", None)
+        and getattr(activity.from_property, "id", None)
+        and getattr(activity.recipient, "id", None)
+        and activity.service_url
+    )
+
+
+def _to_bot(activity: Any) -> bool:
+    """Whether CareNudge was @mentioned in the message."""
+    bot = activity.recipient.id
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        if entity.type == "mention" and (props.get("mentioned") or {}).get("id") == bot:
+            return True
+    return False
 
 
 def _on_this_machine(url: str) -> bool:

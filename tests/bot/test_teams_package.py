@@ -113,3 +113,16 @@ def test_the_package_needs_the_public_address() -> None:
     )
     assert done.returncode == 2
     assert "set CARENUDGE_PUBLIC_URL or pass --website" in done.stdout
+
+
+def test_the_package_needs_only_the_app_id_not_the_bots_secret(tmp_path: Path) -> None:
+    out = tmp_path / "app.zip"
+    done = run(
+        "--out",
+        str(out),
+        "--website",
+        "https://nudge.trust.nhs.uk",
+        env={"MICROSOFT_APP_ID": APP_ID},  # no MICROSOFT_APP_PASSWORD: the admin packaging it
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert zipfile.is_zipfile(out)

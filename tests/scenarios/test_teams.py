@@ -4,6 +4,7 @@ and a fake Bot Connector (their ``serviceUrl``) on loopback that records what th
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -489,3 +490,31 @@ async def test_removed_from_a_team_its_channels_get_nothing_more(teams: TeamsWor
     states = await delivered(teams, "c:c1@1796043600")
     assert list(states.values()) == ["gone:not-in-channel"]
     assert teams.connector.posted(WARD_7) == []
+
+
+# --- the small things ----------------------------------------------------------------------
+
+
+async def test_a_bare_mention_of_carenudge_in_a_channel_gets_the_help_in_its_thread(
+    teams: TeamsWorld,
+) -> None:
+    await teams.say(
+        "29:jo", "<at>CareNudge</at>", channel=WARD_7, mentions={"CareNudge": "28:carenudge"}
+    )
+    [answer] = await answers(teams, 1)
+    assert answer.conversation.startswith(f"{WARD_7};messageid=")  # the thread it was said in
+    assert "Examples" in card_text(answer)
+
+
+async def test_a_malformed_activity_is_a_400_and_an_oversize_body_a_413(teams: TeamsWorld) -> None:
+    activity = teams_activity(teams.connector.url, "bad-1", "29:jo")
+    activity |= {"type": "message", "text": "nudge help"}
+    for missing in ("conversation", "from", "recipient", "serviceUrl"):
+        broken = {k: v for k, v in activity.items() if k != missing}
+        assert await teams.post(broken) == 400, missing
+    oversize = json.dumps(activity | {"text": "x" * (2 * 1024 * 1024)}).encode()
+    response = await teams.client.post(
+        "/api/messages", data=io.BytesIO(oversize), headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 413
+    assert teams.connector.sent == []
