@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.app import connect
 from bot.settings import Settings
-from bot.wiring import build_core
+from bot.wiring import Core, build_core
 from nudges.cards import plain
 from nudges.model import MemberRef
 
@@ -23,13 +23,26 @@ Ask = Callable[[str], str]
 EXAMPLE = "slack:U012AB3CD (or slack:T0123:U012AB3CD to name the workspace too)"
 
 
-async def export(settings: Settings, user: str, out: str | None, say: Say) -> int:
+Work = Callable[[Core, list[MemberRef]], Awaitable[int]]
+
+
+async def _for_people(settings: Settings, user: str, say: Say, work: Work) -> int:
+    """Run ``work`` on everyone known as ``user``, against the configured Redis; 1 if nobody
+    is, 2 if Redis can't be reached."""
     redis = connect(settings.redis_url)
     try:
         core = build_core(settings, redis)
         people = await _people(core.stores.rights.known_as, user, say)
-        if not people:
-            return 1
+        return await work(core, people) if people else 1
+    except RedisError as exc:
+        say(f"Could not reach Redis at REDIS_URL ({type(exc).__name__}). Is it running?")
+        return 2
+    finally:
+        await redis.aclose()
+
+
+async def export(settings: Settings, user: str, out: str | None, say: Say) -> int:
+    async def write(core: Core, people: list[MemberRef]) -> int:
         for ref in people:
             found = await core.engine.rights.export(ref)
             several = len(people) > 1
@@ -40,20 +53,12 @@ async def export(settings: Settings, user: str, out: str | None, say: Say) -> in
             say(plain(found.summary))
             say(f"\nWrote everything held about {ref.key} to {path} (JSON).")
         return 0
-    except RedisError as exc:
-        say(f"Could not reach Redis at REDIS_URL ({type(exc).__name__}). Is it running?")
-        return 2
-    finally:
-        await redis.aclose()
+
+    return await _for_people(settings, user, say, write)
 
 
 async def forget(settings: Settings, user: str, yes: bool, say: Say, ask: Ask) -> int:
-    redis = connect(settings.redis_url)
-    try:
-        core = build_core(settings, redis)
-        people = await _people(core.stores.rights.known_as, user, say)
-        if not people:
-            return 1
+    async def erase(core: Core, people: list[MemberRef]) -> int:
         names = ", ".join(ref.key for ref in people)
         if not yes:
             say(
@@ -72,11 +77,8 @@ async def forget(settings: Settings, user: str, yes: bool, say: Say, ask: Ask) -
                 f"{erased.shoutouts_deleted + erased.shoutouts_changed} shout-outs."
             )
         return 0
-    except RedisError as exc:
-        say(f"Could not reach Redis at REDIS_URL ({type(exc).__name__}). Is it running?")
-        return 2
-    finally:
-        await redis.aclose()
+
+    return await _for_people(settings, user, say, erase)
 
 
 async def _people(

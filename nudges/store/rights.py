@@ -21,6 +21,9 @@ from nudges.store.base import StoreBase, as_str, as_strs, maybe_str
 from nudges.store.people import AMBIGUOUS
 
 PAGE = 500
+OWNED_BY_OTHERS = ("team:", "teams:", "channel:", "cadence:", "cadences")
+"""Keys that belong to a team, a channel or its managers, whatever their names look like
+(a team someone named like a user id is still the team's)."""
 NOBODY = ""
 """The user id that takes the place of an erased person where a record needs someone (the
 creator of a cadence): nobody."""
@@ -176,7 +179,7 @@ class RightsStore(StoreBase):
         async with self.redis.pipeline(transaction=False) as pipe:
             for key in page:
                 rest = key[len(keys.prefix) + 1 :]
-                if _names(rest, me):
+                if _names(rest, me) and not rest.startswith(OWNED_BY_OTHERS):
                     pipe.delete(key)
                     deleted += 1
                 elif rest.startswith("delivery:"):

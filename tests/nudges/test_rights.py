@@ -250,3 +250,14 @@ async def test_when_their_dm_cannot_be_reached_the_summary_comes_back_here(world
     assert "What CareNudge holds about you" in shown
     assert "Teams you joined: ward-7" in shown
     assert "Please try /nudge my data again in a minute." in shown
+
+
+async def test_a_team_named_like_someones_id_is_still_the_teams_after_they_are_forgotten(
+    world: World,
+) -> None:
+    await world.admin_makes_team("mo", team="u7", members=("u7", "sam"))
+    reply = await world.say("u7", "forget me")
+    await world.press_on("u7", reply.card, "Erase everything")
+    team = plain((await world.say("mo", "team u7")).card)
+    assert "Team u7" in team
+    assert "Members who joined: 1" in team  # Sam stays; u7 the person is gone

@@ -52,6 +52,16 @@ async def answers(teams: TeamsWorld, count: int) -> list[Sent]:
     return await teams.connector.wait_for(count)
 
 
+async def nina_gets_a_daily_prompt(teams: TeamsWorld) -> None:
+    """Nina joins ward-7, whose manager Mo sets a prompt to the team at 13:00 each day."""
+    await a_team(teams)
+    await teams.install("29:nina")
+    await teams.say("29:nina", "nudge join ward-7")
+    await teams.answer("29:nina", "ward-7")
+    await teams.say("29:mo", "nudge create daily at 13:00 to team")
+    await teams.answer("29:mo", "Cadence c1 is set")
+
+
 async def a_team(teams: TeamsWorld) -> None:
     for user in ("29:ada", "29:mo"):
         assert await teams.install(user) == 201
@@ -319,12 +329,7 @@ async def test_from_a_1_1_chat_a_colleague_is_recognised_by_name_and_in_a_team_c
 async def test_my_data_and_forget_me_in_the_1_1_chat_leave_nothing_naming_them(
     teams: TeamsWorld, redis: Redis
 ) -> None:
-    await a_team(teams)
-    await teams.install("29:nina")
-    await teams.say("29:nina", "nudge join ward-7")
-    await teams.answer("29:nina", "ward-7")
-    await teams.say("29:mo", "nudge create daily at 13:00 to team")
-    await teams.answer("29:mo", "Cadence c1 is set")
+    await nina_gets_a_daily_prompt(teams)
     teams.clock.set(utc(2026, 11, 30, 13, 0))
     await teams.answer("29:nina", "[Done] [Snooze] [Not for me]")
 
@@ -449,12 +454,7 @@ async def test_an_install_teams_announces_twice_gets_one_welcome(teams: TeamsWor
 async def test_after_the_app_is_removed_nothing_is_written_until_it_is_back(
     teams: TeamsWorld,
 ) -> None:
-    await a_team(teams)
-    await teams.install("29:nina")
-    await teams.say("29:nina", "nudge join ward-7")
-    await teams.answer("29:nina", "ward-7")
-    await teams.say("29:mo", "nudge create daily at 13:00 to team")
-    await teams.answer("29:mo", "Cadence c1 is set")
+    await nina_gets_a_daily_prompt(teams)
     removed = teams_activity(teams.connector.url, "f:removed", "29:nina")
     removed |= {"type": "installationUpdate", "action": "remove"}
     assert await teams.post(removed) == 201
