@@ -45,12 +45,6 @@ class PromptStore(StoreBase):
         raw = await self.redis.hgetall(self.keys.team(ws, team).not_for_me)
         return {as_str(k): int(v) for k, v in raw.items()}
 
-    async def prompt_settings(self, ws: Workspace, team: str) -> tuple[list[Prompt], set[str]]:
-        """A team's own prompts and the ids it retired, in one round trip (shared with other
-        fires asking at the same moment)."""
-        own, retired, _ = await self.fire_settings(ws, team)
-        return own, retired
-
     async def fire_settings(
         self, ws: Workspace, team: str
     ) -> tuple[list[Prompt], set[str], str | None]:
