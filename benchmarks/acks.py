@@ -46,6 +46,9 @@ WORKSPACE = "T1"
 ADMINS = {"slack": "UADA", "teams": "29:ada"}
 AT_ONCE = 50
 SLACK_WORKSPACES, TEAMS_TENANTS = 6, 2
+ADMIN_IDS = ",".join(
+    ["slack:UADA", *(f"teams:tenant-{t + 1}:{ADMINS['teams']}" for t in range(TEAMS_TENANTS))]
+)
 TARGET_MS = 100.0
 SECTION = "4 acknowledgements"
 
@@ -111,7 +114,7 @@ async def serving(redis_url: str, slack_api_url: str) -> AsyncIterator[str]:
     """``carenudge run`` on a free port; yields its base URL once it is ready."""
     settings = {
         "LOG_LEVEL": "WARNING",
-        "CARENUDGE_ADMINS": ",".join(f"{p}:{u}" for p, u in ADMINS.items()),
+        "CARENUDGE_ADMINS": ADMIN_IDS,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": "xoxb-bench",
     }
@@ -133,7 +136,7 @@ async def populate(redis_url: str, service_url: str, members: int) -> list[str]:
     taken off the queue until ``start_fan_out``."""
     redis = connect(redis_url)
     try:
-        settings = EngineSettings(admins=frozenset(f"{p}:{u}" for p, u in ADMINS.items()))
+        settings = EngineSettings(admins=frozenset(ADMIN_IDS.split(",")))
         core = build_core(Settings(engine=settings), redis)  # it sends nothing
         engine, queue, store = core.engine, core.queue, core.stores.people
         records = TeamsRecords(redis, core.keys.platform("teams"))

@@ -20,7 +20,7 @@ from adapters.teams.settings import APP_TYPES, TeamsSettings
 from nudges.errors import SettingsError
 from nudges.keys import DEFAULT_PREFIX
 from nudges.model import Budget
-from nudges.settings import EngineSettings, Secret
+from nudges.settings import AdminId, EngineSettings, Secret
 from scheduler.runner import RunnerSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -146,6 +146,11 @@ class Settings:
             )
 
         admins = frozenset(a.strip() for a in get("CARENUDGE_ADMINS", "").split(",") if a.strip())
+        for entry in sorted(admins):
+            try:
+                AdminId.parse(entry)
+            except ValueError as exc:
+                problems.append(f"CARENUDGE_ADMINS: {exc}.")
         log_level = get("LOG_LEVEL", "INFO").upper()
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")

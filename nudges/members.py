@@ -29,6 +29,7 @@ from nudges.model import (
     Shift,
     ShiftPattern,
 )
+from nudges.settings import AdminId
 
 SettingsCommand = SetTimezone | SetQuietHours | SetWorkingDays | SetShift | Snooze | StopOrStart
 
@@ -223,8 +224,8 @@ def settings_card(member: Member, default_tz: str) -> Card:
             ),
             ContextLine(
                 (
-                    f"Your id, should an admin need it for CARENUDGE_ADMINS: "
-                    f"{member.ref.platform}:{member.ref.user_id}",
+                    "Your id, should an admin need it for CARENUDGE_ADMINS: "
+                    + AdminId.of(member.ref),
                 )
             ),
         ),

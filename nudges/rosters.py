@@ -13,6 +13,7 @@ from nudges.commands import Appoint, ListTeams, Membership, ShowTeam
 from nudges.deps import Deps
 from nudges.errors import NotFound, Refused
 from nudges.model import DEFAULT_BUDGET, Conversation, MemberRef, Role, Workspace, iso_week
+from nudges.settings import AdminId
 
 TEAMS_PAGE = 20
 """Teams on one page of /nudge teams."""
@@ -24,25 +25,22 @@ class Rosters:
     def __init__(self, deps: Deps) -> None:
         self.stores = deps.stores
         self.settings = deps.settings
+        self.configured = tuple(AdminId.parse(entry) for entry in deps.settings.admins)
 
     # --- checks ---------------------------------------------------------------------------
 
     async def is_admin(self, ref: MemberRef) -> bool:
-        configured = self.settings.admins
-        if {ref.key, f"{ref.platform}:{ref.user_id}", ref.user_id} & configured:
+        if any(admin.names(ref) for admin in self.configured):
             return True
         return ref.key in await self.stores.people.admins(ref.workspace)
 
     async def admin_refs(self, ws: Workspace) -> list[MemberRef]:
         refs = {MemberRef.from_key(k) for k in await self.stores.people.admins(ws)}
-        for entry in self.settings.admins:
-            parts = entry.split(":")
-            if len(parts) == 3 and (parts[0], parts[1]) == (ws.platform, ws.tenant_id):
-                refs.add(MemberRef(*parts))
-            elif len(parts) == 2 and parts[0] == ws.platform:
-                refs.add(MemberRef(ws.platform, ws.tenant_id, parts[1]))
-            elif len(parts) == 1 and parts[0]:
-                refs.add(MemberRef(ws.platform, ws.tenant_id, parts[0]))
+        refs |= {
+            MemberRef(ws.platform, ws.tenant_id, admin.user_id)
+            for admin in self.configured
+            if admin.within(ws)
+        }
         return sorted(refs)
 
     async def require_admin(self, ref: MemberRef, doing: str) -> None:

@@ -29,14 +29,14 @@ def test_values_are_read_from_the_environment() -> None:
             "REDIS_URL": "redis://redis:6379/2",
             "PORT": "3000",
             "CARENUDGE_TIMEZONE": "Europe/London",
-            "CARENUDGE_ADMINS": "slack:U01, teams:abc",
+            "CARENUDGE_ADMINS": "slack:U01, teams:tenant-1:29:abc",
             "CARENUDGE_GRACE_MINUTES": "30",
         }
     )
     assert settings.redis_url_given
     assert settings.port == 3000
     assert settings.engine.default_tz == "Europe/London"
-    assert settings.engine.admins == frozenset({"slack:U01", "teams:abc"})
+    assert settings.engine.admins == frozenset({"slack:U01", "teams:tenant-1:29:abc"})
     assert settings.engine.grace == timedelta(minutes=30)
 
 
@@ -56,6 +56,17 @@ def test_every_problem_is_listed_at_once_with_what_to_do() -> None:
     assert any("CARENUDGE_TIMEZONE" in p and "Europe/London" in p for p in problems)
     assert any("REDIS_URL" in p for p in problems)
     assert any("LOG_LEVEL" in p for p in problems)
+
+
+def test_a_teams_admin_must_be_named_with_their_tenant() -> None:
+    """A Teams user id means nothing outside its tenant: ``teams:29:…`` alone would make
+    whoever has that id in any tenant an admin."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"CARENUDGE_ADMINS": "slack:U01,teams:29:1AbC,teams:"})
+    problems = "\n".join(caught.value.problems)
+    assert "the Teams admin teams:29:1AbC needs its tenant: teams:<tenant id>:<user id>" in problems
+    assert "the Teams admin teams: needs its tenant" in problems
+    assert "slack:U01" not in problems
 
 
 def test_teams_needs_an_app_id_and_password_or_says_where_to_find_them() -> None:

@@ -185,7 +185,9 @@ async def teams_world(
     await connector.start()
     settings = Settings(
         redis_url=redis_url,
-        engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
+        engine=EngineSettings(
+            default_tz="Europe/London", admins=frozenset({"teams:tenant-1:29:ada"})
+        ),
         teams=teams
         or (
             TeamsSettings(app_id=app_id, openid_metadata=openid_metadata)

@@ -81,7 +81,7 @@ class Harness:
         async def start() -> TestClient[web.Request, web.Application]:
             settings = Settings(
                 redis_url=redis_url,
-                engine=EngineSettings(admins=frozenset({"slack:UADA", "teams:29:ada"})),
+                engine=EngineSettings(admins=frozenset({"slack:UADA", "teams:tenant-1:29:ada"})),
                 slack=SlackSettings(
                     signing_secret=Secret(SECRET),
                     bot_token=Secret("xoxb-fuzz"),

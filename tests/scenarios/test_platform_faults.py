@@ -203,7 +203,9 @@ async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsW
     await connector.start()
     settings = Settings(
         redis_url=redis_server.url,
-        engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"teams:29:ada"})),
+        engine=EngineSettings(
+            default_tz="Europe/London", admins=frozenset({"teams:tenant-1:29:ada"})
+        ),
         teams=TeamsSettings(timeout_s=1.0),
     )
     clock = SetClock(utc(2026, 11, 30, 12, 0))

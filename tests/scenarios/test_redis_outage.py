@@ -162,7 +162,7 @@ class ResponseUrls:
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path: Path, redis_url: str, slack_api: str) -> AsyncIterator[Bot]:
     settings = {
-        "CARENUDGE_ADMINS": "slack:UADA,teams:29:ada",
+        "CARENUDGE_ADMINS": "slack:UADA,teams:tenant-1:29:ada",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
     }

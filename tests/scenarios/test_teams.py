@@ -415,6 +415,28 @@ async def test_a_renamed_channel_is_found_by_its_new_name(teams: TeamsWorld) -> 
     assert any("sent in #ward-7-nights" in card_text(s) for s in sent)
 
 
+async def test_an_admin_is_an_admin_in_their_own_tenant_only(teams: TeamsWorld) -> None:
+    """CARENUDGE_ADMINS names Ada as teams:tenant-1:29:ada: somebody in another tenant whose
+    Teams id reads the same is nobody special there."""
+    for tenant in ("tenant-2", TENANT):
+        activity = teams_activity(teams.connector.url, f"a-{tenant}", "29:ada")
+        activity["channelData"] = {"tenant": {"id": tenant}}
+        activity["conversation"]["tenantId"] = tenant
+        activity |= {
+            "type": "message",
+            "text": f"nudge manager add <at>Mo</at> to ward-{tenant[-1]}",
+            "entities": [{"type": "mention", "text": "<at>Mo</at>", "mentioned": {"id": "29:mo"}}],
+        }
+        assert await teams.post(activity) == 201
+    appointed = await teams.answer("29:ada", "ward-1")
+    assert "<at>Mo</at> now manages ward-1." in card_text(appointed)
+    [refused] = [s for s in teams.connector.sent if "ward-1" not in card_text(s)]
+    assert "Only an admin can appoint managers." in card_text(refused)
+    await teams.say("29:ada", "nudge settings")  # where Ada's admin id, tenant and all, is shown
+    shown = await teams.answer("29:ada", "Your settings")
+    assert card_text(shown).endswith("ADMINS: teams:tenant-1:29:ada")
+
+
 async def test_a_name_teams_splits_into_two_mentions_is_one_person(teams: TeamsWorld) -> None:
     assert await teams.install("29:ada") == 201
     await teams.say(
