@@ -102,7 +102,7 @@ class Cadences:
                     "create",
                     "audience",
                 )
-            audience = ChannelAudience(ChannelRef(where, where_name or where.channel_id))
+            audience = ChannelAudience(ChannelRef(where, where_name))
         schedule = _schedule(spec, None)
         if schedule is None:
             raise ParseError("Please say when it should go out.", example, "create", "times")
@@ -183,7 +183,7 @@ class Cadences:
         try:
             await self.messenger.check_reach(channel.conversation)
         except ConversationGone as gone:
-            raise CannotReach(f"#{channel.name}", gone) from gone
+            raise CannotReach(wording.channel(channel.name), gone) from gone
         except DeliveryError:
             return  # the platform could not say: it will be told at the first fire if so
 

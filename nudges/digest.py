@@ -112,9 +112,7 @@ class Digests:
             schedule=WeeklySchedule(frozenset({DIGEST_DAY}), (DIGEST_AT,)),
             tz=self.settings.default_tz,
             theme=None,
-            audience=ChannelAudience(
-                ChannelRef(shoutout.channel, where_name or shoutout.channel.channel_id)
-            ),
+            audience=ChannelAudience(ChannelRef(shoutout.channel, where_name)),
             created_by=shoutout.giver,
             created_at=self.clock.now(),
             kind=CadenceKind.DIGEST,
@@ -184,7 +182,7 @@ class Digests:
             )
         }
         blocks: list[Heading | Text | ContextLine] = [
-            Heading(f"This week's shout-outs in #{channel_name or channel.channel_id}"),
+            Heading(f"This week's shout-outs in {wording.channel(channel_name)}"),
             Text(
                 (
                     f"{wording.plural(len(week), 'shout-out')} this week: "
@@ -196,10 +194,11 @@ class Digests:
         entries = [
             Text(
                 (
-                    Mention(s.giver, names.get(s.giver, s.giver.user_id)),
+                    Mention(s.giver, names.get(s.giver, wording.UNNAMED_PERSON)),
                     " recognised ",
                     *wording.mentions(
-                        [Mention(r, names.get(r, r.user_id)) for r in s.recipients], "and"
+                        [Mention(r, names.get(r, wording.UNNAMED_PERSON)) for r in s.recipients],
+                        "and",
                     ),
                     *joiner(s.words),
                     *s.words,

@@ -124,7 +124,7 @@ class Reach:
 
 def channel_card(cadence: Cadence, reason: Unreachable, fix: str) -> Card:
     assert isinstance(cadence.audience, ChannelAudience)
-    where = f"#{cadence.audience.channel.name}"
+    where = wording.channel(cadence.audience.channel.name)
     title = f"{cadence.id} can't reach {where}"
     said = CHANNEL_PROBLEM[reason].format(where=where)
     fix = fix or CHANNEL_FIX.get(reason, "").format(cadence=cadence.id)
@@ -170,7 +170,7 @@ def last_fire(cadence: Cadence, summary: dict[str, Any] | None) -> str:
         return ""
     said = [f"{wording.when(at, cadence.tz)}: {reach_words(meant, reached)}"]
     if isinstance(cadence.audience, ChannelAudience):
-        where = f"#{cadence.audience.channel.name}"
+        where = wording.channel(cadence.audience.channel.name)
         said += [
             CHANNEL_SHORT.get(r, "{where} can't be reached").format(where=where)
             for r in unreachable

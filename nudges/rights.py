@@ -215,7 +215,7 @@ class Rights:
         managed = ", ".join(teams["manages"]) or "none"
         recognised = data["last_recognised"]
         facts = (
-            ("Name", str(data["you"]["name"] or member.ref.user_id)),
+            ("Name", str(data["you"]["name"] or "not known")),
             *pairs,
             ("Teams you joined", joined),
             ("Teams you manage", managed + (" (and you are an admin)" if teams["admin"] else "")),
@@ -247,8 +247,17 @@ class Rights:
                     Text((f"{_when(s.given_at.isoformat())} · {s.text}",))
                     for s in sorted(items, key=lambda s: s.given_at, reverse=True)[:LISTED]
                 )
-        for label, value in data["kept_by_the_platform_adapter"].items():
-            blocks.append(ContextLine((f"{label}: {value}",)))
+        kept = data["kept_by_the_platform_adapter"]
+        if kept:  # named, not shown: the values are ids, in the JSON for whoever needs them
+            blocks.append(
+                ContextLine(
+                    (
+                        f"Also kept for {member.ref.platform.title()}: "
+                        + ", ".join(label[0].lower() + label[1:] for label in kept)
+                        + " (in the JSON below).",
+                    )
+                )
+            )
         blocks.append(
             ContextLine(
                 (

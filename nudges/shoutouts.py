@@ -199,7 +199,7 @@ class Shoutouts:
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
     ) -> Reply:
         held = await self._hold(actor, where, where_name, cmd)
-        place = f"#{where_name}" if where_name else "the channel"
+        place = wording.channel(where_name)
         return Reply(
             Card(
                 (
@@ -307,9 +307,7 @@ class Shoutouts:
         return Reply(confirmation(shoutout, where_name))
 
     async def _tell_recipients(self, shoutout: Shoutout, giver: Mention, where_name: str) -> None:
-        place = (
-            "privately" if shoutout.private else f"in #{where_name or shoutout.channel.channel_id}"
-        )
+        place = "privately" if shoutout.private else f"in {wording.channel(where_name)}"
         for person in shoutout.recipients:
             card = Card(
                 (
@@ -396,7 +394,7 @@ def public_card(
 
 
 def confirmation(shoutout: Shoutout, where_name: str) -> Card:
-    where = "privately" if shoutout.private else f"in #{where_name or shoutout.channel.channel_id}"
+    where = "privately" if shoutout.private else f"in {wording.channel(where_name)}"
     return Card(
         (
             Heading(f"Shout-out {shoutout.id} sent {where}"),

@@ -90,12 +90,23 @@ def zone(cadence: Cadence) -> str:
     return cadence.tz
 
 
+UNNAMED_CHANNEL = "the channel"
+"""A channel whose name CareNudge was never told (its id is no name for a person)."""
+UNNAMED_PERSON = "a colleague"
+"""The same for a person."""
+
+
+def channel(name: str) -> str:
+    """``#ward-7``, or "the channel" when its name is not known."""
+    return f"#{name}" if name else UNNAMED_CHANNEL
+
+
 def audience(cadence: Cadence, names: dict[str, str]) -> str:
     match cadence.audience:
-        case ChannelAudience(channel=channel):
-            return f"#{channel.name}"
+        case ChannelAudience(channel=place):
+            return channel(place.name)
         case MembersAudience(members=members):
-            shown = [f"@{names.get(m.key, m.user_id)}" for m in members[:5]]
+            shown = [f"@{names.get(m.key, UNNAMED_PERSON)}" for m in members[:5]]
             more = len(members) - len(shown)
             return ", ".join(shown) + (f" and {more} more" if more else "") + " (direct message)"
         case TeamAudience():

@@ -251,7 +251,9 @@ def build_world(
     messenger = messenger or RecordingMessenger(clock=clock)
     engine_settings = EngineSettings(
         default_tz=str(settings.pop("default_tz", "Europe/London")),
-        admins=frozenset({f"{platform}:ada"}),
+        admins=frozenset(
+            {f"{platform}:{TENANT}:ada" if platform == "teams" else f"{platform}:ada"}
+        ),
         **settings,  # type: ignore[arg-type]
     )
     core = build_core(Settings(engine=engine_settings), redis, messenger, clock, salt="tests")

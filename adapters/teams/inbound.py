@@ -47,12 +47,15 @@ from nudges.edge import (
     Card,
     ChannelRef,
     CommandInvoked,
+    ContextLine,
     Conversation,
     ConversationKind,
     DeliveryError,
     Door,
     Event,
     Heading,
+    MemberRef,
+    Mention,
     MessageRef,
     Reply,
     Text,
@@ -67,6 +70,12 @@ ALREADY_SAVED = Card(
     "Already saved",
 )
 """The answer to a second press of one Save (Teams lets a card be pressed twice)."""
+SEEN_IN_THE_CHANNEL = frozenset({"shoutout", "pause"})
+"""Commands whose success is a post of their own in the channel they were given in."""
+NO_CHAT = (
+    "I couldn't open a 1:1 chat with you, where this answer goes. Add CareNudge from Apps "
+    "in Teams, then try again."
+)
 
 
 class TeamsInbound:
@@ -197,16 +206,16 @@ class TeamsInbound:
         event: Event | None = from_submit(activity) if activity.value else from_message(activity)
         where = conversation_of(activity)
         if isinstance(event, CommandInvoked):
-            event = await self._channels_named(event)
             if where.kind is ConversationKind.CHANNEL and not event.conversation_name:
-                name = await self.records.name_of_channel(where.tenant_id, where.channel_id)
-                event = replace(event, conversation_name=name)
+                # First: it may learn the team's channels, which #names below are looked up in.
+                event = replace(event, conversation_name=await self._channel_name(activity))
+            event = await self._channels_named(event)
         if (
             isinstance(event, CommandInvoked)
             and event.name == "nudge"
             and forms.wants_form(event.args)
         ):
-            await self._send_form(event)
+            await self._send_form(activity, event)
             return
         if event is None:
             # Anything that isn't a command, in a 1:1, or said to CareNudge by name (a bare
@@ -221,13 +230,11 @@ class TeamsInbound:
         if reply is None:
             return
         if reply.private and where.kind is not ConversationKind.DIRECT:
-            # Teams has no message only one person sees: private answers go to their 1:1.
-            try:
-                target = await self.messenger.open_dm(event.actor)
-            except DeliveryError:
-                log.info("could not open a 1:1 for a private answer")
-                return
-            await self._send(target, reply.card)
+            # A shout-out or a Pause that went well is its own post in the channel already.
+            named = event.name if isinstance(event, CommandInvoked) else ""
+            seen = named in SEEN_IN_THE_CHANNEL and reply.status == "ok"
+            said = "" if seen else "I've answered you"
+            await self._privately(activity, event.actor, reply.card, said)
             return
         # Straight back where it came from, by the activity's own address: the answer to
         # "forget me" goes out after the records it would be looked up in are erased.
@@ -235,6 +242,17 @@ class TeamsInbound:
             await self._reply_without_records(activity, reply.card)
         except DeliveryError as exc:
             log.warning("could not answer in Teams (%s)", type(exc).__name__)
+
+    async def _channel_name(self, activity: Any) -> str:
+        """The name of the channel ``activity`` came from, asking the team's channel list if
+        CareNudge has not learnt it yet; "" if the channel is not on it (a private one)."""
+        where = conversation_of(activity)
+        name = await self.records.name_of_channel(where.tenant_id, where.channel_id)
+        team = team_id(activity)
+        if not name and team and await self.records.may_list_channels(where.tenant_id, team):
+            await self._learn_channels(activity)
+            name = await self.records.name_of_channel(where.tenant_id, where.channel_id)
+        return name
 
     async def _channels_named(self, event: CommandInvoked) -> CommandInvoked:
         """``#ward-7`` typed in Teams names a channel CareNudge has been in."""
@@ -249,18 +267,47 @@ class TeamsInbound:
             args.append(arg)
         return replace(event, args=tuple(args))
 
-    async def _send_form(self, event: CommandInvoked) -> None:
+    async def _send_form(self, activity: Any, event: CommandInvoked) -> None:
         """The cadence form goes to the manager's 1:1 (forms are personal)."""
         tz, teams = await self.engine.drafting(event.actor)
         here = event.conversation
         channel = here if here.kind is not ConversationKind.DIRECT else None
+        form = forms.cadence_form(tz, teams, channel, event.conversation_name)
+        if channel is not None:
+            await self._privately(activity, event.actor, form, "the cadence form is waiting")
+            return
         try:
-            target = await self.messenger.open_dm(event.actor) if channel else here
-            await self.messenger.send_card(
-                target, forms.cadence_form(tz, teams, channel, event.conversation_name)
-            )
+            await self.messenger.send_card(here, form)
         except DeliveryError as exc:
             log.warning("could not send the cadence form (%s)", type(exc).__name__)
+
+    async def _privately(
+        self, activity: Any, actor: MemberRef, card: Card | dict[str, Any], said: str
+    ) -> None:
+        """An answer for one person to a command in a channel goes to their 1:1 chat (Teams
+        has no message only one person sees), and a word in the thread says where it went, so
+        the command does not seem to have fallen on deaf ears (unless ``said`` is empty)."""
+        try:
+            chat = await self.messenger.open_dm(actor)
+            if isinstance(card, Card):
+                await self.messenger.send(chat, card)
+            else:
+                await self.messenger.send_card(chat, card)
+        except DeliveryError as exc:
+            log.info("could not answer in a 1:1 chat (%s)", type(exc).__name__)
+            note = Card((Text((NO_CHAT,)),), NO_CHAT)
+        else:
+            if not said:
+                return
+            name = str(getattr(activity.from_property, "name", "") or "")
+            note = Card(
+                (ContextLine((Mention(actor, name), f", {said} in your 1:1 chat with me.")),),
+                f"{said[0].upper()}{said[1:]} in your 1:1 chat with CareNudge.",
+            )
+        try:
+            await self._reply_without_records(activity, note)
+        except DeliveryError as exc:
+            log.warning("could not answer in Teams (%s)", type(exc).__name__)
 
     async def _form(self, activity: Any) -> None:
         answers: dict[str, Any] = activity.value

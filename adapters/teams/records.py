@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from nudges.edge import MemberRef, PlatformKeys
 
+CHANNELS_LISTED_S = 3600
 WELCOME_KEPT_S = 24 * 3600
 """Teams' two announcements of one install come within seconds; a day is plenty."""
 
@@ -82,6 +83,13 @@ class TeamsRecords:
         """True once per install: Teams announces one with two activities."""
         key = self.keys.seen("welcome", f"{tenant_id}:{conversation_id}")
         return bool(await self.redis.set(key, "1", nx=True, ex=WELCOME_KEPT_S))
+
+    async def may_list_channels(self, tenant_id: str, team_id: str) -> bool:
+        """True at most once an hour per team: a channel CareNudge hears of but cannot name
+        (the bot was added before it learnt names, or the channel is private) sends it to the
+        team's channel list, not on every message."""
+        key = self.keys.seen("channels", f"{tenant_id}:{team_id}")
+        return bool(await self.redis.set(key, "1", nx=True, ex=CHANNELS_LISTED_S))
 
     async def first_save(self, tenant_id: str, user_id: str, saving: str) -> bool:
         """True the first time a person presses one Save card."""

@@ -1,8 +1,11 @@
 """``to_adaptive_card``: the engine's neutral cards as Adaptive Cards for Teams. Pure.
 
 Mentions become ``<at>Name</at>`` with a matching mention entity; text people typed is kept
-from forming links or mention tags. The schema version is one constant: 1.5, the highest
-Teams supports (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/
+from forming links, mention tags or HTML (Teams drops anything that reads as a tag, so the
+``<team>`` in "join <team>" would vanish). Commands are named as Teams users type them: the
+engine's ``/nudge help`` is ``nudge help`` here, since Teams has no slash commands.
+
+The schema version is one constant: 1.5, the highest Teams supports (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/
 cards/cards-reference).
 """
 
@@ -32,8 +35,11 @@ VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_TEXT = 4000
 _MARKDOWN = re.compile(r"([\\`*_\[\]~])")
-_TAGS = re.compile(r"<(/?at\b)", re.IGNORECASE)
-_GUILLEMET = "\u2039"  # a look-alike "<" that Teams never reads as the start of a mention tag
+_TAGS = re.compile(r"<(?=[/!?A-Za-z])")
+_GUILLEMET = "\u2039"  # a look-alike "<" that Teams never reads as the start of a tag
+_CLOSE = "\u203a"  # and its ">"
+UNNAMED = "a colleague"
+_SLASH_COMMANDS = re.compile(r"(?<![\w/.:])/(nudge|shoutout|pause)\b")
 
 
 def to_adaptive_card(card: Card) -> dict[str, Any]:
@@ -53,7 +59,7 @@ def to_adaptive_card(card: Card) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
         "version": VERSION,
-        "fallbackText": card.fallback_text[:MAX_TEXT],
+        "fallbackText": _SLASH_COMMANDS.sub(r"\1", card.fallback_text)[:MAX_TEXT],
         "body": body,
         "msteams": {"width": "Full"},
     }
@@ -133,6 +139,8 @@ def _inline(parts: tuple[Inline, ...], entities: list[dict[str, Any]]) -> str:
             case Link(url=url, text=t):
                 out.append(f"[{_escape(t)}]({url.replace(')', '%29')})")
             case Mention(member=member, name=name):
+                if not name or name == member.user_id:
+                    name = UNNAMED  # known by id alone: an id is no name for a person
                 if member.platform == PLATFORM:
                     tag = f"<at>{_escape(name)}</at>"
                     entities.append(
@@ -151,5 +159,9 @@ def _inline(parts: tuple[Inline, ...], entities: list[dict[str, Any]]) -> str:
 
 
 def _escape(text: str) -> str:
-    """Typed text shows as typed: no markdown links or emphasis, no mention tags."""
-    return _TAGS.sub(_GUILLEMET + r"\1", _MARKDOWN.sub(r"\\\1", text))
+    """Text shows as written: no markdown links or emphasis, no mention tags or other HTML, and
+    commands without the slash."""
+    text = _SLASH_COMMANDS.sub(r"\1", text)
+    if _TAGS.search(text):
+        text = _TAGS.sub(_GUILLEMET, text).replace(">", _CLOSE)
+    return _MARKDOWN.sub(r"\\\1", text)

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.fakes import ARRIVAL_S
 from tests.fakes.limits import Answer, Fault, Faults, Holds, Window, now_s, retry_after
 
 GONE = {
@@ -67,6 +68,8 @@ class FakeBotConnector:
     default_tenant: str = "tenant-1"
     channels: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     """Team id -> its channels (id, and name: None for General), as the team's channel list."""
+    listed: list[str] = field(default_factory=list)
+    """The teams whose channel list was asked for, in order."""
     holds: Holds = field(default_factory=Holds)
     answers: list[Answer] = field(default_factory=list)
     """How every send and update was answered, in order (when limits or faults are set)."""
@@ -106,20 +109,37 @@ class FakeBotConnector:
     def updated(self) -> list[Sent]:
         return [s for s in self.sent if s.method == "PUT"]
 
-    async def wait_for(self, count: int, method: str = "POST", within_s: float = 5.0) -> list[Sent]:
-        async with asyncio.timeout(within_s), self._changed:
-            await self._changed.wait_for(
-                lambda: len([s for s in self.sent if s.method == method]) >= count
-            )
+    async def wait_for(
+        self, count: int, method: str = "POST", within_s: float = ARRIVAL_S
+    ) -> list[Sent]:
+        try:
+            async with asyncio.timeout(within_s), self._changed:
+                await self._changed.wait_for(
+                    lambda: len([s for s in self.sent if s.method == method]) >= count
+                )
+        except TimeoutError:
+            raise AssertionError(self._waited(f"{count} {method}s", within_s)) from None
         return [s for s in self.sent if s.method == method]
 
     async def wait_until(
-        self, found: Callable[[list[Sent]], bool], within_s: float = 5.0
+        self, found: Callable[[list[Sent]], bool], within_s: float = ARRIVAL_S
     ) -> list[Sent]:
         """Wait until ``found`` holds for everything the bot has sent (POSTs and PUTs)."""
-        async with asyncio.timeout(within_s), self._changed:
-            await self._changed.wait_for(lambda: found(self.sent))
+        try:
+            async with asyncio.timeout(within_s), self._changed:
+                await self._changed.wait_for(lambda: found(self.sent))
+        except TimeoutError:
+            raise AssertionError(self._waited("what the test looks for", within_s)) from None
         return list(self.sent)
+
+    def _waited(self, what: str, within_s: float) -> str:
+        """What a test waited for in vain, and what the bot had sent instead: the first thing
+        to read when a scenario fails on a slow machine."""
+        sent = [
+            f"{s.method} {s.conversation}: {s.activity.get('summary') or s.activity.get('text')}"
+            for s in self.sent
+        ]
+        return f"waited {within_s:g} s for {what}; the bot had sent {len(sent)}: {sent}"
 
     def _trouble(self, conversation: str) -> web.Response | None:
         if conversation in self.blocked:
@@ -158,6 +178,7 @@ class FakeBotConnector:
         """A team's channels, as the Bot Connector lists them (``ConversationList``): the
         General channel has no name."""
         team = request.match_info["team"]
+        self.listed.append(team)
         listed = [{"id": cid, "name": name} for cid, name in self.channels.get(team, [])]
         return web.json_response({"conversations": listed})
 

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.fakes import ARRIVAL_S
 from tests.fakes.limits import Answer, Fault, Faults, Holds, Window, now_s, retry_after
 
 RESPONSES = Path(__file__).parent / "responses" / "slack"
@@ -114,7 +115,7 @@ class FakeSlackApi:
         return [c.params for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, within_s: float = 5.0
+        self, method: str, count: int = 1, within_s: float = ARRIVAL_S
     ) -> list[dict[str, Any]]:
         """Wait until ``method`` has been called ``count`` times; returns those calls."""
         async with asyncio.timeout(within_s), self._changed:
@@ -122,7 +123,7 @@ class FakeSlackApi:
         return self.called(method)
 
     async def wait_for_posts(
-        self, channel: str, count: int = 1, within_s: float = 5.0
+        self, channel: str, count: int = 1, within_s: float = ARRIVAL_S
     ) -> list[dict[str, Any]]:
         """Wait until ``count`` messages were posted to ``channel``; returns them."""
 
@@ -134,7 +135,7 @@ class FakeSlackApi:
         return posts()
 
     async def wait_for_responses(
-        self, count: int = 1, within_s: float = 5.0
+        self, count: int = 1, within_s: float = ARRIVAL_S
     ) -> list[dict[str, Any]]:
         async with asyncio.timeout(within_s), self._changed:
             await self._changed.wait_for(lambda: len(self.responses) >= count)
@@ -161,7 +162,7 @@ class FakeSlackApi:
 
     async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
         """Deliver a slash command or interaction the way Socket Mode does."""
-        async with asyncio.timeout(5), self._changed:
+        async with asyncio.timeout(ARRIVAL_S), self._changed:
             await self._changed.wait_for(lambda: bool(self._sockets))
         await self._sockets[-1].send_json(
             {
@@ -172,7 +173,7 @@ class FakeSlackApi:
             }
         )
 
-    async def wait_for_ack(self, envelope_id: str, within_s: float = 5.0) -> dict[str, Any]:
+    async def wait_for_ack(self, envelope_id: str, within_s: float = ARRIVAL_S) -> dict[str, Any]:
         async with asyncio.timeout(within_s), self._changed:
             await self._changed.wait_for(
                 lambda: any(a.get("envelope_id") == envelope_id for a in self.acks)

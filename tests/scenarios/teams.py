@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from adapters.teams.settings import TeamsSettings
 from bot.app import ENGINE, build_app
 from bot.settings import Settings
 from nudges.settings import EngineSettings
+from tests.fakes import ARRIVAL_S
 from tests.fakes.bot_connector import FakeBotConnector, Sent
 from tests.fakes.clock import ManualClock
 
@@ -140,7 +142,7 @@ class TeamsWorld:
             activity["localTimezone"] = tz
         return await self.post(activity)
 
-    async def answer(self, user: str, saying: str, within_s: float = 20.0) -> Sent:
+    async def answer(self, user: str, saying: str, within_s: float = ARRIVAL_S) -> Sent:
         """The bot's answer in ``user``'s 1:1 chat that says ``saying``, once it has come:
         an activity is acknowledged (201) before it is worked on, so a test that needs its
         effect waits for the answer, not for the acknowledgement."""
@@ -200,6 +202,41 @@ async def teams_world(
     async with TestClient(server) as client:
         yield TeamsWorld(client, connector, clock)
     await connector.close()
+    # Every scenario checks this: a person is never shown an id where a name should be.
+    shown = {card_text(s): raw_ids(s) for s in connector.sent if raw_ids(s)}
+    assert not shown, f"a person was shown a raw Teams id: {shown}"
+
+
+RAW_ID = re.compile(r"(?<![\w:])(?:(?:19|28|29|8):|a:)(?=[\w@.;=-]*[A-Za-z])[\w@.;=-]+")
+"""A Teams user (``29:``, ``8:orgid:``), bot (``28:``), channel or chat (``19:``) or personal
+chat (``a:``) id; ``19:00`` is a time, not an id."""
+OWN_ID = "Your id, should an admin need it for CARENUDGE\\_ADMINS:"
+"""The one place a person is shown an id: their own, on their settings card, for an admin."""
+SHOWN_KEYS = frozenset(
+    {"text", "title", "value", "placeholder", "label", "fallbackText", "summary"}
+)
+
+
+def raw_ids(sent: Sent) -> list[str]:
+    """Every raw Teams id in what a person reads of ``sent`` (its text, its card, its form),
+    short of their own id on their own settings card and their own data export (a Code block)."""
+    found: list[str] = []
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            if node.get("fontType") == "Monospace":  # their own data, which they asked for
+                return
+            for k, v in node.items():
+                if k not in ("data", "entities", "id", "mentioned", "channelData"):
+                    walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in SHOWN_KEYS and not node.startswith(OWN_ID):
+            found.extend(RAW_ID.findall(node))
+
+    walk({k: v for k, v in sent.activity.items() if k not in ("from", "recipient", "conversation")})
+    return found
 
 
 def card_text(sent: Sent) -> str:

@@ -43,6 +43,7 @@ from nudges.model import MemberRef
 from nudges.settings import EngineSettings
 from nudges.store import PeopleStore
 from scheduler.runner import RunnerSettings
+from tests.fakes import ARRIVAL_S
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
@@ -260,7 +261,7 @@ class People:
                 if replies:
                     record.answer = card_text(replies[0])
 
-    async def answered(self, record: Sent, within_s: float = 5.0) -> str:
+    async def answered(self, record: Sent, within_s: float = ARRIVAL_S) -> str:
         deadline = time.monotonic() + within_s
         while not record.answer and time.monotonic() < deadline:
             await asyncio.sleep(0.02)

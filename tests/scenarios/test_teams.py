@@ -19,6 +19,7 @@ from tests.conftest import RedisServer
 from tests.fakes.bot_connector import Sent
 from tests.fakes.clock import ManualClock, utc
 from tests.scenarios.teams import (
+    BOT,
     TEAM,
     TENANT,
     WARD_7,
@@ -221,6 +222,50 @@ async def test_a_shoutout_in_a_channel_reaches_the_people_recognised(teams: Team
     } in entities
     assert teams.connector.created[0]["members"] == [{"id": "29:sam"}]  # a 1:1 was opened
     assert any(s.conversation == "a:1on1-29:sam" for s in sent)
+    # CareNudge was in the team before it learnt channel names: this message taught it them.
+    assert any("Shout-out s1 sent in #ward-7" in card_text(s) for s in sent)
+
+
+async def test_an_answer_sent_to_the_1_1_chat_is_said_so_in_the_channel(teams: TeamsWorld) -> None:
+    """Teams has no message only one person sees: "@CareNudge nudge settings" in a channel is
+    answered in the 1:1 chat, and the thread says so; if the 1:1 can't be written to, the thread
+    says what to do."""
+    mentions = {"CareNudge": BOT}
+    await teams.say("29:jo", "<at>CareNudge</at> nudge settings", channel=WARD_7, mentions=mentions)
+    await teams.answer("29:jo", "Your settings")
+    in_thread = await teams.connector.wait_until(
+        lambda sent: any(s.conversation.startswith(f"{WARD_7};") for s in sent)
+    )
+    [ack] = [s for s in in_thread if s.conversation.startswith(f"{WARD_7};")]
+    assert card_text(ack) == "<at>Jo</at>, I've answered you in your 1:1 chat with me."
+
+    teams.connector.blocked.add("a:1on1-29:sam")  # Sam's 1:1 with CareNudge refuses writes
+    await teams.say(
+        "29:sam", "<at>CareNudge</at> nudge settings", channel=WARD_7, mentions=mentions
+    )
+    told = await teams.connector.wait_until(
+        lambda sent: any("couldn't open a 1:1 chat" in card_text(s) for s in sent)
+    )
+    [note] = [s for s in told if "couldn't open a 1:1 chat" in card_text(s)]
+    assert note.conversation.startswith(f"{WARD_7};")
+    assert "Add CareNudge from Apps in Teams, then try again." in card_text(note)
+
+
+async def test_a_channel_not_on_the_teams_list_is_the_channel_never_its_id(
+    teams: TeamsWorld,
+) -> None:
+    """A private channel is not on the team's channel list; nor is its name anywhere in what
+    Teams sends. The list is asked for once, not on every message."""
+    for n, user in enumerate(("29:priya", "29:jo"), start=1):
+        await teams.say(
+            user,
+            "<at>CareNudge</at> shoutout <at>Sam Okafor</at> for staying with the family",
+            channel="19:private@thread.tacv2",
+            mentions={"CareNudge": "28:carenudge", "Sam Okafor": "29:sam"},
+        )
+        confirmation = await teams.answer(user, f"Shout-out s{n} sent")
+        assert f"Shout-out s{n} sent in the channel" in card_text(confirmation)
+    assert teams.connector.listed == [TEAM]
 
 
 async def test_a_pause_in_a_channel_opens_counts_presence_and_closes(teams: TeamsWorld) -> None:
@@ -271,8 +316,11 @@ async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWor
         channel="19:ward7@thread",
         mentions={"CareNudge": "28:carenudge"},
     )
-    [*_, form] = await answers(teams, 4)
+    sent = await answers(teams, 5)
+    [form] = [s for s in sent if "New cadence" in card_text(s)]
     assert form.conversation == "a:1on1-29:mo"  # forms are personal
+    [said] = [s for s in sent if s.conversation.startswith("19:ward7@thread;messageid=")]
+    assert card_text(said) == "<at>Mo</at>, the cadence form is waiting in your 1:1 chat with me."
     valid(form)
     assert "New cadence" in card_text(form)
 
@@ -285,7 +333,7 @@ async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWor
         "local": "",
     }
     assert await submit_form(teams, "29:mo", form, "Preview", fields) == 201
-    [*_, preview] = await answers(teams, 5)
+    [*_, preview] = await answers(teams, 6)
     assert "Mon, Wed at 13:00 (Europe/London)" in card_text(preview)
     assert "#ward-7" in card_text(preview)
     valid(preview)
@@ -300,7 +348,7 @@ async def test_a_manager_creates_a_cadence_through_the_card_form(teams: TeamsWor
     valid(again)
     assert await teams.client.app[ENGINE].stores.cadences.get("c2") is None  # one cadence
     teams.clock.set(utc(2026, 11, 30, 13, 0))  # a Monday
-    [*_, prompt] = await answers(teams, 7)
+    [*_, prompt] = await answers(teams, 8)
     assert prompt.conversation == "19:ward7@thread"
     assert "Helping" in card_text(prompt)
 
@@ -338,7 +386,10 @@ async def test_my_data_and_forget_me_in_the_1_1_chat_leave_nothing_naming_them(
     valid(summary)
     as_json = await teams.answer("29:nina", "Your data as JSON")
     valid(as_json)
-    assert "Your 1:1 chat with CareNudge" in card_text(summary)
+    assert (
+        "Also kept for Teams: where Teams reaches you, your Microsoft Entra object id, your "
+        "1:1 chat with CareNudge (in the JSON below)."
+    ) in card_text(summary)
     assert "ward-7" in card_text(summary)
 
     await teams.say("29:nina", "nudge forget me")

@@ -67,3 +67,29 @@ def test_a_mention_from_another_platform_is_plain_text() -> None:
     card = to_adaptive_card(EVERY_BLOCK)
     assert "@sam" in card["body"][1]["text"]
     assert "entities" not in card["msteams"]
+
+
+def test_a_placeholder_in_angle_brackets_still_shows() -> None:
+    """Teams drops whatever reads as an HTML tag: "join <team>" would show as "join ."."""
+    card = to_adaptive_card(Card((Text(("Join one with /nudge join <team>.",)),), "x"))
+    text = card["body"][0]["text"]
+    assert text == "Join one with nudge join \u2039team\u203a."
+    hearts = to_adaptive_card(Card((Text(("Thank you <3 and 2 > 1",)),), "x"))
+    assert hearts["body"][0]["text"] == "Thank you <3 and 2 > 1"  # nothing here reads as a tag
+
+
+def test_commands_are_named_as_teams_users_type_them() -> None:
+    """Teams has no slash commands: people type "nudge help" in the chat."""
+    said = "Type /nudge help, or /shoutout and /pause. See https://example.org/nudge/x."
+    card = to_adaptive_card(Card((Text((said,)),), "Try /nudge help"))
+    assert card["body"][0]["text"] == (
+        "Type nudge help, or shoutout and pause. See https://example.org/nudge/x."
+    )
+    assert card["fallbackText"] == "Try nudge help"
+
+
+def test_someone_known_by_id_alone_is_not_shown_their_id() -> None:
+    nameless = Mention(MemberRef("teams", "tenant", "29:1abc"), "29:1abc")
+    card = to_adaptive_card(Card((Text(("Thanks ", nameless)),), "x"))
+    assert card["body"][0]["text"] == "Thanks <at>a colleague</at>"
+    assert card["msteams"]["entities"][0]["mentioned"] == {"id": "29:1abc", "name": "a colleague"}
