@@ -13,6 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.installs import RedisInstallationStore
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import PLATFORM as SLACK
+from adapters.teams.settings import TeamsSettings
+from adapters.teams.signin import Refused, SignedIn, Unanswered, sign_in
 from bot.app import connect
 from bot.settings import Settings
 from bot.wiring import build_core
@@ -25,6 +27,9 @@ from scheduler.queue import RedisFireQueue
 
 MIN_REDIS = (6, 2)  # ZMSCORE, used by the scheduler
 SHOWN_ASIDE = 10
+WRONG_SECRET = (7000215, 7000222)  # AADSTS: invalid, expired
+APP_NOT_FOUND = 700016
+TENANT_NOT_FOUND = 90002
 
 
 async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
@@ -36,6 +41,13 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
         for problem in exc.problems:
             say(f"    - {problem}")
         return 1
+    return await diagnose(settings, environ, say)
+
+
+async def diagnose(
+    settings: Settings, environ: Mapping[str, str], say: Callable[[str], None]
+) -> int:
+    """``check`` once the configuration has been read: Redis, then each platform."""
     say("✓ Configuration reads correctly.")
     say(
         f"  Default time zone for new cadences: {settings.engine.default_tz}"
@@ -59,10 +71,7 @@ async def check(environ: Mapping[str, str], say: Callable[[str], None]) -> int:
             "testing only. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for real use."
         )
     elif settings.teams is not None:
-        say(
-            f"✓ Teams: bot {settings.teams.app_id} ({settings.teams.app_type}) at "
-            "POST /api/messages. Upload the package from `carenudge teams-package`."
-        )
+        ok = await _check_teams(settings.teams, say) and ok
     if settings.slack is None and settings.teams is None:
         say(
             "  No chat platform configured: `carenudge run` serves health and the scheduler; "
@@ -162,6 +171,75 @@ async def _check_slack(slack: SlackSettings, say: Callable[[str], None]) -> bool
         f"({answer.get('team_id')}), {mode}."
     )
     return True
+
+
+async def _check_teams(teams: TeamsSettings, say: Callable[[str], None]) -> bool:
+    """Sign in to the Bot Framework with the app id and secret, as the bot does before it
+    writes to anyone, and say what to fix if Microsoft says no."""
+    try:
+        answer = await sign_in(teams)
+    except Unanswered as exc:
+        say(
+            f"✗ Teams: could not reach {exc.host} to sign in to the Bot Framework ({exc.reason})."
+            " Check the proxy or firewall lets CareNudge make HTTPS requests to it."
+        )
+        return False
+    if isinstance(answer, SignedIn):
+        say(
+            f"✓ Teams: signed in to the Bot Framework as app {teams.app_id} ({teams.app_type}"
+            + (f", tenant {teams.tenant_id}" if teams.app_type == "SingleTenant" else "")
+            + "). Teams reaches CareNudge at POST /api/messages; upload the package from "
+            "`carenudge teams-package`."
+        )
+        return True
+    say(f"✗ Teams: {_refusal(teams, answer)}")
+    return False
+
+
+def _refusal(teams: TeamsSettings, answer: Refused) -> str:
+    """What Microsoft Entra's refusal means for this configuration, and what to change."""
+    app, single = teams.app_id, teams.app_type == "SingleTenant"
+    code = f"AADSTS{answer.code}" if answer.code is not None else answer.error
+    if answer.code in WRONG_SECRET:
+        return (
+            f"Microsoft refused app {app}'s client secret ({code}): the client secret "
+            "(MICROSOFT_APP_PASSWORD) is wrong or expired: make a new one under Certificates & "
+            "secrets in the app registration, and put its Value (not its Secret ID) in "
+            "MICROSOFT_APP_PASSWORD."
+        )
+    if answer.code == APP_NOT_FOUND and single:
+        return (
+            f"app {app} was not found in tenant {teams.tenant_id} ({code}). Check "
+            "MICROSOFT_APP_ID (the Microsoft App ID on the Azure Bot's Configuration page) and "
+            "MICROSOFT_APP_TENANT_ID (the Directory (tenant) ID on the app registration's "
+            "Overview page). If the app is registered as multi tenant in another organisation's "
+            "tenant, set MICROSOFT_APP_TYPE=MultiTenant."
+        )
+    if answer.code == APP_NOT_FOUND:
+        return (
+            f"the Bot Framework does not know app {app} ({code}). Check MICROSOFT_APP_ID (the "
+            "Microsoft App ID on the Azure Bot's Configuration page). If the app is registered "
+            "as single tenant (the Azure Bot's type is Single Tenant), set "
+            "MICROSOFT_APP_TYPE=SingleTenant and MICROSOFT_APP_TENANT_ID to its Directory "
+            "(tenant) ID."
+        )
+    if answer.code == TENANT_NOT_FOUND and single:
+        return (
+            f"Microsoft has no tenant {teams.tenant_id} ({code}): MICROSOFT_APP_TENANT_ID must "
+            "be the Directory (tenant) ID on the app registration's Overview page."
+        )
+    if not answer.error:
+        return (
+            f"{_host(teams)} answered HTTP {answer.status} without a Microsoft sign-in answer: "
+            "a proxy or firewall in the way may have answered instead (check it), or "
+            "Microsoft's sign-in is down for a while (try again later)."
+        )
+    said = f": {answer.description}" if answer.description else "."
+    return f"Microsoft refused to sign in app {app} ({code}){said}"
+
+
+def _host(teams: TeamsSettings) -> str:
+    return urlparse(teams.login).netloc or teams.login
 
 
 async def _check_installs(

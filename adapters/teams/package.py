@@ -12,9 +12,12 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-MANIFEST_VERSION = "1.17"
+MANIFEST_VERSION = "1.30"
+"""The newest generally available app manifest version (tests/fixtures/teams/README.md says
+where its schema, which the tests check the manifest against, came from)."""
 MANIFEST_SCHEMA = (
-    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
+    "https://developer.microsoft.com/en-us/json-schemas/teams/"
+    f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 )
 ACCENT = (0x2C, 0x5F, 0x5D)
 COMMANDS = (

@@ -32,15 +32,7 @@ class TeamsPlatform:
                 "Teams is served WITHOUT authentication (no MICROSOFT_APP_ID): for local "
                 "testing only; anyone who can reach /api/messages can act as anyone"
             )
-            self._credentials = None
-        else:
-            self._credentials = MicrosoftAppCredentials(
-                settings.app_id,
-                settings.app_password.reveal() if settings.app_password else "",
-                channel_auth_tenant=(
-                    settings.tenant_id if settings.app_type == "SingleTenant" else None
-                ),
-            )
+        self._credentials = credentials(settings)
         pacer = RedisPacer(
             redis,
             host.clock.sleep,
@@ -80,6 +72,18 @@ class TeamsPlatform:
             return None
         # MSAL refreshes synchronously (over the network): never on the event loop.
         return str(await asyncio.to_thread(self._credentials.get_access_token))
+
+
+def credentials(settings: TeamsSettings) -> MicrosoftAppCredentials | None:
+    """The SDK's credentials the bot signs in with (none without an app id). MSAL asks for the
+    token where ``carenudge doctor`` does, ``settings.token_url`` (a test holds them together)."""
+    if settings.anonymous:
+        return None
+    return MicrosoftAppCredentials(
+        settings.app_id,
+        settings.app_password.reveal() if settings.app_password else "",
+        channel_auth_tenant=settings.tenant_id if settings.app_type == "SingleTenant" else None,
+    )
 
 
 def build(settings: TeamsSettings, host: Host) -> TeamsPlatform:

@@ -10,6 +10,10 @@ from nudges.edge import (
 
 APP_TYPES = ("MultiTenant", "SingleTenant")
 BOT_FRAMEWORK_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+LOGIN = "https://login.microsoftonline.com/"
+"""Microsoft Entra's public cloud, where a bot signs in for its Bot Framework token."""
+BOT_FRAMEWORK_TENANT = "botframework.com"
+"""The tenant a MultiTenant bot signs in through (a SingleTenant bot uses its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,17 @@ class TeamsSettings:
     """Where Bot Framework publishes the keys its tokens are signed with."""
     tenants: frozenset[str] = frozenset()
     """The tenants a MultiTenant bot answers (``CARENUDGE_TEAMS_TENANTS``); none: any."""
+    login: str = LOGIN
+    """Where the bot asks Microsoft Entra for its token (``carenudge doctor`` asks there)."""
+    sign_in_timeout_s: float = 10.0
+    """How long ``carenudge doctor`` waits for that answer."""
+
+    @property
+    def token_url(self) -> str:
+        """Where the client-credentials grant is posted: the Bot Framework's tenant for a
+        MultiTenant bot, its own for a SingleTenant one (as botframework-connector does)."""
+        tenant = self.tenant_id if self.app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
+        return f"{self.login.rstrip('/')}/{tenant}/oauth2/v2.0/token"
 
     @property
     def allowed_tenants(self) -> frozenset[str]:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
+from bot.doctor import diagnose
+from bot.settings import Settings
 from scheduler.queue import RedisFireQueue
 from tests.conftest import RedisServer
+from tests.fakes.login import App, FakeLogin
 from tests.fakes.slack_api import FakeSlackApi
 
 NOWHERE = tempfile.mkdtemp(prefix="carenudge-doctor-")
@@ -148,18 +156,208 @@ async def test_doctor_says_where_to_find_a_working_slack_token(redis_server: Red
     assert "Can't reach Slack at http://127.0.0.1:9/api/" in out
 
 
-def test_doctor_reports_teams_and_warns_when_it_runs_without_authentication(
-    redis_server: RedisServer,
+APP = "6c8f2f3e-1b2a-4c5d-9e8f-0a1b2c3d4e5f"
+SECRET = "Qx8~secret-value-never-shown"
+OUR_TENANT = "9a7b6c5d-4e3f-4a2b-8c1d-0e9f8a7b6c5d"
+
+
+async def teams_doctor(
+    redis_server: RedisServer, login: str, timeout_s: float = 10.0, **environment: str
+) -> tuple[int, str]:
+    """doctor with Teams configured, signing in at ``login`` (a fake on loopback): what it
+    printed, and the exit status ``carenudge doctor`` returns."""
+    environ = {
+        "REDIS_URL": redis_server.url,
+        "CARENUDGE_ADMINS": "teams:29:1abc",
+        "MICROSOFT_APP_ID": APP,
+        "MICROSOFT_APP_PASSWORD": SECRET,
+    } | environment
+    settings = Settings.from_env(environ)
+    assert settings.teams is not None
+    teams = replace(settings.teams, login=login, sign_in_timeout_s=timeout_s)
+    lines: list[str] = []
+    code = await diagnose(replace(settings, teams=teams), environ, lines.append)
+    out = "\n".join(lines)
+    assert SECRET not in out
+    return code, out
+
+
+@pytest.fixture
+async def login() -> AsyncIterator[FakeLogin]:
+    fake = FakeLogin(apps={APP: App(secret=SECRET, home=OUR_TENANT)})
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+async def test_doctor_signs_in_to_the_bot_framework_as_the_bot_does(
+    redis_server: RedisServer, login: FakeLogin
 ) -> None:
-    code, out = doctor(
-        REDIS_URL=redis_server.url,
-        MICROSOFT_APP_ID="6c8f2f3e-app",
-        MICROSOFT_APP_PASSWORD="pw",
-        MICROSOFT_APP_TYPE="MultiTenant",
+    code, out = await teams_doctor(redis_server, login.url)
+    assert code == 0, out
+    assert "✓ Teams: signed in to the Bot Framework as app " + APP + " (MultiTenant)" in out
+    [(tenant, form)] = login.requests
+    assert tenant == "botframework.com"
+    assert form == {
+        "grant_type": "client_credentials",
+        "client_id": APP,
+        "client_secret": SECRET,
+        "scope": "https://api.botframework.com/.default",
+    }
+    [token] = login.issued
+    assert token not in out
+
+
+async def test_a_single_tenant_bot_signs_in_through_its_own_tenant(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    login.apps[APP].multi_tenant = False
+    code, out = await teams_doctor(
+        redis_server,
+        login.url,
+        MICROSOFT_APP_TYPE="SingleTenant",
+        MICROSOFT_APP_TENANT_ID=OUR_TENANT,
     )
     assert code == 0, out
-    assert "✓ Teams: bot 6c8f2f3e-app (MultiTenant) at POST /api/messages" in out
-    _, out = doctor(REDIS_URL=redis_server.url, CARENUDGE_TEAMS_ANONYMOUS="yes")
+    assert f"signed in to the Bot Framework as app {APP} (SingleTenant, tenant {OUR_TENANT})" in out
+    assert [tenant for tenant, _ in login.requests] == [OUR_TENANT]
+
+
+@pytest.mark.parametrize("expired", [False, True], ids=["wrong", "expired"])
+async def test_doctor_says_the_client_secret_is_wrong_or_expired(
+    redis_server: RedisServer, login: FakeLogin, expired: bool
+) -> None:
+    if expired:
+        login.apps[APP].secret_expired = True
+    else:
+        login.apps[APP].secret = "the-one-in-azure"
+    code, out = await teams_doctor(redis_server, login.url)
+    assert code == 1
+    assert "✗ Teams: Microsoft refused app " + APP + "'s client secret" in out
+    assert "(AADSTS7000222)" in out if expired else "(AADSTS7000215)" in out
+    assert "the client secret (MICROSOFT_APP_PASSWORD) is wrong or expired" in out
+    assert "make a new one under Certificates & secrets" in out
+    assert "the-one-in-azure" not in out
+
+
+async def test_doctor_says_when_the_bot_framework_does_not_know_the_app(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    login.apps[APP].multi_tenant = False  # registered as single tenant, configured as multi
+    code, out = await teams_doctor(redis_server, login.url)
+    assert code == 1
+    assert f"✗ Teams: the Bot Framework does not know app {APP} (AADSTS700016)" in out
+    assert "Check MICROSOFT_APP_ID" in out
+    assert "set MICROSOFT_APP_TYPE=SingleTenant and MICROSOFT_APP_TENANT_ID" in out
+
+    code, out = await teams_doctor(redis_server, login.url, MICROSOFT_APP_ID=APP[::-1])
+    assert code == 1
+    assert "does not know app " + APP[::-1] in out
+
+
+async def test_doctor_says_when_the_app_is_not_in_a_single_tenant_bots_tenant(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    other = "11111111-2222-4333-8444-555555555555"
+    login.tenants.add(other)
+    code, out = await teams_doctor(
+        redis_server, login.url, MICROSOFT_APP_TYPE="SingleTenant", MICROSOFT_APP_TENANT_ID=other
+    )
+    assert code == 1
+    assert f"✗ Teams: app {APP} was not found in tenant {other} (AADSTS700016)" in out
+    assert "MICROSOFT_APP_TENANT_ID (the Directory (tenant) ID" in out
+    assert "set MICROSOFT_APP_TYPE=MultiTenant" in out
+
+
+async def test_doctor_says_when_the_tenant_does_not_exist(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    code, out = await teams_doctor(
+        redis_server,
+        login.url,
+        MICROSOFT_APP_TYPE="SingleTenant",
+        MICROSOFT_APP_TENANT_ID="ward7.example.org",
+    )
+    assert code == 1
+    assert "✗ Teams: Microsoft has no tenant ward7.example.org (AADSTS90002)" in out
+    assert "MICROSOFT_APP_TENANT_ID must be the Directory (tenant) ID" in out
+
+
+async def test_doctor_gives_any_other_refusal_with_its_code_and_first_line(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    login.apps[APP].disabled = True
+    code, out = await teams_doctor(redis_server, login.url)
+    assert code == 1
+    assert (
+        f"✗ Teams: Microsoft refused to sign in app {APP} (AADSTS7000112): "
+        f"Application '{APP}'(CareNudge) is disabled." in out
+    )
+    assert "Trace ID" not in out  # only the first line of error_description
+
+
+async def test_doctor_says_when_something_else_answers_for_microsoft(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    login.instead = (503, "text/html", "<html><h1>503 Service Unavailable</h1></html>")
+    code, out = await teams_doctor(redis_server, login.url)
+    assert code == 1
+    assert "answered HTTP 503 without a Microsoft sign-in answer" in out
+    assert "a proxy or firewall in the way may have answered instead" in out
+
+
+async def test_doctor_never_shows_the_secret_even_if_an_answer_repeats_it(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    echo = json.dumps({"error": "invalid_request", "error_description": f"bad form: {SECRET}"})
+    login.instead = (400, "application/json", echo)
+    code, out = await teams_doctor(redis_server, login.url)  # asserts SECRET is not in out
+    assert code == 1
+    assert "(invalid_request): bad form: **********" in out
+
+
+async def test_doctor_says_when_it_cannot_reach_microsofts_sign_in(
+    redis_server: RedisServer,
+) -> None:
+    code, out = await teams_doctor(redis_server, "http://127.0.0.1:9/")
+    assert code == 1
+    assert (
+        "✗ Teams: could not reach 127.0.0.1:9 to sign in to the Bot Framework "
+        "(Connection refused)." in out
+    )
+    assert "Check the proxy or firewall" in out
+
+
+async def test_doctor_does_not_wait_long_for_a_sign_in_that_never_answers(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    login.hang = asyncio.Event()
+    started = time.monotonic()
+    code, out = await teams_doctor(redis_server, login.url, timeout_s=0.3)
+    assert time.monotonic() - started < 5
+    assert code == 1
+    assert len(login.requests) == 1
+    assert f"could not reach {login.url[7:-1]} to sign in to the Bot Framework (no answer " in out
+    assert "within 0.3 s)" in out
+
+
+async def test_doctor_with_teams_unauthenticated_warns_and_asks_for_no_token(
+    redis_server: RedisServer, login: FakeLogin
+) -> None:
+    environ = {"REDIS_URL": redis_server.url, "CARENUDGE_TEAMS_ANONYMOUS": "yes"}
+    settings = Settings.from_env(environ)
+    assert settings.teams is not None
+    anonymous = replace(settings, teams=replace(settings.teams, login=login.url))
+    lines: list[str] = []
+    await diagnose(anonymous, environ, lines.append)
+    assert any("Teams is served WITHOUT authentication" in line for line in lines)
+    assert not any("signed in" in line for line in lines)
+    assert login.requests == []
+
+
+def test_doctor_warns_when_teams_runs_without_authentication(redis_server: RedisServer) -> None:
+    code, out = doctor(REDIS_URL=redis_server.url, CARENUDGE_TEAMS_ANONYMOUS="yes")
+    assert code == 0, out
     assert "Teams is served WITHOUT authentication" in out
 
 

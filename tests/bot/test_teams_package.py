@@ -54,7 +54,7 @@ def test_the_package_has_the_manifest_and_both_icons(tmp_path: Path) -> None:
         manifest = json.loads(archive.read("manifest.json"))
         assert png_size(archive.read("color.png")) == (192, 192)
         assert png_size(archive.read("outline.png")) == (32, 32)
-    assert manifest["manifestVersion"] == "1.17"
+    assert manifest["manifestVersion"] == "1.30"
     assert manifest["id"] == APP_ID
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
@@ -113,6 +113,18 @@ def test_the_package_needs_the_public_address() -> None:
     )
     assert done.returncode == 2
     assert "set CARENUDGE_PUBLIC_URL or pass --website" in done.stdout
+
+
+def test_the_package_refuses_a_plain_http_address() -> None:
+    done = run(
+        "--out",
+        "/dev/null",
+        "--website",
+        "http://nudge.trust.nhs.uk",
+        env={"MICROSOFT_APP_ID": APP_ID},
+    )
+    assert done.returncode == 2
+    assert "--website must be an https:// address." in done.stdout
 
 
 def test_the_package_needs_only_the_app_id_not_the_bots_secret(tmp_path: Path) -> None:

@@ -1,0 +1,190 @@
+"""Microsoft Entra's token endpoint on loopback, answering the client-credentials grant as
+Entra does, for the app registrations it is given.
+
+The answers' shapes are Microsoft's: a token as in "Microsoft identity platform and the OAuth
+2.0 client credentials flow" (learn.microsoft.com/entra/identity-platform/
+v2-oauth2-client-creds-grant-flow, "Successful response": ``token_type``, ``expires_in``,
+``access_token``), and an error as in both that page's "Error response" and "Microsoft Entra
+authentication and authorization error codes" (learn.microsoft.com/entra/identity-platform/
+reference-error-codes): ``error``, ``error_description`` (``AADSTSnnn: …`` then trace id,
+correlation id and timestamp lines, joined with CRLF), ``error_codes``, ``timestamp``,
+``trace_id``, ``correlation_id`` and ``error_uri``. The AADSTS codes and their ``error`` values
+are the reference's: 90002 (``invalid_request``, tenant not found), 700016
+(``unauthorized_client``, application not found in the directory), 7000215 and 7000222
+(``invalid_client``, a wrong or an expired secret), 7000112 (``unauthorized_client``, the
+application is disabled) and 70011 (``invalid_scope``). The descriptions follow Entra's
+wording; Microsoft says the wording may change, so nothing should depend on more than the
+code.
+
+Entra answers ``invalid_client`` with 401 and the others with 400, and so does the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_FRAMEWORK_TENANT = "botframework.com"
+SCOPE = "https://api.botframework.com/.default"
+
+
+@dataclass
+class App:
+    """An app registration: ``home`` is the tenant it is registered in; a multi-tenant one
+    can also sign in through the Bot Framework's tenant."""
+
+    secret: str
+    home: str
+    multi_tenant: bool = True
+    secret_expired: bool = False
+    disabled: bool = False
+
+
+@dataclass
+class FakeLogin:
+    """``apps``: app id -> registration. ``tenants``: the tenants that exist besides the Bot
+    Framework's and the apps' own. ``hang``: while set, token requests wait (a path that
+    swallows packets). ``instead``: (status, content type, body) to answer every request with,
+    as something in the way might (a proxy's error page)."""
+
+    apps: dict[str, App] = field(default_factory=dict)
+    tenants: set[str] = field(default_factory=set)
+    hang: asyncio.Event | None = None
+    instead: tuple[int, str, str] | None = None
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    """Each request: its tenant and its form."""
+    issued: list[str] = field(default_factory=list)
+    """The access tokens handed out."""
+    server: TestServer | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
+        self.server = TestServer(app, host="127.0.0.1", port=0)
+        await self.server.start_server()
+        return self.url
+
+    async def close(self) -> None:
+        if self.hang is not None:
+            self.hang.set()
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def url(self) -> str:
+        """Where to log in, as ``TeamsSettings.login`` takes it."""
+        assert self.server is not None
+        return str(self.server.make_url("/"))
+
+    async def _token(self, request: web.Request) -> web.Response:
+        tenant = request.match_info["tenant"]
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        self.requests.append((tenant, form))
+        if self.hang is not None:
+            await self.hang.wait()
+        if self.instead is not None:
+            status, content_type, text = self.instead
+            return web.Response(status=status, content_type=content_type, text=text)
+        known = {BOT_FRAMEWORK_TENANT, *self.tenants, *(a.home for a in self.apps.values())}
+        if tenant not in known:
+            return _error(
+                400,
+                "invalid_request",
+                90002,
+                f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+                "and are signing into the correct cloud. Check with your subscription "
+                "administrator, this may happen if there are no active subscriptions for the "
+                "tenant.",
+            )
+        if form.get("grant_type") != "client_credentials":
+            return _error(
+                400,
+                "unsupported_grant_type",
+                70003,
+                "The app requested an unsupported grant type.",
+            )
+        client_id = form.get("client_id", "")
+        app = self.apps.get(client_id)
+        directory = "Bot Framework" if tenant == BOT_FRAMEWORK_TENANT else tenant
+        if app is None or not (
+            app.home == tenant or (app.multi_tenant and tenant == BOT_FRAMEWORK_TENANT)
+        ):
+            return _error(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{client_id}' was not found in the directory "
+                f"'{directory}'. This can happen if the application has not been installed by "
+                "the administrator of the tenant or consented to by any user in the tenant. You "
+                "may have sent your authentication request to the wrong tenant.",
+            )
+        if form.get("client_secret") != app.secret:
+            return _error(
+                401,
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is "
+                "the client secret value, not the client secret ID, for a secret added to app "
+                f"'{client_id}'.",
+            )
+        if app.secret_expired:
+            return _error(
+                401,
+                "invalid_client",
+                7000222,
+                f"The provided client secret keys for app '{client_id}' are expired. Visit the "
+                "Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, "
+                "or consider using certificate credentials for added security: "
+                "https://aka.ms/certCreds.",
+            )
+        if app.disabled:
+            return _error(
+                400,
+                "unauthorized_client",
+                7000112,
+                f"Application '{client_id}'(CareNudge) is disabled.",
+            )
+        if form.get("scope") != SCOPE:
+            return _error(
+                400,
+                "invalid_scope",
+                70011,
+                "The provided value for the input parameter 'scope' is not valid. The scope "
+                f"{form.get('scope')} is not valid.",
+            )
+        token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + secrets.token_urlsafe(48)
+        self.issued.append(token)
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": token,
+            }
+        )
+
+
+def _error(status: int, error: str, code: int, text: str) -> web.Response:
+    trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return web.json_response(
+        {
+            "error": error,
+            "error_description": (
+                f"AADSTS{code}: {text}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}"
+                f"\r\nTimestamp: {now}"
+            ),
+            "error_codes": [code],
+            "timestamp": now,
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": f"https://login.microsoftonline.com/error?code={code}",
+        },
+        status=status,
+    )
