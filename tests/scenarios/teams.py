@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -109,12 +110,18 @@ class TeamsWorld:
             },
         }
         status = await self.post(activity)
-        if status == 201:  # acknowledged: wait until the channels it lists are known by name
+        if status == 201:  # acknowledged: wait until #ward-7 is known by name, and reachable
             stores = self.client.app[ENGINE].stores
-            key = stores.people.keys.platform("teams").channel_named(TENANT, "ward-7")
-            async with asyncio.timeout(10):
+            keys = stores.people.keys.platform("teams")
+
+            async def learnt() -> bool:
+                named = await stores.people.redis.get(keys.channel_named(TENANT, "ward-7"))
+                place = await stores.people.redis.get(keys.conversation(TENANT, WARD_7))
+                return bool(named and place and not json.loads(place)["unreachable"])
+
+            async with asyncio.timeout(ARRIVAL_S):
                 # What it waits for is the bot's write to Redis: there is no event to await.
-                while not await stores.people.redis.exists(key):  # noqa: ASYNC110
+                while not await learnt():  # noqa: ASYNC110
                     await asyncio.sleep(0.02)
         return status
 

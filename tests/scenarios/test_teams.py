@@ -542,7 +542,9 @@ async def test_after_the_app_is_removed_nothing_is_written_until_it_is_back(
     await teams.answer("29:nina", "[Done] [Snooze] [Not for me]")
 
 
-async def test_removed_from_a_team_its_channels_get_nothing_more(teams: TeamsWorld) -> None:
+async def test_removed_from_a_team_its_channels_get_nothing_more_and_its_manager_is_told(
+    teams: TeamsWorld,
+) -> None:
     await a_team(teams)
     await teams.add_to_team("29:mo")
     await teams.say("29:mo", "nudge create daily at 13:00 to #ward-7")
@@ -563,6 +565,16 @@ async def test_removed_from_a_team_its_channels_get_nothing_more(teams: TeamsWor
     states = await delivered(teams, "c:c1@1796043600")
     assert list(states.values()) == ["gone:not-in-channel"]
     assert teams.connector.posted(WARD_7) == []
+    # Mo, who manages the cadence, is told once, and sees it where he looks at his cadences.
+    told = await teams.answer("29:mo", "c1 can't reach #ward-7")
+    assert "CareNudge isn't in #ward-7" in card_text(told)
+    await teams.say("29:mo", "nudge list")
+    listed = await teams.answer("29:mo", "Cadences for ward-7")
+    assert "0 of 1 reached; #ward-7 needs CareNudge added" in card_text(listed)
+    # Added back to the team: the next day's prompt is posted in #ward-7 again.
+    await teams.add_to_team("29:mo")
+    teams.clock.set(utc(2026, 12, 1, 13, 0))
+    await teams.connector.wait_until(lambda sent: bool(teams.connector.posted(WARD_7)))
 
 
 # --- the small things ----------------------------------------------------------------------
