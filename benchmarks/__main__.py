@@ -16,7 +16,16 @@ from benchmarks.report import Bench, Figure, table
 from bot.app import tune_gc
 from tests.conftest import start_redis
 
-SECTIONS = ("lateness", "throughput", "fanout", "acks", "footprint", "guard", "erasure")
+SECTIONS = (
+    "lateness",
+    "throughput",
+    "fanout",
+    "acks",
+    "footprint",
+    "guard",
+    "erasure",
+    "teamsauth",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ FIGURES = {
     ],
     "6 guard": ["guard per text, words cached", "precision, main table", "recall, main table"],
     "7 erasure": ["forget me, 500 people", "my data, 500 people"],
+    "8 teams auth": ["/healthz p99 under forged tokens", "401 for a bad token, p99"],
 }
 
 
