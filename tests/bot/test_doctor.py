@@ -168,7 +168,7 @@ async def teams_doctor(
     printed, and the exit status ``carenudge doctor`` returns."""
     environ = {
         "REDIS_URL": redis_server.url,
-        "CARENUDGE_ADMINS": "teams:29:1abc",
+        "CARENUDGE_ADMINS": "teams:tenant-1:29:1abc",
         "MICROSOFT_APP_ID": APP,
         "MICROSOFT_APP_PASSWORD": SECRET,
     } | environment
