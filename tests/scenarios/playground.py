@@ -486,7 +486,7 @@ class Chat:
     async def log_panel(self) -> list[str]:
         return list(await self.page.evaluate(LOG_PANEL) or [])
 
-    async def _until(self, what: str, check: Callable[[], Awaitable[T | None]]) -> T:
+    async def wait(self, what: str, check: Callable[[], Awaitable[T | None]]) -> T:
         """``until``, failing at once if the Playground refuses what the bot sends."""
 
         async def checked() -> T | None:
@@ -503,7 +503,7 @@ class Chat:
             found = [m for m in (await self.messages())[since:] if m.from_bot]
             return found if len(found) >= count else None
 
-        return await self._until(f"{count} message(s) from the bot", arrived)
+        return await self.wait(f"{count} message(s) from the bot", arrived)
 
     async def say(self, text: str) -> Message:
         """Type ``text`` in the compose box and press Enter; the bot's answer."""
@@ -527,7 +527,7 @@ class Chat:
             answers = [m for m in new[mine[0] :] if m.from_bot] if mine else []
             return answers[0] if answers else None
 
-        return await self._until(f"an answer to {text!r}", answered)
+        return await self.wait(f"an answer to {text!r}", answered)
 
     async def press(self, label: str) -> Message:
         """Click the button ``label`` on the newest card that has one; the bot's answer: a new
@@ -552,7 +552,7 @@ class Chat:
             changed = now[where["message"]]
             return new[0] if new else changed if changed.text != pressed.text else None
 
-        return await self._until(f"an answer to pressing {label!r}", answered)
+        return await self.wait(f"an answer to pressing {label!r}", answered)
 
     async def problems(self) -> list[str]:
         """Everything the Playground flagged: each exchange it refused or that failed, each

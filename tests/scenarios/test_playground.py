@@ -26,7 +26,6 @@ from tests.scenarios.playground import (
     installed,
     running_browser,
     running_playground,
-    until,
 )
 
 pytestmark = [pytest.mark.playground, pytest.mark.timeout(300)]
@@ -46,12 +45,14 @@ async def forget(redis_url: str, prefix: str) -> None:
 async def explain(bot: process.Bot, chat: Chat) -> None:
     """Print what each side logged, for a failure's report."""
     panel: list[str] = []
+    flagged: list[str] = []
     with contextlib.suppress(Exception):
-        panel = await chat.log_panel()
+        panel, flagged = await chat.log_panel(), await chat.problems()
     report = [
         f"carenudge's log:\n{bot.logged()[-3000:]}",
         f"the Playground's log:\n{chat.playground.logged()}",
         "its log panel:\n  " + "\n  ".join(panel),
+        "flagged:\n  " + "\n  ".join(flagged),
     ]
     print("\n\n".join(report))  # noqa: T201 - shown with the failure
 
@@ -122,7 +123,7 @@ async def scenario(chat: Chat, http: aiohttp.ClientSession) -> None:
         sent = json.dumps(playground.sent_by_bot(mark))
         return True if "CareNudge: small, kind acts, made easy" in sent else None
 
-    await until("CareNudge's help to Megan", helped)
+    await chat.wait("CareNudge's help to Megan", helped)
     assert any(e.activity == "createConversation" for e in playground.exchanges[mark:])
 
     # Now CareNudge knows her by name: Alex thanks her.
@@ -137,7 +138,7 @@ async def scenario(chat: Chat, http: aiohttp.ClientSession) -> None:
         to_her = [a for a in sent if "Alex Wilber recognised you" in a]
         return True if any("covering my break" in a for a in to_her) else None
 
-    await until("the shout-out to reach Megan", thanked)
+    await chat.wait("the shout-out to reach Megan", thanked)
 
     # A card's button: Alex retags it, through the card as the Playground renders it.
     answer = await chat.press("Empathising")
