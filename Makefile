@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install sandbox run doctor format mypy lint test faults bench all clean
+.PHONY: install sandbox run doctor format mypy lint test faults playground bench all clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,11 @@ test: lint
 # The long fault runs (SIGKILLs, replicas, a Redis outage), a few minutes.
 faults: install
 	$(BIN)/pytest -q -m faults --timeout 900
+
+# CareNudge in Microsoft 365 Agents Playground, Microsoft's local Teams client (about 10 s):
+# needs Node.js, npm and Chromium, and installs the pinned Playground on first use.
+playground: install
+	$(BIN)/pytest -q -m playground --timeout 300
 
 # Every benchmark figure beside its baseline; `make bench QUICK=1` for a fast check.
 bench: install
