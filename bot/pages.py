@@ -113,8 +113,9 @@ days, so that they can notice them.</li>
 <li>Type <code>/nudge forget me</code> to erase it.</li>
 <li>In Teams, type the same words in your 1:1 chat with CareNudge.</li>
 <li>An admin can do it for you: <code>carenudge export --user slack:U…</code> and
-<code>carenudge forget --user slack:U…</code> (for Teams, <code>teams:&lt;tenant id&gt;:29:…</code>, as the bottom of
-<code>nudge settings</code> shows it).</li>
+<code>carenudge forget --user slack:U…</code> (for Teams,
+<code>teams:&lt;tenant id&gt;:29:…</code>, as the bottom of <code>nudge settings</code> shows
+it).</li>
 </ul>
 
 <h2>Questions</h2>

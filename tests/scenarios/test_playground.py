@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -104,12 +105,15 @@ async def scenario(chat: Chat, http: aiohttp.ClientSession) -> None:
     answer = await chat.say("nudge help")
     assert "CareNudge: small, kind acts, made easy" in answer.text
     assert "Done is counted for the team, never by name" in answer.text
+    assert "Type nudge help" in answer.text  # as Teams users type it: no slash
+    assert "/nudge" not in answer.text
 
     answer = await chat.say("nudge settings")
     assert "Your settings" in answer.text
     for line in ("Nudges\n\nOn", "Time zone\n\nUTC", "Quiet hours\n\n20:00 to 07:00"):
         assert line in answer.text
-    assert "teams:user-id-0" in answer.text
+    own_id = answer.text.rsplit("CARENUDGE_ADMINS: ", 1)[-1]
+    assert re.fullmatch(r"teams:[0-9a-f-]+:user-id-0", own_id), own_id  # tenant and all
 
     # A colleague, Megan Bowen, asks CareNudge for help in the team's group chat (mocked, the
     # Playground's "Mock an Activity": its UI only ever types as Alex). CareNudge answers
