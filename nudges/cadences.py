@@ -434,7 +434,7 @@ class Cadences:
         managed = await self.stores.people.member_teams(actor, Role.MANAGER)
         joined = await self.stores.people.member_teams(actor, Role.MEMBER)
         mine = managed or joined
-        return mine[0] if mine else "-"
+        return mine[0] if mine else wording.NO_TEAM
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -397,7 +397,7 @@ def moments_of(cadence: Cadence) -> frozenset[Context]:
     return ANY_TIME
 
 
-NO_TEAM = "-"
+NO_TEAM = wording.NO_TEAM
 """The team of a prompt that has none (a Pause's follow-up in a channel without a team)."""
 
 

@@ -94,6 +94,9 @@ UNNAMED_CHANNEL = "the channel"
 """A channel whose name CareNudge was never told (its id is no name for a person)."""
 UNNAMED_PERSON = "a colleague"
 """The same for a person."""
+NO_TEAM = "-"
+"""No team: a preview by someone in none yet (saving asks them for one), or a Pause's
+follow-up in a channel without a team."""
 
 
 def channel(name: str) -> str:
@@ -110,7 +113,8 @@ def audience(cadence: Cadence, names: dict[str, str]) -> str:
             more = len(members) - len(shown)
             return ", ".join(shown) + (f" and {more} more" if more else "") + " (direct message)"
         case TeamAudience():
-            return f"Everyone who joined {cadence.team} (direct message)"
+            team = "your team" if cadence.team == NO_TEAM else cadence.team
+            return f"Everyone who joined {team} (direct message)"
 
 
 def when(at: datetime, tz: str) -> str:

@@ -164,7 +164,7 @@ def form_words(answers: dict[str, Any], where: Conversation, channel_name: str) 
         words.extend(("and", at) if index else (at,))
     audience = str(answers.get("audience") or "team")
     if audience == "here":
-        words.extend(("to", ChannelRef(where, channel_name or where.channel_id)))
+        words.extend(("to", ChannelRef(where, channel_name)))
     else:
         words.extend(("to", "me" if audience == "me" else "team"))
     if answers.get("local") == "local":

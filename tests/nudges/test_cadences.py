@@ -130,6 +130,11 @@ async def test_preview_of_a_draft_saves_nothing(world: World) -> None:
     assert await world.redis.get("carenudge:cadence:c1") is None
 
 
+async def test_a_preview_by_someone_in_no_team_yet_says_your_team(world: World) -> None:
+    reply = await world.say("zed", "preview daily at 18:00 to team")
+    assert "To: Everyone who joined your team (direct message)" in plain(reply.card)
+
+
 async def test_named_members_get_direct_messages(world: World) -> None:
     await world.admin_makes_team("mo")
     await world.say("mo", "create daily at 09:00 to @sam @priya")
