@@ -15,6 +15,7 @@ from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import PLATFORM as SLACK
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.signin import Refused, SignedIn, Unanswered, sign_in
+from adapters.teams.transport import version_of
 from bot.app import connect
 from bot.settings import Settings
 from bot.wiring import build_core
@@ -65,6 +66,8 @@ async def diagnose(
         ok = await _check_slack(settings.slack, say) and ok
         if settings.slack.oauth and settings.slack.secret_key is not None:
             ok = await _check_installs(settings, settings.slack.secret_key, say) and ok
+    if settings.teams is not None:
+        say(f"  Teams transport: {transport_line(settings.teams)}")
     if settings.teams is not None and settings.teams.anonymous:
         say(
             "! Teams is served WITHOUT authentication (CARENUDGE_TEAMS_ANONYMOUS): for local "
@@ -171,6 +174,16 @@ async def _check_slack(slack: SlackSettings, say: Callable[[str], None]) -> bool
         f"({answer.get('team_id')}), {mode}."
     )
     return True
+
+
+def transport_line(teams: TeamsSettings) -> str:
+    """Which SDK speaks Bot Framework, its version, and what that means for support."""
+    if teams.transport == "agents":
+        return f"agents (Microsoft 365 Agents SDK {version_of('agents')}, maintained by Microsoft)"
+    return (
+        f"botbuilder (Bot Framework SDK {version_of('botbuilder')}, no longer supported "
+        "since 2025-12-31; CARENUDGE_TEAMS_TRANSPORT=agents uses its maintained successor)"
+    )
 
 
 async def _check_teams(teams: TeamsSettings, say: Callable[[str], None]) -> bool:

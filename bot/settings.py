@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
 from adapters.slack.settings import SLACK_API_URL, SlackSettings
-from adapters.teams.settings import APP_TYPES, TeamsSettings
+from adapters.teams.settings import APP_TYPES, TRANSPORTS, TeamsSettings
 from nudges.errors import SettingsError
 from nudges.keys import DEFAULT_PREFIX
 from nudges.model import Budget
@@ -328,6 +328,13 @@ def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | N
     tenants = frozenset(
         t.strip() for t in environ.get("CARENUDGE_TEAMS_TENANTS", "").split(",") if t.strip()
     )
+    transport = environ.get("CARENUDGE_TEAMS_TRANSPORT", "").strip().lower() or TRANSPORTS[0]
+    if transport not in TRANSPORTS:
+        problems.append(
+            f"CARENUDGE_TEAMS_TRANSPORT must be {' or '.join(TRANSPORTS)} (got "
+            f"'{transport[:20]}'): botbuilder is the final Bot Framework SDK, agents the "
+            "maintained Microsoft 365 Agents SDK."
+        )
     if tenants and app_type == "SingleTenant":
         problems.append(
             "CARENUDGE_TEAMS_TENANTS is for a MultiTenant bot: a SingleTenant bot answers only "
@@ -339,6 +346,7 @@ def _teams(environ: Mapping[str, str], problems: list[str]) -> TeamsSettings | N
         app_type=app_type,
         tenant_id=tenant,
         tenants=tenants,
+        transport=transport,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from adapters.teams.settings import TRANSPORTS
 from bot.settings import Settings
 from bot.wiring import build_core
 from nudges.cards import Card, Reply, plain
@@ -87,6 +88,12 @@ def start_redis(directory: Path, port: int | None = None) -> RedisServer:
             time.sleep(0.05)
     process.kill()
     pytest.fail(f"redis-server did not start on port {port}")
+
+
+@pytest.fixture(params=TRANSPORTS)
+def teams_transport(request: pytest.FixtureRequest) -> str:
+    """Each Teams scenario runs on both transports: the Bot Framework SDK and the Agents SDK."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -138,6 +138,14 @@ class BotFrameworkTokens:
             raise Unauthorized("issued for another serviceUrl")
         return CALLER_ID
 
+    async def endorsements(self, kid: str) -> frozenset[str]:
+        """The channels the published key ``kid`` is endorsed for.
+
+        Raises:
+            Unauthorized: no such key is published (or the keys could not be fetched).
+        """
+        return (await self._key(kid)).endorsements
+
     async def _key(self, kid: str) -> _Key:
         keys = self._keys
         now = self._monotonic()

@@ -21,10 +21,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
-from botbuilder.schema import Activity
 
 from adapters.teams import forms
-from adapters.teams.auth import BotFrameworkTokens, Unauthorized
+from adapters.teams.auth import Unauthorized
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.messenger import activity as card_activity
 from adapters.teams.records import Place, TeamsRecords
@@ -32,6 +31,7 @@ from adapters.teams.settings import TeamsSettings
 from adapters.teams.translate import (
     channel_name,
     conversation_of,
+    entities,
     from_message,
     from_submit,
     member_of,
@@ -41,6 +41,7 @@ from adapters.teams.translate import (
     tenant_of,
     thread_of,
 )
+from adapters.teams.transport import Transport
 from adapters.turns import Turns
 from nudges.edge import (
     Arg,
@@ -86,6 +87,7 @@ class TeamsInbound:
         records: TeamsRecords,
         messenger: TeamsMessenger,
         turns: Turns,
+        transport: Transport,
         *,
         privacy_url: str | None = None,
     ) -> None:
@@ -95,11 +97,8 @@ class TeamsInbound:
         """Where the welcome points for how people's information is handled, if anywhere."""
         self.records = records
         self.messenger = messenger
-        self.tokens = (
-            None
-            if settings.anonymous
-            else BotFrameworkTokens(settings.app_id, settings.openid_metadata)
-        )
+        self.transport = transport
+        self.tokens = transport.tokens
         self.turns = turns
         """Acknowledged activities wait for the acknowledgements in progress, then run one at
         a time per conversation, in the order they came."""
@@ -114,7 +113,7 @@ class TeamsInbound:
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()
         try:
-            activity = Activity().deserialize(await request.json())
+            activity = self.transport.parse(await request.json())
         except web.HTTPRequestEntityTooLarge:
             log.info("refused a request to /api/messages larger than the app takes")
             raise
@@ -431,11 +430,10 @@ def _addressed(activity: Any) -> bool:
 def _to_bot(activity: Any) -> bool:
     """Whether CareNudge was @mentioned in the message."""
     bot = activity.recipient.id
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        if entity.type == "mention" and (props.get("mentioned") or {}).get("id") == bot:
-            return True
-    return False
+    return any(
+        e.get("type") == "mention" and (e.get("mentioned") or {}).get("id") == bot
+        for e in entities(activity)
+    )
 
 
 def _on_this_machine(url: str) -> bool:
@@ -444,7 +442,7 @@ def _on_this_machine(url: str) -> bool:
 
 
 def _client_time_zone(activity: Any) -> str:
-    for entity in activity.entities or []:
-        if entity.type == "clientInfo":
-            return str((entity.additional_properties or {}).get("timezone") or "")
+    for entity in entities(activity):
+        if entity.get("type") == "clientInfo":
+            return str(entity.get("timezone") or "")
     return ""

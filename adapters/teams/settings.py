@@ -9,6 +9,9 @@ from nudges.edge import (
 )
 
 APP_TYPES = ("MultiTenant", "SingleTenant")
+TRANSPORTS = ("botbuilder", "agents")
+"""What speaks Bot Framework for CareNudge: the final Bot Framework SDK (botbuilder, the
+default) or Microsoft's maintained successor, the Microsoft 365 Agents SDK (agents)."""
 BOT_FRAMEWORK_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 LOGIN = "https://login.microsoftonline.com/"
 """Microsoft Entra's public cloud, where a bot signs in for its Bot Framework token."""
@@ -39,6 +42,8 @@ class TeamsSettings:
     """Where the bot asks Microsoft Entra for its token (``carenudge doctor`` asks there)."""
     sign_in_timeout_s: float = 10.0
     """How long ``carenudge doctor`` waits for that answer."""
+    transport: str = "botbuilder"
+    """``CARENUDGE_TEAMS_TRANSPORT``, one of ``TRANSPORTS`` (see ``adapters.teams.transport``)."""
 
     @property
     def token_url(self) -> str:

@@ -92,16 +92,28 @@ def channel_name(activity: Any) -> str:
     return str((data.get("channel") or {}).get("name") or "")
 
 
+def entities(activity: Any) -> list[dict[str, Any]]:
+    """The activity's entities as Teams sent them (``type``, ``mentioned``, ``timezone``…):
+    the Bot Framework SDK keeps all but the type in ``additional_properties``, the Agents SDK
+    has a pydantic model for each kind."""
+    found: list[dict[str, Any]] = []
+    for entity in activity.entities or []:
+        if hasattr(entity, "model_dump"):
+            found.append(entity.model_dump(mode="json", by_alias=True, exclude_none=True))
+        else:
+            found.append({**(entity.additional_properties or {}), "type": entity.type})
+    return found
+
+
 def mentioned(activity: Any) -> list[tuple[str, str, str]]:
     """(tag text, user id, name) of each person mentioned, except the bot itself."""
     found = []
-    for entity in activity.entities or []:
-        if entity.type != "mention":
+    for entity in entities(activity):
+        if entity.get("type") != "mention":
             continue
-        props = entity.additional_properties or {}
-        who = props.get("mentioned") or {}
+        who = entity.get("mentioned") or {}
         if who.get("id") and who.get("id") != activity.recipient.id:
-            found.append((str(props.get("text", "")), str(who["id"]), str(who.get("name", ""))))
+            found.append((str(entity.get("text", "")), str(who["id"]), str(who.get("name", ""))))
     return found
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -413,3 +414,25 @@ async def test_doctor_says_whether_slack_installations_are_encrypted(
     assert "- carenudge:slack:bot:-:T1" in out
     assert key not in out
     assert other not in out
+
+
+def test_doctor_says_which_teams_transport_runs_and_its_version(redis_server: RedisServer) -> None:
+    code, out = doctor(REDIS_URL=redis_server.url, CARENUDGE_TEAMS_ANONYMOUS="yes")
+    assert code == 0, out
+    assert f"Teams transport: botbuilder (Bot Framework SDK {version('botbuilder-core')}, " in out
+    assert "no longer supported since 2025-12-31" in out
+    code, out = doctor(
+        REDIS_URL=redis_server.url,
+        CARENUDGE_TEAMS_ANONYMOUS="yes",
+        CARENUDGE_TEAMS_TRANSPORT="Agents",
+    )
+    assert code == 0, out
+    agents = version("microsoft-agents-hosting-core")
+    assert f"Teams transport: agents (Microsoft 365 Agents SDK {agents}, maintained" in out
+    code, out = doctor(
+        REDIS_URL=redis_server.url,
+        CARENUDGE_TEAMS_ANONYMOUS="yes",
+        CARENUDGE_TEAMS_TRANSPORT="bot-framework",
+    )
+    assert code == 1
+    assert "CARENUDGE_TEAMS_TRANSPORT must be botbuilder or agents (got 'bot-framework')" in out

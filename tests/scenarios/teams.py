@@ -189,9 +189,15 @@ async def teams_world(
     public_url: str | None = None,
     openid_metadata: str = "",
     teams: TeamsSettings | None = None,
+    transport: str = "botbuilder",
+    connector: FakeBotConnector | None = None,
 ) -> AsyncIterator[TeamsWorld]:
-    connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
-    await connector.start()
+    """The app on ``redis_url`` with Teams, and a fake Bot Connector (``connector``, started
+    and closed by its owner, when a test needs it to outlive one app)."""
+    owned = connector is None
+    if connector is None:
+        connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
+        await connector.start()
     settings = Settings(
         redis_url=redis_url,
         engine=EngineSettings(
@@ -199,16 +205,17 @@ async def teams_world(
         ),
         teams=teams
         or (
-            TeamsSettings(app_id=app_id, openid_metadata=openid_metadata)
+            TeamsSettings(app_id=app_id, openid_metadata=openid_metadata, transport=transport)
             if openid_metadata
-            else TeamsSettings(app_id=app_id)
+            else TeamsSettings(app_id=app_id, transport=transport)
         ),
         public_url=public_url,
     )
     server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)
     async with TestClient(server) as client:
         yield TeamsWorld(client, connector, clock)
-    await connector.close()
+    if owned:
+        await connector.close()
     # Every scenario checks this: a person is never shown an id where a name should be.
     shown = {card_text(s): raw_ids(s) for s in connector.sent if raw_ids(s)}
     assert not shown, f"a person was shown a raw Teams id: {shown}"

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.app import ENGINE
 from tests.conftest import RedisServer
-from tests.fakes.bot_connector import Sent
+from tests.fakes.bot_connector import FakeBotConnector, Sent
 from tests.fakes.clock import ManualClock, utc
 from tests.scenarios.teams import (
     BOT,
@@ -37,9 +37,11 @@ SCHEMA = json.loads(
 
 
 @pytest.fixture
-async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsWorld]:
+async def teams(
+    redis: Redis, redis_server: RedisServer, teams_transport: str
+) -> AsyncIterator[TeamsWorld]:
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
-    async for world in teams_world(redis_server.url, clock):
+    async for world in teams_world(redis_server.url, clock, transport=teams_transport):
         yield world
 
 
@@ -603,3 +605,32 @@ async def test_a_malformed_activity_is_a_400_and_an_oversize_body_a_413(teams: T
     )
     assert response.status == 413
     assert teams.connector.sent == []
+
+
+# --- changing transport ---------------------------------------------------------------------
+
+
+async def test_a_bot_that_changes_transport_keeps_everything_it_knew(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    """On the Bot Framework SDK, Mo makes ward-7's daily prompt and Nina joins; the bot is
+    restarted on the Agents SDK, with the same Redis, and the next day's prompt reaches Nina,
+    and her Done updates it."""
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
+    await connector.start()
+    try:
+        async for before in teams_world(
+            redis_server.url, clock, transport="botbuilder", connector=connector
+        ):
+            await nina_gets_a_daily_prompt(before)
+        async for after in teams_world(
+            redis_server.url, clock, transport="agents", connector=connector
+        ):
+            clock.set(utc(2026, 11, 30, 13, 0))
+            prompt = await after.answer("29:nina", "[Done] [Snooze] [Not for me]")
+            assert await after.press("29:nina", prompt, "Done") == 201
+            [update] = await connector.wait_for(1, method="PUT")
+            assert card_text(update).startswith("**Done.**")
+    finally:
+        await connector.close()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.teams.platform import credentials
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.signin import BOT_FRAMEWORK_SCOPE
+from adapters.teams.transport import credentials
 from nudges.edge import Secret
 
 APP = "6c8f2f3e-1b2a-4c5d-9e8f-0a1b2c3d4e5f"

@@ -1,0 +1,242 @@
+"""What speaks Bot Framework for CareNudge (``CARENUDGE_TEAMS_TRANSPORT``): how an activity
+Teams posts is read, how its token is checked, and how the bot signs in to answer. Everything
+else in ``adapters.teams`` (our conversation records in Redis, the connector, the pacing, the
+cards) is shared, so a bot can change transport and keep all it knew.
+
+- ``botbuilder`` (the default): the final Bot Framework SDK, 4.17, whose support ended on
+  2025-12-31. Its Activity model reads the activity; tokens are checked by ``auth`` (ours, not
+  the SDK's, which fetches keys with a blocking call on the event loop); MSAL, through the SDK's
+  ``MicrosoftAppCredentials``, signs the bot in.
+- ``agents``: Microsoft's maintained successor, the Microsoft 365 Agents SDK. Its Activity model
+  reads the activity, its own ``JwtTokenValidator`` checks the token with its issuer allow-list
+  on, and its ``MsalAuth`` signs the bot in. Where it differs from the Bot Framework's rules,
+  ``AgentsTokens`` says so, and makes up the difference.
+
+Both activity models have the same attribute names (``from_property``, ``channel_data``,
+``members_added``…); ``translate`` reads either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import metadata
+from typing import Any, Protocol
+
+import jwt
+
+from adapters.teams.auth import CALLER_ID, BotFrameworkTokens, Unauthorized
+from adapters.teams.settings import BOT_FRAMEWORK_TENANT, TeamsSettings
+
+log = logging.getLogger(__name__)
+
+BOT_FRAMEWORK = "https://api.botframework.com"
+SCOPE = f"{BOT_FRAMEWORK}/.default"
+CHECK_TIMEOUT_S = 10.0
+"""The longest the Agents SDK may take over one token (its key fetch has a 30 s timeout)."""
+
+
+class Tokens(Protocol):
+    """Checks the Bot Framework token on a request from Teams."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def check(self, authorization: str, channel_id: str, service_url: str) -> str:
+        """The caller id of a request whose ``Authorization`` header is good.
+
+        Raises:
+            Unauthorized: It is not, with why (for the log).
+        """
+        ...
+
+
+class Transport(Protocol):
+    name: str
+    tokens: Tokens | None
+    """None: no authentication (local testing only)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def parse(self, body: Any) -> Any:
+        """The activity in a request's JSON body.
+
+        Raises:
+            Exception: it is not an activity (any exception: the caller answers 400).
+        """
+        ...
+
+    async def token(self) -> str | None:
+        """A token for the Bot Connector, or None without credentials."""
+        ...
+
+
+def transport(settings: TeamsSettings) -> Transport:
+    if settings.transport == "agents":
+        return AgentsTransport(settings)
+    return BotbuilderTransport(settings)
+
+
+PACKAGES = {"botbuilder": "botbuilder-core", "agents": "microsoft-agents-hosting-core"}
+
+
+def version_of(name: str) -> str:
+    """The installed version of the SDK behind the transport ``name``."""
+    try:
+        return metadata.version(PACKAGES[name])
+    except (KeyError, metadata.PackageNotFoundError):
+        return "(not installed)"
+
+
+def _tenant(settings: TeamsSettings) -> str:
+    return settings.tenant_id if settings.app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
+
+
+# --- the Bot Framework SDK ----------------------------------------------------------------------
+
+
+class BotbuilderTransport:
+    name = "botbuilder"
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        from botbuilder.schema import Activity
+
+        self._activity = Activity
+        self.tokens: Tokens | None = (
+            None
+            if settings.anonymous
+            else BotFrameworkTokens(settings.app_id, settings.openid_metadata)
+        )
+        self._credentials = credentials(settings)
+
+    @property
+    def version(self) -> str:
+        return version_of(self.name)
+
+    def parse(self, body: Any) -> Any:
+        return self._activity().deserialize(body)
+
+    async def token(self) -> str | None:
+        if self._credentials is None:
+            return None
+        # MSAL refreshes synchronously (over the network): never on the event loop.
+        return str(await asyncio.to_thread(self._credentials.get_access_token))
+
+
+def credentials(settings: TeamsSettings) -> Any:
+    """The Bot Framework SDK's credentials the bot signs in with (none without an app id).
+    MSAL asks for the token where ``carenudge doctor`` does, ``settings.token_url`` (a test
+    holds them together)."""
+    from botframework.connector.auth import MicrosoftAppCredentials
+
+    if settings.anonymous:
+        return None
+    return MicrosoftAppCredentials(
+        settings.app_id,
+        settings.app_password.reveal() if settings.app_password else "",
+        channel_auth_tenant=settings.tenant_id if settings.app_type == "SingleTenant" else None,
+    )
+
+
+# --- the Microsoft 365 Agents SDK ---------------------------------------------------------------
+
+
+class AgentsTransport:
+    name = "agents"
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        from microsoft_agents.activity import Activity
+        from microsoft_agents.authentication.msal import MsalAuth
+
+        # Its error log for an activity it cannot read repeats the activity's contents (the
+        # words people typed) with a traceback; the caller logs one plain line instead.
+        logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
+        self._activity = Activity
+        self.tokens: Tokens | None = None if settings.anonymous else AgentsTokens(settings)
+        self._auth = None if settings.anonymous else MsalAuth(_configuration(settings))
+
+    @property
+    def version(self) -> str:
+        return version_of(self.name)
+
+    def parse(self, body: Any) -> Any:
+        return self._activity.model_validate(body)
+
+    async def token(self) -> str | None:
+        if self._auth is None:
+            return None
+        # MsalAuth runs MSAL (synchronous) in a worker thread itself.
+        return await self._auth.get_access_token(BOT_FRAMEWORK, [SCOPE])
+
+
+def _configuration(settings: TeamsSettings) -> Any:
+    """The Agents SDK's configuration, from our settings (read from ``MICROSOFT_APP_*`` by
+    ``bot.settings``, the one reader of the environment): the issuer allow-list on."""
+    from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
+
+    tenant = _tenant(settings)
+    return AgentAuthConfiguration(
+        client_id=settings.app_id,
+        tenant_id=tenant,
+        client_secret=settings.app_password.reveal() if settings.app_password else None,
+        authority=f"{settings.login.rstrip('/')}/{tenant}",
+        validate_issuer=True,
+    )
+
+
+class AgentsTokens:
+    """Tokens checked by the Agents SDK's own ``JwtTokenValidator``, called directly rather
+    than through its aiohttp middleware, which answers 500 for a token with no key id (a
+    ``KeyError`` escapes it) and logs a warning of its own for each bad token.
+
+    Where the SDK does less than the Bot Framework asks ("Authenticate requests from the Bot
+    Connector service"), this makes up the difference:
+    - its key client fetches Bot Framework's keys again for every key id it does not know, so
+      forged ones could make it fetch at will; and it never reads a key's endorsements. Here a
+      token reaches it only if its key id is published and endorsed for the activity's
+      channel, by the keys ``auth`` keeps (fetched with a timeout, refreshed in the
+      background, an unknown key id looked for at most every five minutes);
+    - it does not require an expiry (``exp``): here one is required;
+    - it does not check the ``serviceUrl`` claim against the activity: here it must match;
+    - its key client waits up to 30 s for the keys (in a worker thread, not on the loop):
+      here a check gives up after ``CHECK_TIMEOUT_S``.
+    """
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
+
+        self._validator = JwtTokenValidator(_configuration(settings))
+        self._published = BotFrameworkTokens(settings.app_id, settings.openid_metadata)
+
+    async def start(self) -> None:
+        await self._published.start()
+
+    async def close(self) -> None:
+        await self._published.close()
+
+    async def check(self, authorization: str, channel_id: str, service_url: str) -> str:
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("no Bearer token")
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid") or "")
+        except jwt.PyJWTError:
+            raise Unauthorized("not a JWT") from None
+        if channel_id not in await self._published.endorsements(kid):
+            raise Unauthorized(f"key not endorsed for channel {channel_id[:20]}")
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT_S):
+                identity = await self._validator.validate_token(token)
+        except TimeoutError:
+            raise Unauthorized("Bot Framework's keys did not come in time") from None
+        except Exception as exc:  # the SDK raises PyJWTError, ValueError, KeyError…
+            raise Unauthorized(f"refused by the Agents SDK ({type(exc).__name__})") from None
+        claims: dict[str, Any] = identity.claims
+        if "exp" not in claims:
+            raise Unauthorized("no exp claim")
+        if str(claims.get("serviceUrl") or "") != service_url:
+            raise Unauthorized("issued for another serviceUrl")
+        return CALLER_ID
