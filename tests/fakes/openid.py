@@ -37,6 +37,9 @@ class FakeOpenId:
         app = web.Application()
         app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
         app.router.add_get("/v1/keys", self._jwks)
+        # Where login.botframework.com publishes the same keys, for a client that goes there
+        # whatever the metadata says (the Agents SDK's, through ``tls_proxy``).
+        app.router.add_get("/v1/.well-known/keys", self._jwks)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
         return self.metadata_url
@@ -44,6 +47,11 @@ class FakeOpenId:
     async def close(self) -> None:
         if self.server is not None:
             await self.server.close()
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/"))
 
     @property
     def metadata_url(self) -> str:

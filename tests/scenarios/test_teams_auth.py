@@ -19,6 +19,7 @@ from adapters.teams.settings import TeamsSettings
 from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.openid import FakeOpenId, new_key, token
+from tests.fakes.tls_proxy import FakeHttpsProxy
 from tests.scenarios.teams import TeamsWorld, teams_activity, teams_world
 
 pytestmark = pytest.mark.slow
@@ -136,6 +137,56 @@ async def test_no_token_or_another_scheme_is_a_401(secured_each: TeamsWorld) -> 
         "/api/messages", json=hello(world), headers={"Authorization": "Basic am86eA=="}
     )
     assert response.status == 401
+
+
+@pytest.fixture
+async def proxy(openid: FakeOpenId) -> AsyncIterator[FakeHttpsProxy]:
+    fake = FakeHttpsProxy({"login.botframework.com": openid.base_url})
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+async def test_on_the_agents_sdk_its_own_validator_lets_a_good_token_in(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    proxy: FakeHttpsProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Agents SDK fetches Bot Framework's keys from login.botframework.com itself (not
+    from a setting): behind a TLS-inspecting proxy, as in many hospitals, it reaches this
+    test's keys. A good token is let in by it; one whose signature or audience is wrong, and
+    whose key id our gate lets by, is refused by it."""
+    kid = f"k-{time.monotonic_ns()}"  # the SDK keeps its keys for the process: a fresh id
+    openid.keys[kid] = (new_key(), ["msteams"])
+    monkeypatch.setenv("https_proxy", proxy.url)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(
+        redis_server.url,
+        clock,
+        app_id=APP,
+        openid_metadata=openid.metadata_url,
+        transport="agents",
+    ):
+        url = world.connector.url
+        # Typing: nothing to answer, so nothing to sign in for (that is tested elsewhere).
+        typing = hello(world) | {"type": "typing"}
+        signed = token(openid.keys[kid][0], kid, app_id=APP, service_url=url)
+        assert await world.post(typing, token=signed) == 201
+        assert proxy.tunnels["login.botframework.com"] >= 1  # the SDK fetched them itself
+        forged = token(new_key(), kid, app_id=APP, service_url=url)  # the id, not the key
+        assert await world.post(typing, token=forged) == 401
+        elsewhere = token(openid.keys[kid][0], kid, app_id="another-app", service_url=url)
+        assert await world.post(typing, token=elsewhere) == 401
+        fetched = proxy.tunnels["login.botframework.com"]
+        stranger = new_key()
+        for i in range(30):  # forged key ids never reach the SDK's key client
+            made_up = token(stranger, f"k-forged-{i}", app_id=APP, service_url=url)
+            assert await world.post(typing, token=made_up) == 401
+        assert proxy.tunnels["login.botframework.com"] == fetched
 
 
 async def test_while_the_keys_are_slow_to_come_the_bot_still_answers(
