@@ -28,8 +28,11 @@ PROMPTLY_S = 1.0
 
 
 @pytest.fixture
-async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsWorld]:
-    async for world in teams_world(redis_server.url, ManualClock(utc(2026, 11, 30, 12, 0))):
+async def teams(
+    redis: Redis, redis_server: RedisServer, teams_transport: str
+) -> AsyncIterator[TeamsWorld]:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for world in teams_world(redis_server.url, clock, transport=teams_transport):
         yield world
 
 

@@ -198,7 +198,9 @@ async def test_slack_an_answer_lost_after_the_post_means_a_second_copy_never_non
 
 
 @pytest.fixture
-async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsWorld]:
+async def teams(
+    redis: Redis, redis_server: RedisServer, teams_transport: str
+) -> AsyncIterator[TeamsWorld]:
     connector = FakeBotConnector(default_tenant=TENANT)
     await connector.start()
     settings = Settings(
@@ -206,7 +208,7 @@ async def teams(redis: Redis, redis_server: RedisServer) -> AsyncIterator[TeamsW
         engine=EngineSettings(
             default_tz="Europe/London", admins=frozenset({"teams:tenant-1:29:ada"})
         ),
-        teams=TeamsSettings(timeout_s=1.0),
+        teams=TeamsSettings(timeout_s=1.0, transport=teams_transport),
     )
     clock = SetClock(utc(2026, 11, 30, 12, 0))
     async with serving(settings, clock) as client:

@@ -59,11 +59,15 @@ async def explain(bot: process.Bot, chat: Chat) -> None:
 
 
 async def test_a_person_tries_carenudge_in_the_playground_and_it_flags_nothing(
-    redis_server: RedisServer, tmp_path: Path
+    redis_server: RedisServer, tmp_path: Path, teams_transport: str
 ) -> None:
     cli, chromium = installed(), browser()
     prefix = f"playground-{uuid.uuid4().hex[:8]}"
-    settings = {"CARENUDGE_KEY_PREFIX": prefix, "HOST": "127.0.0.1"}
+    settings = {
+        "CARENUDGE_KEY_PREFIX": prefix,
+        "HOST": "127.0.0.1",
+        "CARENUDGE_TEAMS_TRANSPORT": teams_transport,
+    }
     try:
         async with (
             # Teams only: no Slack variables, so Slack is not served.

@@ -536,8 +536,11 @@ async def test_a_slash_command_is_answered_promptly_when_redis_stops_answering(
 
 
 @pytest.mark.slow
-async def test_a_teams_message_is_answered_when_redis_stops_answering(silent_redis: str) -> None:
-    async for teams in teams_world(silent_redis, ManualClock(utc(2026, 11, 30, 12, 0))):
+async def test_a_teams_message_is_answered_when_redis_stops_answering(
+    silent_redis: str, teams_transport: str
+) -> None:
+    clock = ManualClock(utc(2026, 11, 30, 12, 0))
+    async for teams in teams_world(silent_redis, clock, transport=teams_transport):
         started = time.monotonic()
         assert await teams.say("29:jo", "nudge quiet 22:00-06:30") == 201
         assert time.monotonic() - started < ACK_WITHIN_S
