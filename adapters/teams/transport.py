@@ -207,6 +207,8 @@ class AgentsTokens:
     def __init__(self, settings: TeamsSettings) -> None:
         from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
+        # It logs a warning of its own for some refusals; the caller logs one line for each.
+        logging.getLogger(JwtTokenValidator.__module__).setLevel(logging.ERROR)
         self._validator = JwtTokenValidator(_configuration(settings))
         self._published = BotFrameworkTokens(settings.app_id, settings.openid_metadata)
 

@@ -24,6 +24,10 @@ from tests.scenarios.teams import TeamsWorld, teams_activity, teams_world
 
 pytestmark = pytest.mark.slow
 APP = "6a1d2c3b-0000-4000-8000-00000000c0de"
+AGENTS_KID, AGENTS_KEY = "k-agents", new_key()
+"""The key good tokens are signed with on the Agents SDK: one for the whole run, because the
+SDK keeps the keys it fetched for the process (and, like PyJWT's key client, fetches again
+for an unknown key id only after a cooldown)."""
 
 
 @pytest.fixture
@@ -158,8 +162,8 @@ async def test_on_the_agents_sdk_its_own_validator_lets_a_good_token_in(
     from a setting): behind a TLS-inspecting proxy, as in many hospitals, it reaches this
     test's keys. A good token is let in by it; one whose signature or audience is wrong, and
     whose key id our gate lets by, is refused by it."""
-    kid = f"k-{time.monotonic_ns()}"  # the SDK keeps its keys for the process: a fresh id
-    openid.keys[kid] = (new_key(), ["msteams"])
+    kid = AGENTS_KID
+    openid.keys[kid] = (AGENTS_KEY, ["msteams"])
     monkeypatch.setenv("https_proxy", proxy.url)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
@@ -175,18 +179,17 @@ async def test_on_the_agents_sdk_its_own_validator_lets_a_good_token_in(
         # Typing: nothing to answer, so nothing to sign in for (that is tested elsewhere).
         typing = hello(world) | {"type": "typing"}
         signed = token(openid.keys[kid][0], kid, app_id=APP, service_url=url)
-        assert await world.post(typing, token=signed) == 201
-        assert proxy.tunnels["login.botframework.com"] >= 1  # the SDK fetched them itself
+        assert await world.post(typing, token=signed) == 201  # the SDK found this test's key
         forged = token(new_key(), kid, app_id=APP, service_url=url)  # the id, not the key
         assert await world.post(typing, token=forged) == 401
         elsewhere = token(openid.keys[kid][0], kid, app_id="another-app", service_url=url)
         assert await world.post(typing, token=elsewhere) == 401
-        fetched = proxy.tunnels["login.botframework.com"]
+        fetched = proxy.tunnels.get("login.botframework.com", 0)
         stranger = new_key()
         for i in range(30):  # forged key ids never reach the SDK's key client
             made_up = token(stranger, f"k-forged-{i}", app_id=APP, service_url=url)
             assert await world.post(typing, token=made_up) == 401
-        assert proxy.tunnels["login.botframework.com"] == fetched
+        assert proxy.tunnels.get("login.botframework.com", 0) == fetched
 
 
 async def test_while_the_keys_are_slow_to_come_the_bot_still_answers(
@@ -220,37 +223,68 @@ async def test_forged_key_ids_cannot_make_the_bot_fetch_keys_at_will(
 
 
 async def tenancy_world(
-    redis_server: RedisServer, openid: FakeOpenId, **settings: Any
+    redis_server: RedisServer, openid: FakeOpenId, transport: str, **settings: Any
 ) -> AsyncIterator[TeamsWorld]:
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
-    chosen = TeamsSettings(app_id=APP, openid_metadata=openid.metadata_url, **settings)
+    chosen = TeamsSettings(
+        app_id=APP, openid_metadata=openid.metadata_url, transport=transport, **settings
+    )
     async for world in teams_world(redis_server.url, clock, teams=chosen):
         yield world
 
 
+@pytest.fixture
+def signed_for(
+    openid: FakeOpenId,
+    proxy: FakeHttpsProxy,
+    teams_transport: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[TeamsWorld], str]:
+    """A good token on either transport, signed with ``AGENTS_KEY``, which the Agents SDK
+    fetches through the proxy."""
+    kid = AGENTS_KID
+    openid.keys[kid] = (AGENTS_KEY, ["msteams"])
+    if teams_transport == "agents":
+        monkeypatch.setenv("https_proxy", proxy.url)
+        monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+        monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
+    key = openid.keys[kid][0]
+    return lambda world: token(key, kid, app_id=APP, service_url=world.connector.url)
+
+
 def from_tenant(world: TeamsWorld, tenant: str) -> dict[str, Any]:
-    activity = hello(world)
+    """Typing, from ``tenant``: nothing to answer, so nothing to sign in for."""
+    activity = hello(world) | {"type": "typing"}
     activity["channelData"] = {"tenant": {"id": tenant}}
     activity["conversation"]["tenantId"] = tenant
     return activity
 
 
 async def test_a_single_tenant_bot_answers_only_its_own_tenant(
-    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
 ) -> None:
     async for world in tenancy_world(
-        redis_server, openid, app_type="SingleTenant", tenant_id="tenant-1"
+        redis_server, openid, teams_transport, app_type="SingleTenant", tenant_id="tenant-1"
     ):
-        signed = good(openid, world)
+        signed = signed_for(world)
         assert await world.post(from_tenant(world, "tenant-1"), token=signed) == 201
         assert await world.post(from_tenant(world, "someone-else"), token=signed) == 403
 
 
 async def test_a_multi_tenant_bot_with_an_allow_list_answers_only_those_tenants(
-    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
 ) -> None:
-    async for world in tenancy_world(redis_server, openid, tenants=frozenset({"ours", "tenant-1"})):
-        signed = good(openid, world)
+    allowed = frozenset({"ours", "tenant-1"})
+    async for world in tenancy_world(redis_server, openid, teams_transport, tenants=allowed):
+        signed = signed_for(world)
         assert await world.post(from_tenant(world, "ours"), token=signed) == 201
         assert await world.post(from_tenant(world, "theirs"), token=signed) == 403
 
