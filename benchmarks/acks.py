@@ -50,11 +50,21 @@ ADMIN_IDS = ",".join(
     ["slack:UADA", *(f"teams:tenant-{t + 1}:{ADMINS['teams']}" for t in range(TEAMS_TENANTS))]
 )
 TARGET_MS = 100.0
+TRANSPORT_NAMES = {"botbuilder": "Teams", "agents": "Teams (agents)"}
 SECTION = "4 acknowledgements"
 
 
 async def run(bench: Bench) -> list[Figure]:
+    """On the default Teams transport, then on the Agents SDK: Slack's figures from the
+    first run, Teams' from both."""
     members = bench.size(3_000, 300)
+    figures = await _measured(bench, members, "botbuilder", ("Slack", "Teams"))
+    return figures + await _measured(bench, members, "agents", ("Teams",))
+
+
+async def _measured(
+    bench: Bench, members: int, transport: str, platforms: tuple[str, ...]
+) -> list[Figure]:
     waves = bench.size(10, 3)
     async with bench.redis() as redis:
         await redis.flushdb()
@@ -63,7 +73,7 @@ async def run(bench: Bench) -> list[Figure]:
     await connector.start()
     try:
         async with (
-            serving(bench.redis_url, slack_api.api_url) as base,
+            serving(bench.redis_url, slack_api.api_url, transport) as base,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http,
         ):
             fires = await populate(bench.redis_url, connector.url, members)
@@ -86,15 +96,16 @@ async def run(bench: Bench) -> list[Figure]:
         await slack_api.close()
     section = f"{SECTION}, {AT_ONCE} at once, fan-out to {2 * members:,}"
     figures = []
-    for platform in ("Slack", "Teams"):
+    for platform in platforms:
         ours, alone = busy[platform], idle[platform]
+        named = platform if platform == "Slack" else TRANSPORT_NAMES[transport]
         for pct in (50, 99):
             value = percentile(ours, pct)
             target = f"p99 < {TARGET_MS:.0f} ms" if pct == 99 else ""
             figures.append(
                 Figure(
                     section,
-                    f"{platform} p{pct} acknowledgement",
+                    f"{named} p{pct} acknowledgement",
                     value,
                     "ms",
                     percentile(alone, pct),
@@ -110,9 +121,11 @@ async def run(bench: Bench) -> list[Figure]:
 
 
 @contextlib.asynccontextmanager
-async def serving(redis_url: str, slack_api_url: str) -> AsyncIterator[str]:
-    """``carenudge run`` on a free port; yields its base URL once it is ready."""
+async def serving(redis_url: str, slack_api_url: str, transport: str) -> AsyncIterator[str]:
+    """``carenudge run`` on a free port, Teams on ``transport``; yields its base URL once it
+    is ready."""
     settings = {
+        "CARENUDGE_TEAMS_TRANSPORT": transport,
         "LOG_LEVEL": "WARNING",
         "CARENUDGE_ADMINS": ADMIN_IDS,
         "SLACK_SIGNING_SECRET": SECRET,

@@ -13,12 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "1 lateness": ["p50 lateness", "p99 lateness", "max lateness"],
     "2 throughput": ["deliveries a second"],
-    "3 fan-out": [],
+    "3 fan-out": ["Slack", "Teams (agents)"],
     "4 acknowledgements": [
         "Slack p50 acknowledgement",
         "Slack p99 acknowledgement",
         "Teams p50 acknowledgement",
         "Teams p99 acknowledgement",
+        "Teams (agents) p50 acknowledgement",
+        "Teams (agents) p99 acknowledgement",
     ],
     "5 footprint": [
         "Redis bytes per cadence",
