@@ -610,22 +610,22 @@ async def test_a_malformed_activity_is_a_400_and_an_oversize_body_a_413(teams: T
 # --- changing transport ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("first", "then"), [("botbuilder", "agents"), ("agents", "botbuilder")])
 async def test_a_bot_that_changes_transport_keeps_everything_it_knew(
-    redis: Redis, redis_server: RedisServer
+    redis: Redis, redis_server: RedisServer, first: str, then: str
 ) -> None:
-    """On the Bot Framework SDK, Mo makes ward-7's daily prompt and Nina joins; the bot is
-    restarted on the Agents SDK, with the same Redis, and the next day's prompt reaches Nina,
-    and her Done updates it."""
+    """On one transport, Mo makes ward-7's daily prompt and Nina joins; the bot is restarted
+    on the other, with the same Redis, and the prompt reaches Nina, and her Done updates it."""
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
     connector = FakeBotConnector(channels={TEAM: [(TEAM, None), (WARD_7, "ward-7")]})
     await connector.start()
     try:
         async for before in teams_world(
-            redis_server.url, clock, transport="botbuilder", connector=connector
+            redis_server.url, clock, transport=first, connector=connector
         ):
             await nina_gets_a_daily_prompt(before)
         async for after in teams_world(
-            redis_server.url, clock, transport="agents", connector=connector
+            redis_server.url, clock, transport=then, connector=connector
         ):
             clock.set(utc(2026, 11, 30, 13, 0))
             prompt = await after.answer("29:nina", "[Done] [Snooze] [Not for me]")

@@ -5,11 +5,14 @@ payload in microsoft/teams.net's own TeamsActivityTests)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from botbuilder.schema import Activity
+import pytest
 
+from adapters.teams.settings import TRANSPORTS, TeamsSettings
 from adapters.teams.translate import conversation_of, from_message, place_of, thread_of
+from adapters.teams.transport import transport
 from nudges.edge import CommandInvoked, Mention
 
 SAM = "29:1tYwtgp56UKjOlsdfsefs3fsesfsfVP78kWJ-x5Nr9OKj1Ls50S06Gq_cNs3VPyjiGyMGvZk4k6e8OHey9yJDw"
@@ -18,7 +21,17 @@ CHANNEL = "19:6848757105754c8981c67612732d9aa7@thread.tacv2"
 TENANT = "50612dbb-0237-4969-b378-8d42590f9c00"
 
 
-def message(text: str, entities: list[dict[str, Any]], **changes: Any) -> Activity:
+Read = Callable[[dict[str, Any]], Any]
+
+
+@pytest.fixture(params=TRANSPORTS)
+def read(request: pytest.FixtureRequest) -> Read:
+    """An activity read by each transport's own model (the Bot Framework SDK's, the Agents
+    SDK's): what is read from it must not depend on which."""
+    return transport(TeamsSettings(transport=request.param)).parse
+
+
+def message(read: Read, text: str, entities: list[dict[str, Any]], **changes: Any) -> Any:
     body: dict[str, Any] = {
         "type": "message",
         "channelId": "msteams",
@@ -44,7 +57,7 @@ def message(text: str, entities: list[dict[str, Any]], **changes: Any) -> Activi
         "textFormat": "plain",
         **changes,
     }
-    return Activity().deserialize(body)
+    return read(body)
 
 
 def mention(text: str, user: str, name: str) -> dict[str, Any]:
@@ -56,7 +69,7 @@ def people(command: CommandInvoked | None) -> list[tuple[str, str]]:
     return [(a.member.user_id, a.name) for a in command.args if isinstance(a, Mention)]
 
 
-def test_one_person_split_into_tags_sharing_an_id_is_one_person() -> None:
+def test_one_person_split_into_tags_sharing_an_id_is_one_person(read: Read) -> None:
     split = [
         mention("<at>CareNudge</at>", BOT, "CareNudge"),
         mention("<at>Zzzz</at>", SAM, "Zzzz"),
@@ -64,35 +77,39 @@ def test_one_person_split_into_tags_sharing_an_id_is_one_person() -> None:
         mention("<at>Aaaa</at>", SAM, "Aaaa"),
     ]
     text = "<at>CareNudge</at> shoutout <at>Zzzz</at> <at>Ee</at> <at>Aaaa</at> for the handover"
-    command = from_message(message(text, split))
+    command = from_message(message(read, text, split))
     assert people(command) == [(SAM, "Zzzz Ee Aaaa")]
     assert command is not None
     assert [a for a in command.args if isinstance(a, str)] == ["for", "the", "handover"]
 
 
-def test_two_people_side_by_side_stay_two() -> None:
+def test_two_people_side_by_side_stay_two(read: Read) -> None:
     two = [
         mention("<at>Megan</at>", "29:megan", "Megan"),
         mention("<at>Bowen</at>", "29:megan", "Bowen"),
         mention("<at>Sam</at>", "29:sam", "Sam"),
     ]
-    command = from_message(message("shoutout <at>Megan</at> <at>Bowen</at> <at>Sam</at> ok", two))
+    command = from_message(
+        message(read, "shoutout <at>Megan</at> <at>Bowen</at> <at>Sam</at> ok", two)
+    )
     assert people(command) == [("29:megan", "Megan Bowen"), ("29:sam", "Sam")]
 
 
-def test_a_name_escaped_in_the_text_but_not_in_the_entity_is_still_found() -> None:
+def test_a_name_escaped_in_the_text_but_not_in_the_entity_is_still_found(read: Read) -> None:
     entities = [mention("<at>Siobhán O'Brien & co</at>", "29:siobhan", "Siobhán O'Brien & co")]
     text = "shoutout <at>Siobh&aacute;n O&#39;Brien &amp; co</at> for the calm night"
-    assert people(from_message(message(text, entities))) == [("29:siobhan", "Siobhán O'Brien & co")]
+    assert people(from_message(message(read, text, entities))) == [
+        ("29:siobhan", "Siobhán O'Brien & co")
+    ]
 
 
-def test_a_channel_message_is_keyed_on_the_channel_and_answered_in_its_thread() -> None:
-    activity = message("nudge help", [])
+def test_a_channel_message_is_keyed_on_the_channel_and_answered_in_its_thread(read: Read) -> None:
+    activity = message(read, "nudge help", [])
     assert conversation_of(activity).channel_id == CHANNEL
     assert place_of(activity).conversation_id == CHANNEL
     assert thread_of(activity) == f"{CHANNEL};messageid=1759881511856"
 
 
-def test_without_channel_data_the_thread_suffix_is_dropped() -> None:
-    activity = message("nudge help", [], channelData={"tenant": {"id": TENANT}})
+def test_without_channel_data_the_thread_suffix_is_dropped(read: Read) -> None:
+    activity = message(read, "nudge help", [], channelData={"tenant": {"id": TENANT}})
     assert conversation_of(activity).channel_id == CHANNEL
