@@ -114,16 +114,29 @@ class TeamsWorld:
             stores = self.client.app[ENGINE].stores
             keys = stores.people.keys.platform("teams")
 
-            async def learnt() -> bool:
-                named = await stores.people.redis.get(keys.channel_named(TENANT, "ward-7"))
-                place = await stores.people.redis.get(keys.conversation(TENANT, WARD_7))
-                return bool(named and place and not json.loads(place)["unreachable"])
-
             async with asyncio.timeout(ARRIVAL_S):
                 # What it waits for is the bot's write to Redis: there is no event to await.
-                while not await learnt():  # noqa: ASYNC110
+                while not await stores.people.redis.get(  # noqa: ASYNC110
+                    keys.channel_named(TENANT, "ward-7")
+                ):
                     await asyncio.sleep(0.02)
+            await self.until_reachable(WARD_7, True)
         return status
+
+    async def until_reachable(self, conversation: str, reachable: bool) -> None:
+        """Until the bot has recorded ``conversation`` as reachable (installed, re-added) or
+        not (removed): an activity is acknowledged before it is worked on, so a test that
+        fires next waits for this."""
+        stores = self.client.app[ENGINE].stores
+        key = stores.people.keys.platform("teams").conversation(TENANT, conversation)
+
+        async def recorded() -> bool:
+            place = await stores.people.redis.get(key)
+            return bool(place) and json.loads(place)["unreachable"] is not reachable
+
+        async with asyncio.timeout(ARRIVAL_S):
+            while not await recorded():  # noqa: ASYNC110 - a write to Redis: nothing to await
+                await asyncio.sleep(0.02)
 
     async def say(
         self,

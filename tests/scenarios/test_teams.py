@@ -533,6 +533,7 @@ async def test_after_the_app_is_removed_nothing_is_written_until_it_is_back(
     removed = teams_activity(teams.connector.url, "f:removed", "29:nina")
     removed |= {"type": "installationUpdate", "action": "remove"}
     assert await teams.post(removed) == 201
+    await teams.until_reachable("a:1on1-29:nina", False)
     before = len(teams.connector.posted("a:1on1-29:nina"))
     teams.clock.set(utc(2026, 11, 30, 13, 0))
     states = await delivered(teams, "c:c1@1796043600")
@@ -540,6 +541,7 @@ async def test_after_the_app_is_removed_nothing_is_written_until_it_is_back(
     assert len(teams.connector.posted("a:1on1-29:nina")) == before
 
     assert await teams.install("29:nina") == 201  # back
+    await teams.until_reachable("a:1on1-29:nina", True)
     teams.clock.set(utc(2026, 12, 1, 13, 0))
     await teams.answer("29:nina", "[Done] [Snooze] [Not for me]")
 
@@ -563,6 +565,7 @@ async def test_removed_from_a_team_its_channels_get_nothing_more_and_its_manager
         },
     }
     assert await teams.post(removed) == 201
+    await teams.until_reachable(WARD_7, False)
     teams.clock.set(utc(2026, 11, 30, 13, 0))
     states = await delivered(teams, "c:c1@1796043600")
     assert list(states.values()) == ["gone:not-in-channel"]
