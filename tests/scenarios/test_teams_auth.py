@@ -42,10 +42,7 @@ async def openid() -> AsyncIterator[FakeOpenId]:
 async def secured(
     redis: Redis, redis_server: RedisServer, openid: FakeOpenId
 ) -> AsyncIterator[TeamsWorld]:
-    clock = ManualClock(utc(2026, 11, 30, 12, 0))
-    async for world in teams_world(
-        redis_server.url, clock, app_id=APP, openid_metadata=openid.metadata_url
-    ):
+    async for world in secured_on(redis_server, openid, "botbuilder"):
         yield world
 
 
@@ -53,18 +50,32 @@ async def secured(
 async def secured_each(
     redis: Redis, redis_server: RedisServer, openid: FakeOpenId, teams_transport: str
 ) -> AsyncIterator[TeamsWorld]:
-    """``secured``, on each transport. A good token's happy path on the Agents SDK needs its
-    key client (which fetches from login.botframework.com, not from a setting) to reach a
-    loopback copy of the keys: not yet done, so only refusals are run on both."""
+    """``secured``, on each transport, for refusals (a good token on the Agents SDK needs the
+    proxy its key client reaches the keys through: see ``behind_proxy``)."""
+    async for world in secured_on(redis_server, openid, teams_transport):
+        yield world
+
+
+async def secured_on(
+    redis_server: RedisServer, openid: FakeOpenId, transport: str
+) -> AsyncIterator[TeamsWorld]:
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
     async for world in teams_world(
         redis_server.url,
         clock,
         app_id=APP,
         openid_metadata=openid.metadata_url,
-        transport=teams_transport,
+        transport=transport,
     ):
         yield world
+
+
+def behind_proxy(monkeypatch: pytest.MonkeyPatch, proxy: FakeHttpsProxy) -> None:
+    """As an operator behind a TLS-inspecting proxy sets the process up: the Agents SDK's key
+    client (urllib) goes through it and trusts its authority; loopback goes direct."""
+    monkeypatch.setenv("https_proxy", proxy.url)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
 
 
 def hello(world: TeamsWorld) -> dict[str, Any]:
@@ -164,17 +175,8 @@ async def test_on_the_agents_sdk_its_own_validator_lets_a_good_token_in(
     whose key id our gate lets by, is refused by it."""
     kid = AGENTS_KID
     openid.keys[kid] = (AGENTS_KEY, ["msteams"])
-    monkeypatch.setenv("https_proxy", proxy.url)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
-    clock = ManualClock(utc(2026, 11, 30, 12, 0))
-    async for world in teams_world(
-        redis_server.url,
-        clock,
-        app_id=APP,
-        openid_metadata=openid.metadata_url,
-        transport="agents",
-    ):
+    behind_proxy(monkeypatch, proxy)
+    async for world in secured_on(redis_server, openid, "agents"):
         url = world.connector.url
         # Typing: nothing to answer, so nothing to sign in for (that is tested elsewhere).
         typing = hello(world) | {"type": "typing"}
@@ -245,9 +247,7 @@ def signed_for(
     kid = AGENTS_KID
     openid.keys[kid] = (AGENTS_KEY, ["msteams"])
     if teams_transport == "agents":
-        monkeypatch.setenv("https_proxy", proxy.url)
-        monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-        monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
+        behind_proxy(monkeypatch, proxy)
     key = openid.keys[kid][0]
     return lambda world: token(key, kid, app_id=APP, service_url=world.connector.url)
 
