@@ -30,7 +30,7 @@ from nudges.model import (
     Pause,
     Role,
 )
-from nudges.prompts import NO_TEAM, Prompts, Sent, prompt_card
+from nudges.prompts import Prompts, Sent, prompt_card
 
 log = logging.getLogger(__name__)
 OPENING = (
@@ -270,7 +270,7 @@ class Pauses:
         pause = await self.stores.pauses.pause(job.pause_id)
         if pause is None:
             return
-        team = pause.team or NO_TEAM
+        team = pause.team or wording.NO_TEAM
         recipients = list(job.to) or await self._follow_up_recipients(pause, job.to_me)
         recipients = await self._after_quiet_hours(recipients, job)
         chooser = await self.prompts.chooser(pause.caller.workspace, team, Context.AFTER_DEATH)

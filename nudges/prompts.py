@@ -397,16 +397,12 @@ def moments_of(cadence: Cadence) -> frozenset[Context]:
     return ANY_TIME
 
 
-NO_TEAM = wording.NO_TEAM
-"""The team of a prompt that has none (a Pause's follow-up in a channel without a team)."""
-
-
 def prompt_card(prompt: Prompt, sent: Sent, lead: str = "") -> Card:
     """A prompt with its three buttons; ``lead`` is a line before it, saying why it came."""
     tags = [prompt.behaviour.label]
     contexts = sorted(c.label for c in prompt.contexts if c.value != "any-time")
     tags.extend(contexts[:1])
-    if sent.team != NO_TEAM:
+    if sent.team != wording.NO_TEAM:
         tags.append(f"a nudge for {sent.team}")
     value = sent.encode()
     return Card(

@@ -46,11 +46,19 @@ class TeamsSettings:
     """``CARENUDGE_TEAMS_TRANSPORT``, one of ``TRANSPORTS`` (see ``adapters.teams.transport``)."""
 
     @property
+    def sign_in_tenant(self) -> str:
+        """The tenant the bot signs in through: the Bot Framework's for a MultiTenant bot, its
+        own for a SingleTenant one (as botframework-connector does)."""
+        return self.tenant_id if self.app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
+
+    @property
+    def authority(self) -> str:
+        return f"{self.login.rstrip('/')}/{self.sign_in_tenant}"
+
+    @property
     def token_url(self) -> str:
-        """Where the client-credentials grant is posted: the Bot Framework's tenant for a
-        MultiTenant bot, its own for a SingleTenant one (as botframework-connector does)."""
-        tenant = self.tenant_id if self.app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
-        return f"{self.login.rstrip('/')}/{tenant}/oauth2/v2.0/token"
+        """Where the client-credentials grant is posted."""
+        return f"{self.authority}/oauth2/v2.0/token"
 
     @property
     def allowed_tenants(self) -> frozenset[str]:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import jwt
 
 from adapters.teams.auth import CALLER_ID, BotFrameworkTokens, Unauthorized
-from adapters.teams.settings import BOT_FRAMEWORK_TENANT, TeamsSettings
+from adapters.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,6 @@ class Transport(Protocol):
     name: str
     tokens: Tokens | None
     """None: no authentication (local testing only)."""
-
-    @property
-    def version(self) -> str: ...
 
     def parse(self, body: Any) -> Any:
         """The activity in a request's JSON body.
@@ -90,10 +87,6 @@ def version_of(name: str) -> str:
         return "(not installed)"
 
 
-def _tenant(settings: TeamsSettings) -> str:
-    return settings.tenant_id if settings.app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
-
-
 # --- the Bot Framework SDK ----------------------------------------------------------------------
 
 
@@ -110,10 +103,6 @@ class BotbuilderTransport:
             else BotFrameworkTokens(settings.app_id, settings.openid_metadata)
         )
         self._credentials = credentials(settings)
-
-    @property
-    def version(self) -> str:
-        return version_of(self.name)
 
     def parse(self, body: Any) -> Any:
         return self._activity().deserialize(body)
@@ -154,12 +143,12 @@ class AgentsTransport:
         # words people typed) with a traceback; the caller logs one plain line instead.
         logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
         self._activity = Activity
-        self.tokens: Tokens | None = None if settings.anonymous else AgentsTokens(settings)
-        self._auth = None if settings.anonymous else MsalAuth(_configuration(settings))
-
-    @property
-    def version(self) -> str:
-        return version_of(self.name)
+        self.tokens: Tokens | None = None
+        self._auth = None
+        if not settings.anonymous:
+            configuration = _configuration(settings)
+            self.tokens = AgentsTokens(settings, configuration)
+            self._auth = MsalAuth(configuration)
 
     def parse(self, body: Any) -> Any:
         return self._activity.model_validate(body)
@@ -176,12 +165,11 @@ def _configuration(settings: TeamsSettings) -> Any:
     ``bot.settings``, the one reader of the environment): the issuer allow-list on."""
     from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
 
-    tenant = _tenant(settings)
     return AgentAuthConfiguration(
         client_id=settings.app_id,
-        tenant_id=tenant,
+        tenant_id=settings.sign_in_tenant,
         client_secret=settings.app_password.reveal() if settings.app_password else None,
-        authority=f"{settings.login.rstrip('/')}/{tenant}",
+        authority=settings.authority,
         validate_issuer=True,
     )
 
@@ -204,12 +192,12 @@ class AgentsTokens:
       here a check gives up after ``CHECK_TIMEOUT_S``.
     """
 
-    def __init__(self, settings: TeamsSettings) -> None:
+    def __init__(self, settings: TeamsSettings, configuration: Any) -> None:
         from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
         # It logs a warning of its own for some refusals; the caller logs one line for each.
         logging.getLogger(JwtTokenValidator.__module__).setLevel(logging.ERROR)
-        self._validator = JwtTokenValidator(_configuration(settings))
+        self._validator = JwtTokenValidator(configuration)
         self._published = BotFrameworkTokens(settings.app_id, settings.openid_metadata)
 
     async def start(self) -> None:
