@@ -54,8 +54,9 @@ class Platform(Protocol):
         """How the engine reaches this platform's people and channels."""
         ...
 
-    def routes(self) -> list[web.RouteDef]:
-        """What this platform serves on the web app (none, for one that dials out)."""
+    def mount(self, app: web.Application) -> None:
+        """Add what this platform serves to the web app (nothing, for one that dials out),
+        and whatever its SDK reads from the app."""
         ...
 
     async def start(self) -> None:

@@ -88,7 +88,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicat
     ]
     for platform in platforms:
         router.add(platform.name, platform.messenger)
-        app.add_routes(platform.routes())
+        platform.mount(app)
     app[health.REDIS] = redis
     app[health.QUEUE] = core.queue
     app[health.RUNNER] = core.runner

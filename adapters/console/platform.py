@@ -27,8 +27,8 @@ class ConsolePlatform:
     def __init__(self, settings: ConsoleSettings, host: Host) -> None:
         self.messenger = ConsoleMessenger(settings.write, host.clock, settings.tz)
 
-    def routes(self) -> list[web.RouteDef]:
-        return []
+    def mount(self, app: web.Application) -> None:
+        return None
 
     async def start(self) -> None:
         return None

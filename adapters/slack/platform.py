@@ -89,8 +89,8 @@ class SlackPlatform:
             **bolt,
         )
 
-    def routes(self) -> list[web.RouteDef]:
-        return self.inbound.routes(events=not self.settings.socket_mode)
+    def mount(self, app: web.Application) -> None:
+        app.add_routes(self.inbound.routes(events=not self.settings.socket_mode))
 
     async def start(self) -> None:
         """Installations written before encryption are encrypted now; in Socket Mode,

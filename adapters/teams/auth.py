@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import jwt
+from aiohttp import web
 
 from adapters.teams.settings import BOT_FRAMEWORK_METADATA
 
@@ -93,13 +94,13 @@ class BotFrameworkTokens:
         if self._session is not None:
             await self._session.close()
 
-    async def check(self, authorization: str, channel_id: str, service_url: str) -> str:
+    async def check(self, request: web.Request, channel_id: str, service_url: str) -> str:
         """The caller id of a request whose ``Authorization`` header is good.
 
         Raises:
             Unauthorized: It is not, with why.
         """
-        scheme, _, token = authorization.partition(" ")
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("no Bearer token")
         try:

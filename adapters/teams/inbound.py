@@ -127,7 +127,7 @@ class TeamsInbound:
         if self.tokens is not None:
             try:
                 activity.caller_id = await self.tokens.check(
-                    request.headers.get("Authorization", ""),
+                    request,
                     str(activity.channel_id or ""),
                     str(activity.service_url or ""),
                 )

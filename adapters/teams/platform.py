@@ -53,8 +53,9 @@ class TeamsPlatform:
             privacy_url=host.privacy_url,
         )
 
-    def routes(self) -> list[web.RouteDef]:
-        return self.inbound.routes()
+    def mount(self, app: web.Application) -> None:
+        app.add_routes(self.inbound.routes())
+        self.transport.mount(app)
 
     async def start(self) -> None:
         if self.inbound.tokens is not None:

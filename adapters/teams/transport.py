@@ -8,9 +8,9 @@ cards) is shared, so a bot can change transport and keep all it knew.
   the SDK's, which fetches keys with a blocking call on the event loop); MSAL, through the SDK's
   ``MicrosoftAppCredentials``, signs the bot in.
 - ``agents``: Microsoft's maintained successor, the Microsoft 365 Agents SDK. Its Activity model
-  reads the activity, its own ``JwtTokenValidator`` checks the token with its issuer allow-list
-  on, and its ``MsalAuth`` signs the bot in. Where it differs from the Bot Framework's rules,
-  ``AgentsTokens`` says so, and makes up the difference.
+  reads the activity, its aiohttp package's JWT authorization checks the token with its issuer
+  allow-list on, and its ``MsalAuth`` signs the bot in. Where it differs from the Bot
+  Framework's rules, ``AgentsTokens`` says so, and makes up the difference.
 
 Both activity models have the same attribute names (``from_property``, ``channel_data``,
 ``members_added``…); ``translate`` reads either.
@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from importlib import metadata
 from typing import Any, Protocol
 
 import jwt
+from aiohttp import web
 
 from adapters.teams.auth import CALLER_ID, BotFrameworkTokens, Unauthorized
 from adapters.teams.settings import TeamsSettings
@@ -43,7 +45,7 @@ class Tokens(Protocol):
 
     async def close(self) -> None: ...
 
-    async def check(self, authorization: str, channel_id: str, service_url: str) -> str:
+    async def check(self, request: web.Request, channel_id: str, service_url: str) -> str:
         """The caller id of a request whose ``Authorization`` header is good.
 
         Raises:
@@ -56,6 +58,10 @@ class Transport(Protocol):
     name: str
     tokens: Tokens | None
     """None: no authentication (local testing only)."""
+
+    def mount(self, app: web.Application) -> None:
+        """Put on the web app what the SDK reads from it (before the app starts)."""
+        ...
 
     def parse(self, body: Any) -> Any:
         """The activity in a request's JSON body.
@@ -104,6 +110,9 @@ class BotbuilderTransport:
         )
         self._credentials = credentials(settings)
 
+    def mount(self, app: web.Application) -> None:
+        return None
+
     def parse(self, body: Any) -> Any:
         return self._activity().deserialize(body)
 
@@ -145,10 +154,20 @@ class AgentsTransport:
         self._activity = Activity
         self.tokens: Tokens | None = None
         self._auth = None
+        self._configuration = None
         if not settings.anonymous:
-            configuration = _configuration(settings)
-            self.tokens = AgentsTokens(settings, configuration)
-            self._auth = MsalAuth(configuration)
+            self._configuration = _configuration(settings)
+            self.tokens = AgentsTokens(settings)
+            self._auth = MsalAuth(self._configuration)
+
+    def mount(self, app: web.Application) -> None:
+        if self._configuration is None:
+            return
+        # Its JWT authorization reads the configuration from the app under this string key,
+        # as Microsoft's samples set it (aiohttp would rather have an AppKey).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            app[SDK_CONFIGURATION] = self._configuration
 
     def parse(self, body: Any) -> Any:
         return self._activity.model_validate(body)
@@ -174,30 +193,49 @@ def _configuration(settings: TeamsSettings) -> Any:
     )
 
 
+SDK_CONFIGURATION = "agent_configuration"
+"""Where the Agents SDK's aiohttp JWT authorization looks for its configuration on the app."""
+
+
+async def _verified(request: web.Request) -> Any:
+    """What the SDK's JWT authorization lets through to: the claims it verified."""
+    return request["claims_identity"]
+
+
 class AgentsTokens:
-    """Tokens checked by the Agents SDK's own ``JwtTokenValidator``, called directly rather
-    than through its aiohttp middleware, which answers 500 for a token with no key id (a
-    ``KeyError`` escapes it) and logs a warning of its own for each bad token.
+    """Tokens checked by the Agents SDK's own aiohttp JWT authorization (its
+    ``jwt_authorization_decorator``, around the route's token check rather than the whole
+    route, so that the activity is read first and its channel is known).
 
     Where the SDK does less than the Bot Framework asks ("Authenticate requests from the Bot
-    Connector service"), this makes up the difference:
-    - its key client fetches Bot Framework's keys again for every key id it does not know, so
+    Connector service"), or does it differently, this makes up the difference:
+    - a token with no key id makes it raise ``KeyError`` (a 500) rather than answer 401; and
+      its key client fetches Bot Framework's keys again for every key id it does not know, so
       forged ones could make it fetch at will; and it never reads a key's endorsements. Here a
       token reaches it only if its key id is published and endorsed for the activity's
       channel, by the keys ``auth`` keeps (fetched with a timeout, refreshed in the
       background, an unknown key id looked for at most every five minutes);
+    - anything else it lets escape is a refusal here too, never a 500;
     - it does not require an expiry (``exp``): here one is required;
     - it does not check the ``serviceUrl`` claim against the activity: here it must match;
     - its key client waits up to 30 s for the keys (in a worker thread, not on the loop):
       here a check gives up after ``CHECK_TIMEOUT_S``.
     """
 
-    def __init__(self, settings: TeamsSettings, configuration: Any) -> None:
-        from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
+    def __init__(self, settings: TeamsSettings) -> None:
+        from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator
+        from microsoft_agents.hosting.core.authorization import jwt as sdk_jwt
 
-        # It logs a warning of its own for some refusals; the caller logs one line for each.
-        logging.getLogger(JwtTokenValidator.__module__).setLevel(logging.ERROR)
-        self._validator = JwtTokenValidator(configuration)
+        # It logs a warning of its own for each refusal; the caller logs one line for each.
+        for module in (jwt_authorization_decorator.__module__, sdk_jwt.__name__):
+            logging.getLogger(module).setLevel(logging.ERROR)
+        # It keeps the claims on the request under a string key, which aiohttp warns of each
+        # time (it would rather have a RequestKey).
+        warnings.filterwarnings(
+            "ignore", category=web.NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp"
+        )
+        # (The SDK does not annotate the decorator: what it returns is awaited like _verified.)
+        self._authorized = jwt_authorization_decorator(_verified)  # type: ignore[no-untyped-call]
         self._published = BotFrameworkTokens(settings.app_id, settings.openid_metadata)
 
     async def start(self) -> None:
@@ -206,8 +244,8 @@ class AgentsTokens:
     async def close(self) -> None:
         await self._published.close()
 
-    async def check(self, authorization: str, channel_id: str, service_url: str) -> str:
-        scheme, _, token = authorization.partition(" ")
+    async def check(self, request: web.Request, channel_id: str, service_url: str) -> str:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("no Bearer token")
@@ -219,12 +257,14 @@ class AgentsTokens:
             raise Unauthorized(f"key not endorsed for channel {channel_id[:20]}")
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_S):
-                identity = await self._validator.validate_token(token)
+                verified = await self._authorized(request)
         except TimeoutError:
             raise Unauthorized("Bot Framework's keys did not come in time") from None
-        except Exception as exc:  # the SDK raises PyJWTError, ValueError, KeyError…
+        except Exception as exc:  # the SDK lets KeyError, TypeError… out of some tokens
             raise Unauthorized(f"refused by the Agents SDK ({type(exc).__name__})") from None
-        claims: dict[str, Any] = identity.claims
+        if isinstance(verified, web.StreamResponse):
+            raise Unauthorized(f"refused by the Agents SDK ({verified.status})")
+        claims: dict[str, Any] = verified.claims
         if "exp" not in claims:
             raise Unauthorized("no exp claim")
         if str(claims.get("serviceUrl") or "") != service_url:
