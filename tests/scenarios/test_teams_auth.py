@@ -178,31 +178,29 @@ async def test_on_the_agents_sdk_its_own_validator_lets_a_good_token_in(
     behind_proxy(monkeypatch, proxy)
     async for world in secured_on(redis_server, openid, "agents"):
         url = world.connector.url
-        # Typing: nothing to answer, so nothing to sign in for (that is tested elsewhere).
-        typing = hello(world) | {"type": "typing"}
         signed = token(openid.keys[kid][0], kid, app_id=APP, service_url=url)
-        assert await world.post(typing, token=signed) == 201  # the SDK found this test's key
+        assert await world.post(typing(world), token=signed) == 201  # the SDK found the key
         forged = token(new_key(), kid, app_id=APP, service_url=url)  # the id, not the key
-        assert await world.post(typing, token=forged) == 401
+        assert await world.post(typing(world), token=forged) == 401
         elsewhere = token(openid.keys[kid][0], kid, app_id="another-app", service_url=url)
-        assert await world.post(typing, token=elsewhere) == 401
-        fetched = proxy.tunnels.get("login.botframework.com", 0)
-        stranger = new_key()
-        for i in range(30):  # forged key ids never reach the SDK's key client
-            made_up = token(stranger, f"k-forged-{i}", app_id=APP, service_url=url)
-            assert await world.post(typing, token=made_up) == 401
-        assert proxy.tunnels.get("login.botframework.com", 0) == fetched
+        assert await world.post(typing(world), token=elsewhere) == 401
+
+
+def typing(world: TeamsWorld) -> dict[str, Any]:
+    """Typing: nothing to answer, so nothing to sign in for (that is tested elsewhere)."""
+    return hello(world) | {"type": "typing"}
 
 
 async def test_while_the_keys_are_slow_to_come_the_bot_still_answers(
-    redis: Redis, redis_server: RedisServer, openid: FakeOpenId
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
 ) -> None:
     openid.hang = asyncio.Event()  # a slow network path to Bot Framework
-    clock = ManualClock(utc(2026, 11, 30, 12, 0))
-    async for world in teams_world(
-        redis_server.url, clock, app_id=APP, openid_metadata=openid.metadata_url
-    ):
-        waiting = asyncio.create_task(world.post(hello(world), token=good(openid, world)))
+    async for world in secured_on(redis_server, openid, teams_transport):
+        waiting = asyncio.create_task(world.post(typing(world), token=signed_for(world)))
         health = await world.client.get("/healthz")
         assert health.status == 200
         assert not waiting.done()  # the request waits for the keys; nothing else does
@@ -211,14 +209,23 @@ async def test_while_the_keys_are_slow_to_come_the_bot_still_answers(
 
 
 async def test_forged_key_ids_cannot_make_the_bot_fetch_keys_at_will(
-    secured: TeamsWorld, openid: FakeOpenId
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    proxy: FakeHttpsProxy,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
 ) -> None:
-    assert await secured.post(hello(secured), token=good(openid, secured)) == 201
-    stranger = new_key()
-    for i in range(30):
-        forged = token(stranger, f"k-forged-{i}", app_id=APP, service_url=secured.connector.url)
-        assert await secured.post(hello(secured), token=forged) == 401
-    assert openid.fetches <= 2  # at start, and once more in case Microsoft rolled its keys
+    async for world in secured_on(redis_server, openid, teams_transport):
+        assert await world.post(typing(world), token=signed_for(world)) == 201
+        by_the_sdk = proxy.tunnels.get("login.botframework.com", 0)
+        stranger = new_key()
+        for i in range(30):
+            forged = token(stranger, f"k-forged-{i}", app_id=APP, service_url=world.connector.url)
+            assert await world.post(typing(world), token=forged) == 401
+        assert openid.fetches <= 2  # at start, and once more in case Microsoft rolled its keys
+        # On the Agents SDK, its own key client (through the proxy) is not reached either.
+        assert proxy.tunnels.get("login.botframework.com", 0) == by_the_sdk
 
 
 # --- tenancy --------------------------------------------------------------------------------
@@ -253,8 +260,8 @@ def signed_for(
 
 
 def from_tenant(world: TeamsWorld, tenant: str) -> dict[str, Any]:
-    """Typing, from ``tenant``: nothing to answer, so nothing to sign in for."""
-    activity = hello(world) | {"type": "typing"}
+    """Typing, from ``tenant``."""
+    activity = typing(world)
     activity["channelData"] = {"tenant": {"id": tenant}}
     activity["conversation"]["tenantId"] = tenant
     return activity
