@@ -208,6 +208,11 @@ class PlatformKeys(_Group):
     def bot(self, where: str) -> str:
         return self._k("bot", where)
 
+    def workspaces(self, enterprise_id: str) -> str:
+        """Inside one Enterprise Grid org: the workspace each channel and person was last seen
+        in (for an org whose workspaces installed CareNudge one by one)."""
+        return self._k("workspaces", enterprise_id)
+
     def oauth_state(self, state: str) -> str:
         return self._k("oauth-state", state)
 

@@ -15,13 +15,21 @@ from typing import Any, Protocol
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import modals
+from adapters.slack.installs import RedisInstallationStore
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
-from adapters.slack.translate import PLATFORM, conversation, from_action, from_command
+from adapters.slack.translate import (
+    PLATFORM,
+    conversation,
+    from_action,
+    from_command,
+    tenant_of,
+)
 from adapters.turns import Turns
 from nudges.edge import (
     Arg,
@@ -53,6 +61,8 @@ class TimeZoneOf(Protocol):
     async def __call__(self, member: MemberRef, *, within_s: float | None = None) -> str | None: ...
 
 
+SEEN_KEPT = 50_000
+"""How many (org, channel or person) this process remembers having noted (then it starts again)."""
 LOOKUP_WITHIN_S = 0.3
 """How long an answer may wait for a time zone lookup; one that would wait longer is made
 afterwards, in the background, at the pace Slack allows."""
@@ -75,9 +85,14 @@ class SlackInbound:
         client: AsyncWebClient,
         turns: Turns,
         time_zone_of: TimeZoneOf,
+        installs: RedisInstallationStore | None = None,
         **bolt: Any,
     ) -> None:
         self.engine = engine
+        self.oauth = settings.oauth
+        self.installs = installs
+        """With OAuth: where, inside an Enterprise Grid org, each channel and person was seen."""
+        self._seen: dict[tuple[str, str], str] = {}
         self.turns = turns
         """Acknowledged work waits for the acknowledgements in progress, then runs in its
         channel's order; retried deliveries are acted on once."""
@@ -103,6 +118,10 @@ class SlackInbound:
         self.app.view(modals.CADENCE)(self._cadence_previewed)
         self.app.view(modals.CADENCE_PREVIEW)(self._cadence_saved)
         self.app.view(modals.SHOUTOUT)(self._shoutout_sent)
+        if self.app.installation_store is not None:
+            # Uninstalled, or its token revoked: the installation goes (Bolt's own listeners,
+            # through our store), so it is no longer tried.
+            self.app.enable_token_revocation_listeners()
 
     def routes(self, *, events: bool = True) -> list[web.RouteDef]:
         """The HTTP routes: Slack's requests (not in Socket Mode, where no request may come in
@@ -130,15 +149,23 @@ class SlackInbound:
         return await to_aiohttp_response(response)
 
     async def _command(
-        self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
+        self,
+        ack: Any,
+        command: dict[str, Any],
+        respond: Any,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         # Nothing may escape a listener after its ack (Turns sees to it): Bolt would log a
         # traceback, and an error raised just after ack() can even hold the acknowledgement
         # back until Slack's 3-second deadline.
         trigger = str(command.get("trigger_id", ""))
 
+        tenant = self._tenant(context)
+
         async def work() -> None:
-            event = from_command(command)
+            event = from_command(command, tenant)
+            await self._seen_in(context, event.conversation.channel_id, event.actor.user_id)
             await self._learn_time_zone(event.actor)
             if not event.args and event.name in ("nudge", "shoutout"):
                 await self._open_modal(event, trigger, client)
@@ -168,9 +195,9 @@ class SlackInbound:
             log.warning("could not open a modal (%s)", exc.response.status_code)
 
     async def _cadence_previewed(
-        self, ack: Any, body: dict[str, Any], view: dict[str, Any]
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        actor, where, metadata = _submitted(body, view)
+        actor, where, metadata = _submitted(body, view, self._tenant(context))
         words = modals.cadence_words(view.get("state", {}), actor.tenant_id)
         words = [_named_channel(w, metadata) for w in words]
         reply = await self.engine.handle(_nudge(actor, body, where, metadata, "preview", words))
@@ -183,9 +210,14 @@ class SlackInbound:
             await ack(**modals.problem(block, _said(reply)))
 
     async def _cadence_saved(
-        self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
-        actor, where, metadata = _submitted(body, view)
+        actor, where, metadata = _submitted(body, view, self._tenant(context))
         words = modals.saved_words(metadata, actor.tenant_id)
         reply = await self.engine.handle(_nudge(actor, body, where, metadata, "create", words))
         if reply is not None and reply.status == "ok":
@@ -198,9 +230,14 @@ class SlackInbound:
             )
 
     async def _shoutout_sent(
-        self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
-        actor, where, metadata = _submitted(body, view)
+        actor, where, metadata = _submitted(body, view, self._tenant(context))
         words = modals.shoutout_words(view.get("state", {}), actor.tenant_id)
         event = CommandInvoked(
             "shoutout", tuple(words), actor, _user_name(body), where, str(metadata.get("name", ""))
@@ -235,15 +272,18 @@ class SlackInbound:
         action: dict[str, Any],
         respond: Any,
         client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         where = (body.get("channel") or {}).get("id") or (body.get("user") or {}).get("id")
         on_home = (body.get("view") or {}).get("type") == "home"
+        tenant = self._tenant(context)
 
         async def work() -> None:
-            event = from_action(body, action)
+            event = from_action(body, action, tenant)
             if event is None:
                 log.info("ignored an action that is not ours")
                 return
+            await self._seen_in(context, event.conversation.channel_id, event.actor.user_id)
             reply = await self.engine.handle(event)
             if on_home:
                 # The Home tab has no place for a private reply: show it at the top of the tab.
@@ -261,13 +301,18 @@ class SlackInbound:
         )
 
     async def _home_opened(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+        self,
+        body: dict[str, Any],
+        event: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        member = MemberRef(PLATFORM, str(body.get("team_id", "")), str(event.get("user", "")))
+        member = MemberRef(PLATFORM, self._tenant(context), str(event.get("user", "")))
 
         async def work() -> None:
+            await self._seen_in(context, member.user_id)
             await self._learn_time_zone(member)
             await self._publish_home(member, client)
 
@@ -284,6 +329,33 @@ class SlackInbound:
             await client.views_publish(user_id=member.user_id, view=view)
         except SlackApiError as exc:
             log.warning("could not publish the Home tab (%s)", exc.response.status_code)
+
+    def _tenant(self, context: AsyncBoltContext) -> str:
+        """Whose request this is, by the installation that serves it (``tenant_of``)."""
+        found = context.authorize_result
+        enterprise = found.enterprise_id if found else context.enterprise_id
+        team = found.team_id if found else context.team_id
+        return tenant_of(enterprise, team, oauth=self.oauth)
+
+    async def _seen_in(self, context: AsyncBoltContext, *where: str) -> None:
+        """Inside an Enterprise Grid org whose workspaces installed CareNudge one by one, the
+        workspace channels and people were last seen in: the one whose bot reaches them.
+        Written only when it changes. Best effort: the answer comes first."""
+        found = context.authorize_result
+        if self.installs is None or found is None or not found.enterprise_id or not found.team_id:
+            return
+        org, team = found.enterprise_id, found.team_id
+        moved = [w for w in where if w and self._seen.get((org, w)) != team]
+        if not moved:
+            return
+        try:
+            await self.installs.seen_in(org, team, *moved)
+        except Exception as exc:
+            log.warning("could not note where a Grid channel was seen (%s)", type(exc).__name__)
+            return
+        if len(self._seen) > SEEN_KEPT:
+            self._seen.clear()
+        self._seen.update({(org, w): team for w in moved})
 
     async def _answer(self, reply: Reply | None, respond: Any) -> None:
         if reply is None:
@@ -321,10 +393,9 @@ class SlackInbound:
 
 
 def _submitted(
-    body: dict[str, Any], view: dict[str, Any]
+    body: dict[str, Any], view: dict[str, Any], team: str
 ) -> tuple[MemberRef, Conversation, dict[str, Any]]:
     user = body.get("user") or {}
-    team = str((body.get("team") or {}).get("id") or user.get("team_id", ""))
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
     except ValueError:

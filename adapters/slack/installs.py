@@ -3,6 +3,12 @@ under the platform's keys (``carenudge:slack:…``), implementing slack_sdk's ow
 interfaces so Bolt's OAuth flow (``/slack/install``, ``/slack/oauth_redirect``) uses them as
 they are.
 
+Installations are kept as Bolt looks them up: by Enterprise Grid org and workspace, an org-wide
+install under its org alone. The engine knows a Slack person or channel by ``tenant_id``, the
+org (``E…``) inside Enterprise Grid and the workspace (``T…``) outside it (see
+``translate.tenant_of``), so ``bot_for`` finds the installation for a tenant: the org-wide one,
+else the one of the workspace the channel or person was last seen in.
+
 An installation holds the workspace's bot token, so every installation and bot record is
 encrypted at rest with ``CARENUDGE_SECRET_KEY`` (Fernet: AES in CBC mode with an HMAC). Records
 written before that (plain JSON) are still read, and are written again encrypted when read or
@@ -64,6 +70,24 @@ def _workspace(enterprise_id: str | None, team_id: str | None, org: bool | None)
     return f"{enterprise_id or '-'}:{'-' if org else team_id or '-'}"
 
 
+def _lookups(enterprise_id: str | None, team_id: str | None, org: bool | None) -> list[str]:
+    """Where an installation for a request may be kept, most specific first. A workspace is
+    also looked for without its org (Bolt names the org of the other side of a Slack Connect
+    channel with the workspace of this one: workspace ids are unique across Slack), and a
+    workspace inside an org falls back to the org-wide install."""
+    if org or not team_id:
+        return [_workspace(enterprise_id, None, True)] if enterprise_id else []
+    found = [_workspace(enterprise_id, team_id, False)]
+    if enterprise_id:
+        found += [_workspace(None, team_id, False), _workspace(enterprise_id, None, True)]
+    return found
+
+
+def is_org(tenant_id: str) -> bool:
+    """Whether a Slack tenant is an Enterprise Grid org (``E…``) rather than a workspace."""
+    return tenant_id.startswith("E")
+
+
 class RedisInstallationStore(AsyncInstallationStore):
     """Stored as slack_sdk's own FileInstallationStore stores them, the objects' fields as JSON
     (``to_dict`` holds datetimes, made for SQL stores), then encrypted with ``secret_key``."""
@@ -101,14 +125,18 @@ class RedisInstallationStore(AsyncInstallationStore):
             raise UnreadableInstallation(key) from None
         return opened
 
-    async def _load_for_bolt(self, key: str) -> dict[str, Any] | None:
-        """What Bolt is given: nothing for a record this key cannot open (the person is told
-        CareNudge isn't installed), with the fix in the log."""
-        try:
-            return await self._load(key)
-        except UnreadableInstallation as exc:
-            self._logger.error("%s", exc)
-            return None
+    async def _load_for_bolt(self, keys: list[str]) -> dict[str, Any] | None:
+        """What Bolt is given: the first record found, or nothing for a record this key cannot
+        open (the person is told CareNudge isn't installed), with the fix in the log."""
+        for key in keys:
+            try:
+                fields = await self._load(key)
+            except UnreadableInstallation as exc:
+                self._logger.error("%s", exc)
+                return None
+            if fields is not None:
+                return fields
+        return None
 
     async def async_save(self, installation: Installation) -> None:
         where = _workspace(
@@ -121,14 +149,39 @@ class RedisInstallationStore(AsyncInstallationStore):
         where = _workspace(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
         await self.redis.set(self.keys.bot(where), self._seal(vars(bot)))
 
-    async def bot_for(self, team_id: str) -> Bot | None:
-        """The workspace's bot, for the messenger.
+    async def bot_for(self, tenant_id: str, where: str = "") -> Bot | None:
+        """The bot that reaches ``where`` (a channel or person) for the messenger: a
+        workspace's own; in an Enterprise Grid org, the org-wide one, else that of the
+        workspace ``where`` was last seen in, else any of the org's.
 
         Raises:
             UnreadableInstallation: Its record was encrypted with another key.
         """
-        fields = await self._load(self.keys.bot(_workspace(None, team_id, False)))
-        return Bot(**fields) if fields else None
+        if not is_org(tenant_id):
+            fields = await self._load(self.keys.bot(_workspace(None, tenant_id, False)))
+            return Bot(**fields) if fields else None
+        keys = [self.keys.bot(_workspace(tenant_id, None, True))]
+        if where:
+            team = await self.redis.hget(self.keys.workspaces(tenant_id), where)
+            if team:
+                keys.append(self.keys.bot(_workspace(tenant_id, _text(team), False)))
+        for key in keys:
+            fields = await self._load(key)
+            if fields:
+                return Bot(**fields)
+        async for key in self.redis.scan_iter(match=self.keys.bot(f"{tenant_id}:*"), count=500):
+            fields = await self._load(_text(key))
+            if fields:
+                return Bot(**fields)
+        return None
+
+    async def seen_in(self, enterprise_id: str, team_id: str, *where: str) -> None:
+        """Inside an org whose workspaces installed CareNudge one by one: ``where`` (channels
+        and people) were last seen in workspace ``team_id``."""
+        if where:
+            await self.redis.hset(
+                self.keys.workspaces(enterprise_id), mapping=dict.fromkeys(where, team_id)
+            )
 
     async def async_find_bot(
         self,
@@ -137,9 +190,8 @@ class RedisInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        fields = await self._load_for_bolt(
-            self.keys.bot(_workspace(enterprise_id, team_id, is_enterprise_install))
-        )
+        keys = _lookups(enterprise_id, team_id, is_enterprise_install)
+        fields = await self._load_for_bolt([self.keys.bot(k) for k in keys])
         return Bot(**fields) if fields else None
 
     async def async_find_installation(
@@ -150,39 +202,59 @@ class RedisInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        fields = await self._load_for_bolt(
-            self.keys.installation(_workspace(enterprise_id, team_id, is_enterprise_install))
-        )
+        keys = _lookups(enterprise_id, team_id, is_enterprise_install)
+        fields = await self._load_for_bolt([self.keys.installation(k) for k in keys])
         return Installation(**fields) if fields else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await self.redis.delete(self.keys.bot(_workspace(enterprise_id, team_id, False)))
+        """(Bolt, on ``tokens_revoked``.) The installation record holds the same bot token,
+        and CareNudge has no other: both go, or Bolt would go on trying the revoked one. For
+        an org-wide install Bolt has no workspace."""
+        where = _workspace(enterprise_id, team_id, not team_id)
+        await self.redis.delete(self.keys.installation(where), self.keys.bot(where))
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
-        where = _workspace(enterprise_id, team_id, False)
+        """(Bolt, on ``app_uninstalled`` and ``tokens_revoked``.) CareNudge asks for no user
+        tokens, so a person's installation is the workspace's: all of it goes."""
+        where = _workspace(enterprise_id, team_id, not team_id)
         await self.redis.delete(self.keys.installation(where), self.keys.bot(where))
 
-    async def installed_by(self, team_id: str, user_id: str) -> bool:
-        """Whether ``user_id`` installed CareNudge in the workspace (kept in its record)."""
-        key = self.keys.installation(_workspace(None, team_id, False))
-        fields = await self._load(key)
-        return fields is not None and fields.get("user_id") == user_id
+    async def _installations_of(self, tenant_id: str) -> list[str]:
+        if not is_org(tenant_id):
+            return [self.keys.installation(_workspace(None, tenant_id, False))]
+        pattern = self.keys.installation(f"{tenant_id}:*")
+        return [_text(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
 
-    async def forget_installer(self, team_id: str, user_id: str) -> bool:
-        """Take the person who installed CareNudge out of the workspace's record (their id and
+    async def installed_by(self, tenant_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` installed CareNudge for the tenant (kept in its record)."""
+        for key in await self._installations_of(tenant_id):
+            fields = await self._load(key)
+            if fields is not None and fields.get("user_id") == user_id:
+                return True
+        return False
+
+    async def forget_installer(self, tenant_id: str, user_id: str) -> bool:
+        """Take the person who installed CareNudge out of the tenant's records (their id and
         any user token), keeping the bot's token so that the workspace goes on working."""
-        key = self.keys.installation(_workspace(None, team_id, False))
-        fields = await self._load(key)
-        if not fields or fields.get("user_id") != user_id:
-            return False
-        for name in ("user_token", "user_refresh_token", "user_token_expires_at", "user_scopes"):
-            if name in fields:
-                fields[name] = None
-        fields["user_id"] = ""
-        await self.redis.set(key, self._seal(fields))
-        return True
+        forgot = False
+        for key in await self._installations_of(tenant_id):
+            fields = await self._load(key)
+            if not fields or fields.get("user_id") != user_id:
+                continue
+            for name in (
+                "user_token",
+                "user_refresh_token",
+                "user_token_expires_at",
+                "user_scopes",
+            ):
+                if name in fields:
+                    fields[name] = None
+            fields["user_id"] = ""
+            await self.redis.set(key, self._seal(fields))
+            forgot = True
+        return forgot
 
     async def census(self, *, seal: bool = False) -> Census:
         """Every installation and bot record: encrypted, plain or unreadable. With ``seal``,
@@ -228,3 +300,7 @@ class RedisOAuthStateStore(AsyncOAuthStateStore):
 
     async def async_consume(self, state: str) -> bool:
         return bool(await self.redis.getdel(self.keys.oauth_state(state)))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

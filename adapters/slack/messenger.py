@@ -43,8 +43,9 @@ from nudges.edge import (
 
 log = logging.getLogger(__name__)
 
-ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
-"""The Web API client for a workspace (one token, or the installation's for OAuth)."""
+ClientFor = Callable[[str, str], Awaitable[AsyncWebClient]]
+"""The Web API client for a tenant, to reach a channel or person in it (one token, or with
+OAuth the installation's that reaches them)."""
 
 REINSTALL = "CareNudge needs adding to this Slack workspace again: your Slack admin can do it."
 GONE: dict[str, tuple[Unreachable, str]] = {
@@ -113,7 +114,7 @@ class SlackMessenger:
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
     ) -> MessageRef:
-        client = await self.client_for(conversation.tenant_id)
+        client = await self.client_for(conversation.tenant_id, conversation.channel_id)
         message = to_block_kit(card)
 
         def post() -> Awaitable[Any]:
@@ -131,7 +132,7 @@ class SlackMessenger:
         return MessageRef(conversation, str(response["ts"]))
 
     async def update(self, ref: MessageRef, card: Card) -> None:
-        client = await self.client_for(ref.conversation.tenant_id)
+        client = await self.client_for(ref.conversation.tenant_id, ref.conversation.channel_id)
         await _call(
             client.chat_update(
                 channel=ref.conversation.channel_id, ts=ref.message_id, **to_block_kit(card)
@@ -142,7 +143,7 @@ class SlackMessenger:
         cache = self.keys.dm(member.tenant_id, member.user_id)
         channel = await self.redis.get(cache)
         if not channel:
-            client = await self.client_for(member.tenant_id)
+            client = await self.client_for(member.tenant_id, member.user_id)
 
             def open_im() -> Awaitable[Any]:
                 return client.conversations_open(users=member.user_id)
@@ -161,7 +162,7 @@ class SlackMessenger:
         says nothing: the first fire will tell."""
         if conversation.kind is ConversationKind.DIRECT:
             return
-        client = await self.client_for(conversation.tenant_id)
+        client = await self.client_for(conversation.tenant_id, conversation.channel_id)
         if self.inspector is not None and not await self.inspector.try_turn(
             conversation.tenant_id, within_s=CHECK_WITHIN_S
         ):
@@ -185,7 +186,7 @@ class SlackMessenger:
         known = await self.redis.get(cache)
         if known:
             return str(known)
-        client = await self.client_for(member.tenant_id)
+        client = await self.client_for(member.tenant_id, member.user_id)
 
         def look_up() -> Awaitable[Any]:
             return client.users_info(user=member.user_id)

@@ -86,6 +86,7 @@ class SlackPlatform:
             self._web_client(token),
             Turns("Slack", redis, keys, host.settled),
             self.messenger.time_zone,
+            self.installs,
             **bolt,
         )
 
@@ -143,39 +144,35 @@ class SlackPlatform:
             retry_handlers=[] if paced else [AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
 
-    async def _client_for(self, team_id: str) -> AsyncWebClient:
-        """The messenger's client for a workspace: with the one bot token, or with the
-        workspace's installation (OAuth)."""
+    async def _client_for(self, tenant_id: str, where: str) -> AsyncWebClient:
+        """The messenger's client to reach ``where`` (a channel or person) of a tenant: with
+        the one bot token, or (OAuth) the installation's that reaches it, looked up each time
+        so that a workspace that installed again is served with its new token at once."""
         settings = self.settings
-        team = "" if settings.bot_token is not None else team_id
-        if team not in self._clients:
-            if settings.bot_token is None:
-                assert self.installs is not None
-                try:
-                    bot = await self.installs.bot_for(team_id)
-                except UnreadableInstallation as exc:
-                    # The operator's to fix (the log says how): tried again until the deadline.
-                    log.error("%s", exc)
-                    raise DeliveryError(
-                        f"Slack workspace {team_id}: installation unreadable"
-                    ) from exc
-                if bot is None:
-                    raise ConversationGone(
-                        f"not installed in Slack workspace {team_id}",
-                        Unreachable.NOT_INSTALLED,
-                        REINSTALL,
-                    )
-                secret = bot.bot_token
-            else:
-                secret = settings.bot_token.reveal()
+        if settings.bot_token is not None:
+            secret = settings.bot_token.reveal()
+        else:
+            assert self.installs is not None
+            try:
+                bot = await self.installs.bot_for(tenant_id, where)
+            except UnreadableInstallation as exc:
+                # The operator's to fix (the log says how): tried again until the deadline.
+                log.error("%s", exc)
+                raise DeliveryError(f"Slack {tenant_id}: installation unreadable") from exc
+            if bot is None:
+                raise ConversationGone(
+                    f"not installed in Slack {tenant_id}", Unreachable.NOT_INSTALLED, REINSTALL
+                )
+            secret = bot.bot_token
+        if secret not in self._clients:
             if self._session is None:
                 # The clients that post share one HTTP session, made on first use (in the
                 # event loop): a fan-out reuses its connections to Slack rather than opening
                 # one per message. slack_sdk leaves the timeout of a session it is given to it.
                 timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
                 self._session = aiohttp.ClientSession(timeout=timeout)
-            self._clients[team] = self._web_client(secret, paced=True, session=self._session)
-        return self._clients[team]
+            self._clients[secret] = self._web_client(secret, paced=True, session=self._session)
+        return self._clients[secret]
 
 
 def build(settings: SlackSettings, host: Host) -> SlackPlatform:

@@ -1,13 +1,13 @@
 """What the Slack adapter keeps of its own about a person: the id of their direct-message
 channel with the bot, their time zone as Slack gave it (both caches, kept 30 days and a day),
-and, if they installed CareNudge in a workspace, their id in its installation record; for their
-export and erasure."""
+inside an Enterprise Grid org, the workspace they last used it in, and, if they installed
+CareNudge in a workspace, their id in its installation record; for their export and erasure."""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from adapters.slack.installs import RedisInstallationStore
+from adapters.slack.installs import RedisInstallationStore, is_org
 from nudges.edge import MemberRef, PlatformKeys, Secret
 
 
@@ -37,6 +37,12 @@ class SlackRecords:
             for label, value in zip(kept, values, strict=True)
             if value is not None
         }
+        if is_org(member.tenant_id):
+            workspace = await self.redis.hget(
+                self.keys.workspaces(member.tenant_id), member.user_id
+            )
+            if workspace is not None:
+                found["The workspace you last used CareNudge in"] = _text(workspace)
         if self.installs and await self.installs.installed_by(member.tenant_id, member.user_id):
             found["You installed CareNudge in this workspace"] = member.tenant_id
         return found
@@ -50,6 +56,14 @@ class SlackRecords:
             channel = dm.decode() if isinstance(dm, bytes) else str(dm)
             keys.append(self.keys.pace().channel(member.tenant_id, channel))
         gone = int(await self.redis.delete(*keys))
+        if is_org(member.tenant_id):
+            gone += int(
+                await self.redis.hdel(self.keys.workspaces(member.tenant_id), member.user_id)
+            )
         if self.installs and await self.installs.forget_installer(member.tenant_id, member.user_id):
             gone += 1
         return gone
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -4,6 +4,11 @@ Slash command text arrives with Slack's escaping when the command has ``should_e
 (see slack-manifest.yml): ``<@U123|sam>`` for a person, ``<#C123|ward-7>`` for a channel,
 ``<!here>`` for a broadcast. People and channels become ``Mention`` and ``ChannelRef``;
 broadcasts become plain text, so they can never ping anyone.
+
+Who someone is (``MemberRef.tenant_id``) is decided by the installation that handles the
+request, never by the payload's team fields, which differ between commands, buttons and views
+in shared channels and Enterprise Grid (see ``tenant_of``). Slack's user ids are unique
+across Slack, so one person is one ``MemberRef`` whichever way they reach CareNudge.
 """
 
 from __future__ import annotations
@@ -31,8 +36,22 @@ PLATFORM = "slack"
 _MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
 
 
-def from_command(payload: Mapping[str, Any]) -> CommandInvoked:
-    team = str(payload.get("team_id", ""))
+def tenant_of(enterprise_id: str | None, team_id: str | None, *, oauth: bool) -> str:
+    """The tenant of everyone and everything an installation serves, from the installation's
+    own ids (Bolt's ``authorize_result``).
+
+    With OAuth: the Enterprise Grid org (``E…``) when the installation is in one, whether it
+    was installed org-wide or workspace by workspace, so a person's settings follow them
+    across the org's workspaces; outside Grid, the workspace (``T…``). With one bot token (one
+    workspace): the workspace, as CareNudge has always keyed it, so nothing kept before a Grid
+    org's single-token install changes hands; an org-wide token has only its org.
+    """
+    first, second = (enterprise_id, team_id) if oauth else (team_id, enterprise_id)
+    return str(first or second or "")
+
+
+def from_command(payload: Mapping[str, Any], tenant: str) -> CommandInvoked:
+    team = tenant
     name = str(payload.get("command", "/nudge")).lstrip("/")
     return CommandInvoked(
         name=name,
@@ -46,12 +65,14 @@ def from_command(payload: Mapping[str, Any]) -> CommandInvoked:
     )
 
 
-def from_action(body: Mapping[str, Any], action: Mapping[str, Any]) -> ActionInvoked | None:
+def from_action(
+    body: Mapping[str, Any], action: Mapping[str, Any], tenant: str
+) -> ActionInvoked | None:
     """The button press, or None if it is not one of ours."""
     verb = verb_of(str(action.get("action_id", "")))
     if verb not in Action.__members__.values():
         return None
-    team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""))
+    team = tenant
     user = body.get("user") or {}
     channel = body.get("channel") or {}
     container = body.get("container") or {}

@@ -134,4 +134,14 @@ def test_the_slack_manifest_has_the_three_commands_on_one_url_with_escaping() ->
     assert urls.pop().endswith("/slack/events")
     assert all(c["should_escape"] for c in commands.values())
     assert data["features"]["app_home"]["home_tab_enabled"] is True
-    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    # The Home tab, and being uninstalled or having its token revoked (so an installation
+    # that cannot work is deleted, not tried for ever).
+    assert data["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
+
+
+def test_the_slack_manifest_lets_an_enterprise_grid_org_install_it_org_wide() -> None:
+    assert manifest()["settings"]["org_deploy_enabled"] is True

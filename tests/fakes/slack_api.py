@@ -68,6 +68,12 @@ class FakeSlackApi:
     post there answers ``not_in_channel``)."""
     archived: set[str] = field(default_factory=set)
     timezones: dict[str, str] = field(default_factory=dict)
+    oauth_answer: dict[str, Any] | None = None
+    """What oauth.v2.access answers (None: the seeded workspace install of Ward 9)."""
+    issued: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Bot tokens handed out by oauth.v2.access (or given by a test), and who each is for, as
+    auth.test tells it: ``team_id``, ``enterprise_id``, ``is_enterprise_install``. A token not
+    here is the workspace ``team_id``'s."""
     server: TestServer | None = None
     acks: list[dict[str, Any]] = field(default_factory=list)
     """Socket Mode: every acknowledgement the app sent back over the WebSocket."""
@@ -212,7 +218,7 @@ class FakeSlackApi:
             if trouble is not None:
                 return trouble
         await self._record(method, params, token)
-        answer = self._answer(method, params)
+        answer = self._answer(method, params, token)
         if method in FAULTY:
             key = _about(method, params)
             lost = self.faults is not None and self._lost.pop(key, False)
@@ -287,7 +293,7 @@ class FakeSlackApi:
         error = choices[0] if self.faults is None else self.faults.pick(key, choices)
         return {"ok": False, "error": error}
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
         if method == "conversations.open":
             user = str(params.get("users", ""))
             if self._gone(user):
@@ -327,7 +333,21 @@ class FakeSlackApi:
             url = str(self.server.make_url("/socket")).replace("http://", "ws://")
             return {"ok": True, "url": url}
         if method == "auth.test":
-            return _seeded("auth.test") | {"team_id": self.team_id}
+            said = _seeded("auth.test") | self.issued.get(token, {"team_id": self.team_id})
+            return {k: v for k, v in said.items() if v is not None}
+        if method == "oauth.v2.access":
+            answer = self.oauth_answer or _seeded(method)
+            org = (answer.get("enterprise") or {}).get("id")
+            whose: dict[str, Any] = {"enterprise_id": org} if org else {}
+            if answer.get("is_enterprise_install"):
+                self.issued[answer["access_token"]] = whose | {
+                    "team_id": None,  # an org-wide token is no one workspace's
+                    "is_enterprise_install": True,
+                }
+            else:
+                team = (answer.get("team") or {}).get("id")
+                self.issued[answer["access_token"]] = whose | {"team_id": team}
+            return answer
         try:
             return _seeded(method)
         except FileNotFoundError:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -22,6 +25,13 @@ from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "test-signing-secret"
 TEAM = "T1"
+SHAPES = Path(__file__).parents[1] / "fixtures" / "slack"
+
+
+def shape(name: str) -> dict[str, Any]:
+    """A request body in Slack's own shape (tests/fixtures/slack, with where each came from)."""
+    found: dict[str, Any] = json.loads((SHAPES / f"{name}.json").read_text())
+    return found
 
 
 @dataclass
@@ -86,6 +96,44 @@ class SlackWorld:
     async def command_in(self, team: str, user: str, text: str) -> int:
         return await self.command(user, text, team=team)
 
+    async def send_command(self, payload: dict[str, Any]) -> int:
+        """A slash command in a shape from tests/fixtures/slack, answered at a fresh
+        response_url, with a fresh trigger."""
+        self.triggers += 1
+        payload = payload | {
+            "response_url": self.api.response_url(f"r{self.triggers}"),
+            "trigger_id": f"trigger.{self.triggers}",
+        }
+        status, _ = await self.post(urlencode(payload))
+        return status
+
+    async def send_interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """A button press or form submission in a shape from tests/fixtures/slack."""
+        self.triggers += 1
+        payload = payload | {"trigger_id": f"trigger.{self.triggers}"}
+        if "response_url" in payload:
+            payload["response_url"] = self.api.response_url(f"r{self.triggers}")
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def send_event(self, payload: dict[str, Any]) -> int:
+        status, _ = await self.post(json.dumps(payload), content_type="application/json")
+        return status
+
+    async def install(self) -> int:
+        """Install CareNudge as an admin does, through /slack/install and Slack's consent page
+        (which answers oauth.v2.access with ``api.oauth_answer``)."""
+        page = await self.client.get("/slack/install")
+        link = re.search(r'href="(https://slack.com/oauth/v2/authorize[^"]+)"', await page.text())
+        assert link is not None
+        state = parse_qs(urlsplit(unescape(link.group(1))).query)["state"][0]
+        # Bolt ties the state to this browser with a Secure cookie; send it back as a browser
+        # on HTTPS would (the test client speaks plain HTTP on loopback).
+        cookie = {"Cookie": f"slack-app-oauth-state={page.cookies['slack-app-oauth-state'].value}"}
+        done = await self.client.get(
+            f"/slack/oauth_redirect?code=the-code&state={state}", headers=cookie
+        )
+        return done.status
+
     async def press(
         self,
         user: str,
@@ -133,7 +181,12 @@ SECRET_KEY = "k4p1bJj5o0S5XJ6oGq1l7b8Qm0eT2yV3wZ9aC6dF8hE="
 
 
 async def slack_world(
-    redis_url: str, clock: ManualClock, *, oauth: bool = False, secret_key: str = SECRET_KEY
+    redis_url: str,
+    clock: ManualClock,
+    *,
+    oauth: bool = False,
+    secret_key: str = SECRET_KEY,
+    admins: frozenset[str] = frozenset({"slack:UADA"}),
 ) -> AsyncIterator[SlackWorld]:
     api = FakeSlackApi(team_id=TEAM)
     await api.start()
@@ -151,7 +204,7 @@ async def slack_world(
         )
     settings = Settings(
         redis_url=redis_url,
-        engine=EngineSettings(default_tz="Europe/London", admins=frozenset({"slack:UADA"})),
+        engine=EngineSettings(default_tz="Europe/London", admins=admins),
         slack=slack,
     )
     server = TestServer(build_app(settings, clock=clock), host="127.0.0.1", port=0)

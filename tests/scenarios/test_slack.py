@@ -556,8 +556,10 @@ async def test_a_workspace_installs_through_oauth_and_is_then_served_with_its_ow
     assert multi.api.tokens("chat.postMessage") == ["xoxb-ward-9"]
 
 
-def installed_before_encryption(team: str, token: str) -> dict[str, str]:
-    """The records an earlier CareNudge wrote for an installation: its fields, in plain JSON."""
+def installed_before_encryption(api: FakeSlackApi, team: str, token: str) -> dict[str, str]:
+    """The records an earlier CareNudge wrote for an installation: its fields, in plain JSON
+    (and Slack knows whose the token is)."""
+    api.issued[token] = {"team_id": team}
     installation = Installation(
         app_id="A1",
         enterprise_id=None,
@@ -577,7 +579,7 @@ def installed_before_encryption(team: str, token: str) -> dict[str, str]:
 async def test_an_installation_saved_before_encryption_is_served_and_then_kept_encrypted(
     multi: SlackWorld, redis: Redis
 ) -> None:
-    records = installed_before_encryption("T9", "xoxb-ward-9")
+    records = installed_before_encryption(multi.api, "T9", "xoxb-ward-9")
     await redis.mset(records)
     assert await multi.command_in("T9", "UADA", "manager add <@UMO|mo> to ward-9") == 200
     [answer] = await multi.api.wait_for_responses(1)
@@ -596,7 +598,7 @@ async def test_an_installation_saved_before_encryption_is_served_and_then_kept_e
 async def test_installations_saved_before_encryption_are_encrypted_when_slack_starts(
     redis: Redis, redis_server: RedisServer
 ) -> None:
-    records = installed_before_encryption("T7", "xoxb-ward-7")
+    records = installed_before_encryption(FakeSlackApi(), "T7", "xoxb-ward-7")
     await redis.mset(records)
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
     async for _ in slack_world(redis_server.url, clock, oauth=True):
@@ -609,7 +611,7 @@ async def test_with_the_wrong_secret_key_the_workspace_is_told_plainly_and_the_l
 ) -> None:
     clock = ManualClock(utc(2026, 11, 30, 12, 0))
     async for first in slack_world(redis_server.url, clock, oauth=True):
-        await redis.mset(installed_before_encryption("T9", "xoxb-ward-9"))
+        await redis.mset(installed_before_encryption(first.api, "T9", "xoxb-ward-9"))
         assert await first.command_in("T9", "UADA", "help") == 200
         await first.api.wait_for_responses(1)  # read, and so encrypted with SECRET_KEY
     other = Fernet.generate_key().decode()
@@ -718,7 +720,7 @@ async def test_my_data_then_forget_me_leaves_nothing_in_redis_that_names_them(
 async def test_the_person_who_installed_can_be_forgotten_and_the_workspace_keeps_working(
     multi: SlackWorld, redis: Redis
 ) -> None:
-    await redis.mset(installed_before_encryption("T9", "xoxb-ward-9"))  # installed by UADA
+    await redis.mset(installed_before_encryption(multi.api, "T9", "xoxb-ward-9"))  # by UADA
     assert await multi.command_in("T9", "UADA", "my data") == 200
     await multi.api.wait_for_responses(1)
     _, as_json = await multi.api.wait_for_posts("DUADA", 2, within_s=15)

@@ -38,7 +38,7 @@ async def no_wait(seconds: float) -> None:
 def messenger(api: FakeSlackApi, redis: Redis) -> SlackMessenger:
     client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
 
-    async def client_for(team: str) -> AsyncWebClient:
+    async def client_for(team: str, where: str) -> AsyncWebClient:
         return client
 
     return SlackMessenger(client_for, redis, SLACK, RedisPacer(redis, no_wait, SLACK.pace(), 1.0))
@@ -81,7 +81,7 @@ async def test_after_a_429_the_message_waits_for_the_hold_on_the_workspace_then_
 
     client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
 
-    async def client_for(team: str) -> AsyncWebClient:
+    async def client_for(team: str, where: str) -> AsyncWebClient:
         return client
 
     slack = SlackMessenger(client_for, redis, SLACK, RedisPacer(redis, record, SLACK.pace(), 1.0))
@@ -133,7 +133,7 @@ async def test_direct_messages_are_opened_and_people_looked_up_under_their_own_l
 
     client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
 
-    async def client_for(team: str) -> AsyncWebClient:
+    async def client_for(team: str, where: str) -> AsyncWebClient:
         return client
 
     def pacer(kind: str, per_minute: float) -> RedisPacer:
