@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 from redis.exceptions import RedisError
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -57,6 +58,16 @@ class SlackPlatform:
                 state_store=RedisOAuthStateStore(redis, keys),
                 install_path="/slack/install",
                 redirect_uri_path="/slack/oauth_redirect",
+            )
+            # Bolt's own authorize, remembering what auth.test said of each token: without that
+            # every request waits for an auth.test call before it is acknowledged. A token whose
+            # installation was deleted is never found, so never served from memory.
+            bolt["authorize"] = AsyncInstallationStoreAuthorize(
+                logger=logging.getLogger("slack_bolt"),
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.reveal(),
+                installation_store=self.installs,
+                cache_enabled=True,
             )
         pacer = RedisPacer(
             redis,

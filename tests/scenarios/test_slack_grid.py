@@ -182,3 +182,14 @@ async def gone(redis: Redis, *keys: str) -> None:
     async with asyncio.timeout(ARRIVAL_S):
         while await redis.exists(*keys):  # noqa: ASYNC110 - a delete in Redis: nothing to await
             await asyncio.sleep(0.02)
+
+
+async def test_a_request_from_an_installed_workspace_does_not_wait_for_auth_test_each_time(
+    grid: SlackWorld,
+) -> None:
+    assert await grid.install() == 200
+    for said in (1, 2, 3):
+        assert await grid.command_in("T9", "WADA", "help") == 200
+        await grid.api.wait_for_responses(said)
+    # One when it was installed, one for the first request: Bolt remembers the answer.
+    assert len(grid.api.called("auth.test")) == 2
