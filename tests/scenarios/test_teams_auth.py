@@ -10,8 +10,10 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import jwt
 import pytest
 from redis.asyncio import Redis
@@ -19,10 +21,12 @@ from redis.asyncio import Redis
 from adapters.teams.settings import BOT_FRAMEWORK_TENANT, TeamsSettings
 from nudges.settings import Secret
 from tests.conftest import RedisServer
+from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.login import SCOPE, App, FakeLogin
 from tests.fakes.openid import FakeOpenId, new_key, token
 from tests.fakes.tls_proxy import FakeHttpsProxy
+from tests.scenarios import process
 from tests.scenarios.teams import TENANT, TeamsWorld, teams_activity, teams_world
 
 pytestmark = pytest.mark.slow
@@ -415,6 +419,74 @@ async def test_with_a_wrong_secret_nothing_is_sent_and_the_log_says_why(
     # Teams", on each message: no plain line says the bot could not sign in.)
     assert "AADSTS7000215" in caplog.text
     assert wrong not in caplog.text
+
+
+async def test_behind_a_proxy_the_whole_teams_side_goes_through_it(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    login: FakeLogin,
+    teams_transport: str,
+    tmp_path: Path,
+) -> None:
+    """``carenudge run`` as an operator behind a TLS-inspecting proxy starts it, with
+    ``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE`` and ``REQUESTS_CA_BUNDLE`` in its
+    environment: Bot Framework's keys, the bot's sign-in and its answer to Teams all go
+    through the proxy (a process of its own, because aiohttp reads ``SSL_CERT_FILE`` when it is
+    imported)."""
+    connector = FakeBotConnector()
+    await connector.start()
+    # The proxy keeps the path, and the fake Bot Connector answers at its root.
+    teams = "https://smba.trafficmanager.net/"
+    proxy = FakeHttpsProxy(
+        {
+            "login.botframework.com": openid.base_url,
+            "login.microsoftonline.com": login.url,
+            "smba.trafficmanager.net": connector.url,
+        }
+    )
+    await proxy.start()
+    settings = {
+        "HOST": "127.0.0.1",
+        "MICROSOFT_APP_ID": APP,
+        "MICROSOFT_APP_PASSWORD": SECRET,
+        "CARENUDGE_TEAMS_ANONYMOUS": "",
+        "CARENUDGE_TEAMS_TRANSPORT": teams_transport,
+        "https_proxy": proxy.url,
+        "no_proxy": "127.0.0.1,localhost",
+        "SSL_CERT_FILE": proxy.authority,
+        "REQUESTS_CA_BUNDLE": proxy.authority,
+    }
+    activity = teams_activity(teams, "in-1", "29:jo") | {"type": "message", "text": "nudge help"}
+    signed = token(openid.keys["k1"][0], "k1", app_id=APP, service_url=teams)
+    try:
+        async with (
+            process.running_bot(
+                redis_server.url, "", tmp_path / "bot.log", settings=settings
+            ) as bot,
+            aiohttp.ClientSession() as http,
+        ):
+            async with http.post(
+                f"{bot.base}/api/messages",
+                json=activity,
+                headers={"Authorization": f"Bearer {signed}"},
+            ) as response:
+                assert response.status == 201, bot.logged()[-2000:]
+            [answer] = await connector.wait_for(1)
+            logged = bot.logged()
+    finally:
+        await proxy.close()
+        await connector.close()
+    assert answer.token in {f"Bearer {issued}" for issued in login.issued}
+    assert {(at, form.get("scope")) for at, form in login.requests} == {
+        (BOT_FRAMEWORK_TENANT, SCOPE)
+    }
+    assert set(proxy.tunnels) == {
+        "login.botframework.com",
+        "login.microsoftonline.com",
+        "smba.trafficmanager.net",
+    }
+    assert "Traceback" not in logged
 
 
 async def test_without_authentication_only_a_teams_client_on_this_machine_is_answered(
