@@ -176,8 +176,10 @@ class BotFrameworkTokens:
     async def _fetch(self) -> None:
         try:
             if self._session is None:
+                # trust_env: through HTTPS_PROXY when it is set (NO_PROXY honoured), as the
+                # rest of the Teams side goes.
                 self._session = aiohttp.ClientSession(
-                    timeout=aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
+                    timeout=aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S), trust_env=True
                 )
             async with self._session.get(self.metadata_url) as answer:
                 answer.raise_for_status()

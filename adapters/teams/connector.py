@@ -167,8 +167,10 @@ class BotConnector:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if self._session is None:
+            # trust_env: through HTTPS_PROXY when it is set (NO_PROXY honoured), as the bot's
+            # sign-in (MSAL) and the Agents SDK's key client go.
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout_s)
+                timeout=aiohttp.ClientTimeout(total=self.timeout_s), trust_env=True
             )
         try:
             async with self._session.request(method, url, json=body, headers=headers) as reply:

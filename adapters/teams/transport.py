@@ -154,6 +154,7 @@ class AgentsTransport:
         self._activity = Activity
         self.tokens: Tokens | None = None
         self._auth = None
+        self._signed_in = False
         self._configuration = None
         if not settings.anonymous:
             self._configuration = _configuration(settings)
@@ -175,7 +176,17 @@ class AgentsTransport:
     async def token(self) -> str | None:
         if self._auth is None:
             return None
-        # MsalAuth runs MSAL (synchronous) in a worker thread itself.
+        if not self._signed_in:
+            # Until it has signed in once, MsalAuth builds MSAL's client on the caller's thread,
+            # and MSAL asks Entra for the tenant's OpenID configuration as it does (a blocking
+            # request, with no timeout): on the event loop, that would hold the whole bot. So
+            # it runs on a loop of its own, in a worker thread.
+            got = await asyncio.to_thread(
+                asyncio.run, self._auth.get_access_token(BOT_FRAMEWORK, [SCOPE])
+            )
+            self._signed_in = True
+            return got
+        # Then MsalAuth has its client, and runs MSAL (synchronous) in a worker thread itself.
         return await self._auth.get_access_token(BOT_FRAMEWORK, [SCOPE])
 
 

@@ -5,8 +5,10 @@ answered from a loopback server (the path kept).
 
 It is how a client that takes its address from a constant rather than a setting (the Agents
 SDK's key client fetches ``https://login.botframework.com/v1/.well-known/keys``) is exercised
-for real: the process is given ``HTTPS_PROXY`` and ``SSL_CERT_FILE``, as an operator behind
-such a proxy would give it, and nothing in the client is changed.
+for real: the process is given ``HTTPS_PROXY`` and ``SSL_CERT_FILE`` (and
+``REQUESTS_CA_BUNDLE``, which ``requests``, and so MSAL, reads instead), as an operator behind
+such a proxy would give it, and nothing in the client is changed. So is MSAL's sign-in at
+``login.microsoftonline.com``.
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ def _authority_and_leaf(hosts: list[str]) -> tuple[bytes, bytes, bytes]:
 @dataclass
 class FakeHttpsProxy:
     """``answers``: host -> the loopback base URL whose answers it gives, path and all.
-    ``authority`` is the PEM file to trust (``SSL_CERT_FILE``); ``url`` the proxy's address
-    (``HTTPS_PROXY``). ``tunnels`` counts the CONNECTs, by host."""
+    ``authority`` is the PEM file to trust (``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE``); ``url``
+    the proxy's address (``HTTPS_PROXY``). ``tunnels`` counts the CONNECTs, by host."""
 
     answers: dict[str, str]
     tunnels: dict[str, int] = field(default_factory=dict)
@@ -155,13 +157,25 @@ class FakeHttpsProxy:
     async def _answer(
         self, base: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        """One request in the tunnel, answered from ``base`` (the path kept)."""
+        """One request in the tunnel, answered from ``base`` (the path kept): a GET, or a
+        request with a body (MSAL's form, the Bot Connector's JSON), sent on with its
+        ``Content-Type`` and ``Authorization``."""
         request = (await reader.readline()).decode()
-        while (await reader.readline()) not in (b"\r\n", b""):
-            pass  # a GET: no body
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
         method, path, _ = request.split(" ", 2)
+        passed = {
+            name: headers[name.lower()]
+            for name in ("Content-Type", "Authorization")
+            if name.lower() in headers
+        }
         assert self._session is not None
-        async with self._session.request(method, base.rstrip("/") + path) as upstream:
+        async with self._session.request(
+            method, base.rstrip("/") + path, data=body or None, headers=passed
+        ) as upstream:
             body = await upstream.read()
             kind = upstream.headers.get("Content-Type", "application/json")
             status = f"{upstream.status} {upstream.reason}"

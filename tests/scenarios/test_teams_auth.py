@@ -1,7 +1,8 @@
 """Bot Framework tokens at ``POST /api/messages``, signed with test keys that a loopback
 server publishes as Bot Framework publishes its own: a good token is let in; every kind of bad
 one is a 401 with one log line and no traceback; and fetching the keys never holds the event
-loop, however many forged requests arrive."""
+loop, however many forged requests arrive. And the other way: the bot signs in to Microsoft
+Entra (a loopback one, behind a TLS-inspecting proxy) for the token its answers carry."""
 
 from __future__ import annotations
 
@@ -9,21 +10,28 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import jwt
 import pytest
 from redis.asyncio import Redis
 
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import BOT_FRAMEWORK_TENANT, TeamsSettings
+from nudges.settings import Secret
 from tests.conftest import RedisServer
+from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
+from tests.fakes.login import SCOPE, App, FakeLogin
 from tests.fakes.openid import FakeOpenId, new_key, token
 from tests.fakes.tls_proxy import FakeHttpsProxy
-from tests.scenarios.teams import TeamsWorld, teams_activity, teams_world
+from tests.scenarios import process
+from tests.scenarios.teams import TENANT, TeamsWorld, teams_activity, teams_world
 
 pytestmark = pytest.mark.slow
 APP = "6a1d2c3b-0000-4000-8000-00000000c0de"
+SECRET = "Zq8~the-bots-client-secret-value"
 AGENTS_KID, AGENTS_KEY = "k-agents", new_key()
 """The key good tokens are signed with on the Agents SDK: one for the whole run, because the
 SDK keeps the keys it fetched for the process (and, like PyJWT's key client, fetches again
@@ -72,10 +80,12 @@ async def secured_on(
 
 def behind_proxy(monkeypatch: pytest.MonkeyPatch, proxy: FakeHttpsProxy) -> None:
     """As an operator behind a TLS-inspecting proxy sets the process up: the Agents SDK's key
-    client (urllib) goes through it and trusts its authority; loopback goes direct."""
+    client (urllib) and MSAL (requests, which reads ``REQUESTS_CA_BUNDLE``, not
+    ``SSL_CERT_FILE``) go through it and trust its authority; loopback goes direct."""
     monkeypatch.setenv("https_proxy", proxy.url)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("SSL_CERT_FILE", proxy.authority)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", proxy.authority)
 
 
 def hello(world: TeamsWorld) -> dict[str, Any]:
@@ -155,8 +165,20 @@ async def test_no_token_or_another_scheme_is_a_401(secured_each: TeamsWorld) -> 
 
 
 @pytest.fixture
-async def proxy(openid: FakeOpenId) -> AsyncIterator[FakeHttpsProxy]:
-    fake = FakeHttpsProxy({"login.botframework.com": openid.base_url})
+async def login() -> AsyncIterator[FakeLogin]:
+    """Microsoft Entra, where the bot's app is registered in ``TENANT`` (as MultiTenant)."""
+    fake = FakeLogin(apps={APP: App(secret=SECRET, home=TENANT)})
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def proxy(openid: FakeOpenId, login: FakeLogin) -> AsyncIterator[FakeHttpsProxy]:
+    """Between the bot and Microsoft: Bot Framework's keys, and Entra's sign-in."""
+    fake = FakeHttpsProxy(
+        {"login.botframework.com": openid.base_url, "login.microsoftonline.com": login.url}
+    )
     await fake.start()
     yield fake
     await fake.close()
@@ -294,6 +316,177 @@ async def test_a_multi_tenant_bot_with_an_allow_list_answers_only_those_tenants(
         signed = signed_for(world)
         assert await world.post(from_tenant(world, "ours"), token=signed) == 201
         assert await world.post(from_tenant(world, "theirs"), token=signed) == 403
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_type", ["SingleTenant", "MultiTenant"])
+async def test_an_answer_reaches_teams_with_the_token_the_bot_signed_in_for(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    login: FakeLogin,
+    proxy: FakeHttpsProxy,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
+    monkeypatch: pytest.MonkeyPatch,
+    app_type: str,
+) -> None:
+    """A person who writes to the bot gets its answer: the bot signs in to Microsoft Entra
+    with its app id and client secret, through the hospital's TLS-inspecting proxy, in the
+    tenant its app type says (the Bot Framework's for MultiTenant; its own for SingleTenant,
+    whose app Entra knows nowhere else), for the Bot Framework's scope, and its answer reaches
+    Teams carrying the token Entra issued."""
+    login.apps[APP].multi_tenant = app_type == "MultiTenant"
+    behind_proxy(monkeypatch, proxy)
+    own = {"tenant_id": TENANT} if app_type == "SingleTenant" else {}
+    async for world in tenancy_world(
+        redis_server,
+        openid,
+        teams_transport,
+        app_type=app_type,
+        app_password=Secret(SECRET),
+        **own,
+    ):
+        assert await world.post(hello(world), token=signed_for(world)) == 201
+        [answer] = await world.connector.wait_for(1)
+    assert login.issued
+    assert answer.token in {f"Bearer {issued}" for issued in login.issued}
+    tenant = TENANT if app_type == "SingleTenant" else BOT_FRAMEWORK_TENANT
+    assert login.discovered == [tenant]  # MSAL's tenant discovery, once
+    assert {(at, form.get("client_id"), form.get("scope")) for at, form in login.requests} == {
+        (tenant, APP, SCOPE)
+    }
+    assert proxy.tunnels.get("login.microsoftonline.com", 0) >= 2  # discovery, then the token
+
+
+async def test_while_entra_is_slow_to_answer_the_bot_still_answers_others(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    login: FakeLogin,
+    proxy: FakeHttpsProxy,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow path to Microsoft Entra (a proxy that holds the request) holds only the answer
+    that waits for the bot to sign in, never the bot: it still answers health checks and
+    acknowledges Teams, and once Entra answers, the answer goes out."""
+    login.hang = asyncio.Event()
+    behind_proxy(monkeypatch, proxy)
+    async for world in tenancy_world(
+        redis_server, openid, teams_transport, app_password=Secret(SECRET)
+    ):
+        signed = signed_for(world)
+        assert await world.post(hello(world), token=signed) == 201
+        await login.asked()  # the bot is signing in, and Entra has not answered
+        assert (await world.client.get("/healthz")).status == 200
+        assert await world.post(typing(world), token=signed) == 201
+        assert world.connector.sent == []
+        login.hang.set()
+        [answer] = await world.connector.wait_for(1)
+    assert answer.token in {f"Bearer {issued}" for issued in login.issued}
+
+
+async def test_with_a_wrong_secret_nothing_is_sent_and_the_log_says_why(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    login: FakeLogin,
+    proxy: FakeHttpsProxy,
+    teams_transport: str,
+    signed_for: Callable[[TeamsWorld], str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot whose client secret is wrong (an old one, or its id pasted for its value) cannot
+    sign in: Teams is sent nothing, so no traceback reaches the person, and the log carries
+    Entra's reason (AADSTS7000215), never the secret."""
+    caplog.set_level(logging.INFO)
+    behind_proxy(monkeypatch, proxy)
+    wrong = "Zq8~an-old-secret-value-pasted-in"
+    async for world in tenancy_world(
+        redis_server, openid, teams_transport, app_password=Secret(wrong)
+    ):
+        assert await world.post(hello(world), token=signed_for(world)) == 201
+    # The world has stopped, which waits for what it acknowledged to be worked on.
+    assert login.requests
+    assert not login.issued
+    assert world.connector.sent == []
+    # (Today the reason is only in the traceback of an "unexpected error while answering
+    # Teams", on each message: no plain line says the bot could not sign in.)
+    assert "AADSTS7000215" in caplog.text
+    assert wrong not in caplog.text
+
+
+async def test_behind_a_proxy_the_whole_teams_side_goes_through_it(
+    redis: Redis,
+    redis_server: RedisServer,
+    openid: FakeOpenId,
+    login: FakeLogin,
+    teams_transport: str,
+    tmp_path: Path,
+) -> None:
+    """``carenudge run`` as an operator behind a TLS-inspecting proxy starts it, with
+    ``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE`` and ``REQUESTS_CA_BUNDLE`` in its
+    environment: Bot Framework's keys, the bot's sign-in and its answer to Teams all go
+    through the proxy (a process of its own, because aiohttp reads ``SSL_CERT_FILE`` when it is
+    imported)."""
+    connector = FakeBotConnector()
+    await connector.start()
+    # The proxy keeps the path, and the fake Bot Connector answers at its root.
+    teams = "https://smba.trafficmanager.net/"
+    proxy = FakeHttpsProxy(
+        {
+            "login.botframework.com": openid.base_url,
+            "login.microsoftonline.com": login.url,
+            "smba.trafficmanager.net": connector.url,
+        }
+    )
+    await proxy.start()
+    settings = {
+        "HOST": "127.0.0.1",
+        "MICROSOFT_APP_ID": APP,
+        "MICROSOFT_APP_PASSWORD": SECRET,
+        "CARENUDGE_TEAMS_ANONYMOUS": "",
+        "CARENUDGE_TEAMS_TRANSPORT": teams_transport,
+        "https_proxy": proxy.url,
+        "no_proxy": "127.0.0.1,localhost",
+        "SSL_CERT_FILE": proxy.authority,
+        "REQUESTS_CA_BUNDLE": proxy.authority,
+    }
+    activity = teams_activity(teams, "in-1", "29:jo") | {"type": "message", "text": "nudge help"}
+    signed = token(openid.keys["k1"][0], "k1", app_id=APP, service_url=teams)
+    try:
+        async with (
+            process.running_bot(
+                redis_server.url, "", tmp_path / "bot.log", settings=settings
+            ) as bot,
+            aiohttp.ClientSession() as http,
+        ):
+            async with http.post(
+                f"{bot.base}/api/messages",
+                json=activity,
+                headers={"Authorization": f"Bearer {signed}"},
+            ) as response:
+                assert response.status == 201, bot.logged()[-2000:]
+            [answer] = await connector.wait_for(1)
+            logged = bot.logged()
+    finally:
+        await proxy.close()
+        await connector.close()
+    assert answer.token in {f"Bearer {issued}" for issued in login.issued}
+    assert {(at, form.get("scope")) for at, form in login.requests} == {
+        (BOT_FRAMEWORK_TENANT, SCOPE)
+    }
+    assert set(proxy.tunnels) == {
+        "login.botframework.com",
+        "login.microsoftonline.com",
+        "smba.trafficmanager.net",
+    }
+    assert "Traceback" not in logged
 
 
 async def test_without_authentication_only_a_teams_client_on_this_machine_is_answered(
