@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 
 from nudges import wording
 from nudges.cards import Reply
-from nudges.errors import CodecError
+from nudges.errors import CodecError, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ def failed(exc: BaseException, doing: str) -> Reply:
     if is_unavailable(exc):
         log.warning("redis unavailable while %s (%s)", doing, type(exc).__name__)
         return Reply(TRY_AGAIN, status="unavailable")
+    if isinstance(exc, DeliveryError):
+        # Ours to word, never the person's text; the platform adapter has said why, once.
+        log.warning("could not deliver while %s (%s: %s)", doing, type(exc).__name__, exc)
+        return Reply(SOMETHING_WRONG, status="error")
     if isinstance(exc, CodecError):
         log.warning("a stored payload could not be read while %s: %s", doing, exc)
         return Reply(CANT_READ, status="error")

@@ -25,6 +25,7 @@ import aiohttp
 import jwt
 from aiohttp import web
 
+from adapters.proxies import proxy_for
 from adapters.teams.settings import BOT_FRAMEWORK_METADATA
 
 log = logging.getLogger(__name__)
@@ -176,15 +177,17 @@ class BotFrameworkTokens:
     async def _fetch(self) -> None:
         try:
             if self._session is None:
-                # trust_env: through HTTPS_PROXY when it is set (NO_PROXY honoured), as the
-                # rest of the Teams side goes.
                 self._session = aiohttp.ClientSession(
-                    timeout=aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S), trust_env=True
+                    timeout=aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
                 )
-            async with self._session.get(self.metadata_url) as answer:
+            # Through HTTPS_PROXY when it is set (NO_PROXY honoured), as the rest of the Teams
+            # side goes.
+            url = self.metadata_url
+            async with self._session.get(url, proxy=proxy_for(url)) as answer:
                 answer.raise_for_status()
                 metadata = await answer.json(content_type=None)
-            async with self._session.get(str(metadata["jwks_uri"])) as answer:
+            url = str(metadata["jwks_uri"])
+            async with self._session.get(url, proxy=proxy_for(url)) as answer:
                 answer.raise_for_status()
                 published = await answer.json(content_type=None)
             by_kid: dict[str, _Key] = {}

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import aiohttp
 
 from adapters.pacing import RedisPacer
+from adapters.proxies import proxy_for
 from nudges.edge import (
     ConversationGone,
     DeliveryError,
@@ -167,13 +168,15 @@ class BotConnector:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if self._session is None:
-            # trust_env: through HTTPS_PROXY when it is set (NO_PROXY honoured), as the bot's
-            # sign-in (MSAL) and the Agents SDK's key client go.
+            # Requests go through HTTPS_PROXY when it is set (NO_PROXY honoured), as the bot's
+            # sign-in (MSAL) and the Agents SDK's key client go: see adapters.proxies.
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout_s), trust_env=True
+                timeout=aiohttp.ClientTimeout(total=self.timeout_s)
             )
         try:
-            async with self._session.request(method, url, json=body, headers=headers) as reply:
+            async with self._session.request(
+                method, url, json=body, headers=headers, proxy=proxy_for(url)
+            ) as reply:
                 try:
                     answer = await reply.json(content_type=None)
                 except ValueError:

@@ -15,6 +15,7 @@ from adapters.teams.inbound import TeamsInbound
 from adapters.teams.messenger import PLATFORM, TeamsMessenger
 from adapters.teams.records import TeamsRecords
 from adapters.teams.settings import TeamsSettings
+from adapters.teams.signin import SignIn
 from adapters.teams.transport import transport
 from adapters.turns import Turns
 
@@ -39,7 +40,8 @@ class TeamsPlatform:
             interval(settings.conversation_per_s),
             team_interval_s=interval(settings.tenant_per_s),
         )
-        self.connector = BotConnector(self.transport.token, pacer, timeout_s=settings.timeout_s)
+        token = SignIn(self.transport.token, settings.sign_in_timeout_s)
+        self.connector = BotConnector(token, pacer, timeout_s=settings.timeout_s)
         self.records = TeamsRecords(redis, keys)
         self.messenger = TeamsMessenger(self.connector, self.records)
         turns = Turns("Teams", redis, keys, host.settled)

@@ -1,5 +1,7 @@
-"""Sign in to the Bot Framework once, the way the bot does, for ``carenudge doctor``: what
-Microsoft Entra answered is kept, the token itself is dropped at once.
+"""Signing in to the Bot Framework. ``SignIn`` is the running bot's (through its transport's
+SDK): with a deadline, and a refusal said once, plainly, in the log. ``sign_in`` does it once,
+the way the bot does, for ``carenudge doctor``: what Microsoft Entra answered is kept, the
+token itself is dropped at once.
 
 The request is the client-credentials grant that botframework-connector's
 ``MicrosoftAppCredentials`` has MSAL make (``authentication_constants.py``: the
@@ -13,21 +15,85 @@ bot-framework-rest-connector-authentication). An error answer carries ``error``,
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import re
 import socket
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
 
 import aiohttp
 
+from adapters.proxies import proxy_for
 from adapters.teams.settings import TeamsSettings
+from nudges.edge import DeliveryError
+
+log = logging.getLogger(__name__)
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 MOST_READ = 64 * 1024
 AADSTS = re.compile(r"AADSTS(\d+):?\s*")
+REFUSED_FOR_S = 60.0
+"""After Entra refuses the bot's sign-in, how long it is not asked again (a wrong secret stays
+wrong until someone changes it): every send meanwhile fails at once."""
+
+
+class SignIn:
+    """The bot's sign-in, for its Bot Connector client: ``fetch`` (the transport's SDK) with
+    a deadline. When it fails, the operator is told once, in the log, in plain words and with
+    what to run (``carenudge doctor`` says what to change); each send fails as a
+    ``DeliveryError`` (tried again, as any delivery is), and after a refusal Entra is not asked
+    again for ``REFUSED_FOR_S``. Nothing the SDK's error carries is logged but Entra's AADSTS
+    number: its description can repeat what was sent."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[str | None]],
+        timeout_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fetch = fetch
+        self.timeout_s = timeout_s
+        self.clock = clock
+        self._failing = False
+        self._refused: DeliveryError | None = None
+        self._refused_until = 0.0
+
+    async def __call__(self) -> str | None:
+        if self._refused is not None and self.clock() < self._refused_until:
+            raise self._refused
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                token = await self.fetch()
+        except TimeoutError:
+            raise self._failed(f"no answer within {self.timeout_s:g} s", refused=False) from None
+        except Exception as exc:  # MSAL and the SDKs raise what they like: ValueError…
+            found = AADSTS.search(str(exc))
+            why = f"AADSTS{found.group(1)}" if found else type(exc).__name__
+            raise self._failed(f"Microsoft Entra refused it ({why})", refused=True) from None
+        if self._failing:
+            log.info("Teams: the bot signs in to Microsoft Entra again")
+            self._failing = False
+        self._refused = None
+        return token
+
+    def _failed(self, why: str, *, refused: bool) -> DeliveryError:
+        error = DeliveryError(f"Teams sign-in failed: {why}")
+        if not self._failing:
+            log.error(
+                "Teams: the bot could not sign in to Microsoft Entra: %s. Nothing reaches "
+                "Teams until it can; `carenudge doctor` says what to change.",
+                why,
+            )
+            self._failing = True
+        if refused:
+            self._refused, self._refused_until = error, self.clock() + REFUSED_FOR_S
+        return error
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +139,16 @@ async def sign_in(settings: TeamsSettings) -> SignedIn | Refused:
     }
     host = urlparse(settings.login).netloc or settings.login
     timeout = aiohttp.ClientTimeout(total=settings.sign_in_timeout_s)
-    # trust_env: the bot's own sign-in (MSAL, over requests) goes through HTTPS_PROXY when it
-    # is set, so this one does too.
+    # The bot's own sign-in (MSAL, over requests) goes through HTTPS_PROXY when it is set, so
+    # this one does too.
     try:
         async with (
-            aiohttp.ClientSession(timeout=timeout, trust_env=True) as session,
+            aiohttp.ClientSession(timeout=timeout) as session,
             session.post(
-                settings.token_url, data=form, headers={"Accept": "application/json"}
+                settings.token_url,
+                data=form,
+                headers={"Accept": "application/json"},
+                proxy=proxy_for(settings.token_url),
             ) as response,
         ):
             status = response.status

@@ -151,6 +151,9 @@ class AgentsTransport:
         # Its error log for an activity it cannot read repeats the activity's contents (the
         # words people typed) with a traceback; the caller logs one plain line instead.
         logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
+        # Its error log for a refused sign-in repeats Entra's whole answer; ``signin.SignIn``
+        # logs one plain line instead.
+        logging.getLogger(MsalAuth.__module__).setLevel(logging.CRITICAL)
         self._activity = Activity
         self.tokens: Tokens | None = None
         self._auth = None
