@@ -48,6 +48,7 @@ from nudges.model import (
     MemberRef,
     MessageRef,
     Unreachable,
+    Workspace,
 )
 from nudges.ports import Clock, Fence, Messenger
 from nudges.settings import Secret
@@ -97,6 +98,7 @@ __all__ = [
     "Secret",
     "Text",
     "Unreachable",
+    "Workspace",
     "clean",
     "failed",
     "help_card",
@@ -127,4 +129,9 @@ class Door(Protocol):
 
     async def learn_time_zone(self, member: MemberRef, tz: str) -> None:
         """Take the platform's time zone for a member who has not chosen one."""
+        ...
+
+    async def installed_again(self, workspace: Workspace) -> None:
+        """CareNudge was installed in ``workspace`` (perhaps again, after it was removed): the
+        managers of cadences its absence stopped are told it is back."""
         ...

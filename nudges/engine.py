@@ -60,7 +60,7 @@ from nudges.failures import failed
 from nudges.firing import Firing
 from nudges.home import home_card
 from nudges.language import parse, tokenize
-from nudges.model import Fire, MemberRef, Role
+from nudges.model import Fire, MemberRef, Role, Workspace
 from nudges.pause import Pauses
 from nudges.planning import Planner
 from nudges.ports import Hold
@@ -289,6 +289,9 @@ class Engine:
                 replace(known, settings=replace(known.settings, tz=tz))
             )
             await self.planner.replan_member(member)
+
+    async def installed_again(self, workspace: Workspace) -> None:
+        await self.reach.installed_again(workspace)
 
     # --- what the scheduler says is due ---------------------------------------------------
 

@@ -2,21 +2,26 @@
 and ``/nudge show``; and, when a channel or people cannot be reached, its managers told once,
 by direct message, in plain words with the fix. Nothing is lost in silence, and nobody is
 named: people are only ever counted.
+
+While CareNudge is removed from a workspace, its cadences there stop (nothing can be sent, so
+nothing is tried), and nobody can be told. When it is installed again, ``welcome_back`` tells
+the managers of each cadence its absence stopped, once.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from nudges import wording
+from nudges import jobs, wording
 from nudges.cards import Card, ContextLine, Heading, Text
 from nudges.delivery import Deliveries, Fanout, Outgoing, Tally, Target
 from nudges.deps import Deps
 from nudges.errors import CannotReach
-from nudges.firing import Firing
-from nudges.model import Cadence, ChannelAudience, Fire, Role, Unreachable
+from nudges.firing import FireTime, Firing
+from nudges.model import Cadence, ChannelAudience, Fire, Role, Unreachable, Workspace
 from nudges.rosters import Rosters
 
 CHANNEL_PROBLEM = {
@@ -64,14 +69,60 @@ PEOPLE = "people"
 """What managers are told of for a cadence to people: one notice, counts by reason."""
 
 
+BACK = "installed-again"
+"""The problem a welcome back is told under (one telling per cadence, per return)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeBack:
+    """A one-off job: CareNudge was installed again in ``workspace``; the managers of each
+    cadence there that its absence stopped are told."""
+
+    KIND: ClassVar[str] = "welcome-back"
+    workspace: Workspace
+    id: str = field(default_factory=jobs.new_job_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"platform": self.workspace.platform, "tenant": self.workspace.tenant_id}
+
+    @classmethod
+    def from_payload(cls, job_id: str, data: dict[str, Any]) -> WelcomeBack:
+        return cls(Workspace(str(data["platform"]), str(data["tenant"])), job_id)
+
+
 class Reach:
     def __init__(self, deps: Deps, rosters: Rosters, deliveries: Deliveries) -> None:
+        self.deps = deps
         self.stores = deps.stores
         self.rosters = rosters
         self.deliveries = deliveries
 
     def register(self, firing: Firing) -> None:
         firing.after_cadence(self.record)
+        firing.on_job(WelcomeBack, self.welcome_back)
+
+    async def installed_again(self, workspace: Workspace) -> None:
+        """CareNudge was installed (again) in ``workspace``: a welcome back, now, for the
+        cadences that could not go out while it was away (none, for a first install)."""
+        await jobs.schedule(self.deps, WelcomeBack(workspace), self.deps.clock.now())
+
+    async def welcome_back(self, job: WelcomeBack, at: FireTime) -> None:
+        """Each cadence of the workspace whose last fire found CareNudge not installed: its
+        managers are told it is back, and when it goes out next."""
+        if await at.too_late(f"job={job.KIND}"):
+            return
+        ids = [cid async for cid in self.stores.cadences.all_ids()]
+        cadences = [
+            c for c in await self.stores.cadences.get_many(ids) if c.workspace == job.workspace
+        ]
+        summaries = await self.summaries(cadences)
+        for cadence in cadences:
+            summary = summaries.get(cadence.id) or {}
+            if Unreachable.NOT_INSTALLED.value not in (summary.get("unreachable") or {}):
+                continue
+            fanout = at.fanout(f"{at.fire.id}:{cadence.id}")
+            if await self.stores.reach.reserve(cadence.id, BACK, fanout.key):
+                await self._tell_managers(cadence, back_card(cadence, summary), fanout, BACK)
 
     async def record(self, cadence: Cadence, fire: Fire, fanout: Fanout, tally: Tally) -> None:
         """Keep how the fire went and, for each way it could not reach someone that the
@@ -120,6 +171,28 @@ class Reach:
 
     async def summaries(self, cadences: list[Cadence]) -> dict[str, dict[str, Any]]:
         return await self.stores.reach.summaries([c.id for c in cadences])
+
+
+def back_card(cadence: Cadence, summary: dict[str, Any]) -> Card:
+    where = (
+        wording.channel(cadence.audience.channel.name)
+        if isinstance(cadence.audience, ChannelAudience)
+        else "its people"
+    )
+    title = f"CareNudge is back, and so is {cadence.id}"
+    said = f"CareNudge was added again. While it was away, {cadence.id} couldn't reach {where}"
+    try:
+        last = wording.when(datetime.fromisoformat(str(summary["at"])), cadence.tz)
+    except (KeyError, ValueError):
+        said += "."
+    else:
+        said += f" (it last tried {last})."
+    blocks = (
+        Heading(title),
+        Text((said, " It goes out again from its next time, with nothing for you to do.")),
+        ContextLine((f"How {cadence.id} is going: /nudge show {cadence.id}",)),
+    )
+    return Card(blocks, f"{title}. {said}")
 
 
 def channel_card(cadence: Cadence, reason: Unreachable, fix: str) -> Card:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,12 +93,20 @@ class RedisInstallationStore(AsyncInstallationStore):
     """Stored as slack_sdk's own FileInstallationStore stores them, the objects' fields as JSON
     (``to_dict`` holds datetimes, made for SQL stores), then encrypted with ``secret_key``."""
 
-    def __init__(self, redis: Redis, keys: PlatformKeys, secret_key: Secret) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: PlatformKeys,
+        secret_key: Secret,
+        saved: Callable[[Installation], Awaitable[None]] | None = None,
+    ) -> None:
         self.redis = redis
         self.keys = keys
         self._fernet = Fernet(secret_key.reveal())
         self._replace = redis.register_script(REPLACE_IF_SAME)
         self._logger = logging.getLogger(__name__)
+        self.saved = saved
+        """Told of each installation saved (an install, or an install again)."""
 
     @property
     def logger(self) -> logging.Logger:
@@ -144,6 +153,11 @@ class RedisInstallationStore(AsyncInstallationStore):
         )
         await self.redis.set(self.keys.installation(where), self._seal(vars(installation)))
         await self.async_save_bot(installation.to_bot())
+        if self.saved is not None:
+            try:
+                await self.saved(installation)
+            except Exception as exc:  # the install stands whatever becomes of the welcome
+                self._logger.warning("could not welcome an installation (%s)", type(exc).__name__)
 
     async def async_save_bot(self, bot: Bot) -> None:
         where = _workspace(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.pacing import RedisPacer, interval
@@ -25,9 +26,9 @@ from adapters.slack.installs import (
 )
 from adapters.slack.messenger import REINSTALL, SlackMessenger
 from adapters.slack.settings import SCOPES, SlackSettings
-from adapters.slack.translate import PLATFORM
+from adapters.slack.translate import PLATFORM, tenant_of
 from adapters.turns import Turns
-from nudges.edge import ConversationGone, DeliveryError, Unreachable
+from nudges.edge import ConversationGone, DeliveryError, Unreachable, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,13 @@ class SlackPlatform:
             assert settings.client_id is not None
             assert settings.client_secret is not None
             assert settings.secret_key is not None, "bot.settings requires it with OAuth"
-            self.installs = RedisInstallationStore(redis, keys, settings.secret_key)
+            door = host.door
+
+            async def installed(installation: Installation) -> None:
+                tenant = tenant_of(installation.enterprise_id, installation.team_id, oauth=True)
+                await door.installed_again(Workspace(PLATFORM, tenant))
+
+            self.installs = RedisInstallationStore(redis, keys, settings.secret_key, installed)
             bolt["installation_store"] = self.installs
             bolt["oauth_settings"] = AsyncOAuthSettings(
                 client_id=settings.client_id,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bot.app import ENGINE
 from tests.conftest import RedisServer
 from tests.fakes import ARRIVAL_S
 from tests.fakes.clock import ManualClock, utc
@@ -175,6 +176,28 @@ async def test_an_uninstalled_workspace_is_deleted_and_no_longer_tried(
     assert await grid.command_in("T9", "UMO", "list") == 200
     [*_, answer] = await grid.api.wait_for_responses(3)
     assert "isn't installed in this workspace" in texts(answer)
+
+    # While it is away its cadence stops: nothing is tried with the old token.
+    tried = len(grid.api.calls)
+    grid.clock.set(utc(2026, 11, 30, 13, 0))
+    await last_fire_recorded(grid, "c1")
+    assert not [c for c in grid.api.calls[tried:] if c.method == "chat.postMessage"]
+
+    # Installed again: Mo, who manages it, is told once that it is back.
+    assert await grid.install() == 200
+    [told] = await grid.api.wait_for_posts("DUMO")
+    assert "CareNudge is back, and so is c1" in texts(told)
+    assert "couldn't reach #ward-9" in texts(told)
+    assert grid.api.tokens("chat.postMessage")[-1] == "xoxb-ward-9"
+
+
+async def last_fire_recorded(world: SlackWorld, cadence: str) -> None:
+    """Until the cadence's last fire is recorded (one that could send nothing makes no call
+    to wait for)."""
+    reach = world.client.app[ENGINE].stores.reach
+    async with asyncio.timeout(ARRIVAL_S):
+        while not (await reach.summaries([cadence])).get(cadence):  # noqa: ASYNC110 - Redis
+            await asyncio.sleep(0.02)
 
 
 async def gone(redis: Redis, *keys: str) -> None:
