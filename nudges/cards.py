@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
 
+from nudges.model import Link as Link
 from nudges.model import Mention as Mention
+from nudges.model import link_text
 
 
 class Action(StrEnum):
@@ -35,12 +37,6 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Bold:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    url: str
     text: str
 
 
@@ -164,8 +160,8 @@ def _inline_plain(part: Inline) -> str:
             return part
         case Bold(text=t):
             return t
-        case Link(text=t, url=url):
-            return f"{t} ({url})"
+        case Link():
+            return link_text(part)
         case Mention(name=name):
             return f"@{name}"
         case _:

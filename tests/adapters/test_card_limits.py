@@ -319,10 +319,11 @@ def test_the_slack_preview_keeps_the_words_of_the_most_people_the_form_takes_who
     as many people as the form lets a manager choose, they are all there, as JSON."""
     from adapters.slack.modals import MAX_PEOPLE, preview_modal
     from nudges.cards import Heading, Mention
-    from nudges.model import ChannelRef, MemberRef
+    from nudges.events import Arg
+    from nudges.model import MemberRef
 
     people = [Mention(MemberRef("slack", "T1", f"U{i:010d}"), "x") for i in range(MAX_PEOPLE)]
-    words: list[str | Mention | ChannelRef] = [
+    words: list[Arg] = [
         *("create", "weekdays", "at", "07:30", "to"),
         *people,
         *("tz", "Europe/London"),
