@@ -112,9 +112,10 @@ Status = Literal["ok", "refused", "invalid", "unavailable", "error"]
 """How a request went: done; politely refused; not understood or not found; Redis away;
 our fault."""
 
-Field = Literal["audience", "days", "times", "tz", "theme"]
-"""The part of a cadence a problem is about, so that a form can show it under its field:
-who gets it, on which days, at what times, in which time zone, about what."""
+Field = Literal["audience", "days", "times", "tz", "theme", "recipients", "words"]
+"""The part of a cadence or a shout-out a problem is about, so that a form can show it under
+its field: for a cadence, who gets it, on which days, at what times, in which time zone, about
+what; for a shout-out, who it recognises, and its words."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,7 @@ class Shoutouts:
                         "use the name they have in CareNudge.",
                     ),
                     status="invalid",
+                    field="recipients",
                 )
             cmd = replace(cmd, recipients=(named[0],), words=named[1])
         if cmd.channel is not None:
@@ -129,7 +130,7 @@ class Shoutouts:
                 status="refused",
             )
         text = plain_text(cmd.words)
-        privacy.guard(text, self.clock.now().date(), typed=plain_text(cmd.as_typed()))
+        privacy.guard(text, self.clock.now().date(), "words", typed=plain_text(cmd.as_typed()))
         if not confirmed:
             limited = await self._rate_limited(actor, cmd)
             if limited is not None:

@@ -65,6 +65,8 @@ FORM_BLOCKS: dict[Field | None, str] = {
     None: "times",
 }
 """Which input of the cadence form a problem is shown under (by default, the times)."""
+SHOUTOUT_BLOCKS: dict[Field | None, str] = {"recipients": "people", "words": "message"}
+"""Which input of the shout-out form a problem is shown under (by default, the message)."""
 
 
 class SlackInbound:
@@ -211,7 +213,8 @@ class SlackInbound:
             if reply is not None:
                 await self._tell(actor, where, reply.card, client)
         else:
-            await ack(**modals.problem("message", _said(reply)))
+            field = reply.field if reply is not None else None
+            await ack(**modals.problem(SHOUTOUT_BLOCKS.get(field, "message"), _said(reply)))
 
     async def _tell(
         self, member: MemberRef, where: Conversation, card: Card, client: AsyncWebClient

@@ -31,6 +31,8 @@ SHOUTOUT = "carenudge.shoutout"
 MAX_TITLE = 24  # https://api.slack.com/reference/surfaces/views
 MAX_PEOPLE = 100
 """People chosen in the cadence form: their ids fit private_metadata (about 20 characters each)."""
+MAX_RECIPIENTS = 20
+"""People one shout-out may recognise (as ``/shoutout`` allows)."""
 MAX_OPTIONS = 100  # a static_select's options (slack_sdk StaticSelectElement.options_max_length)
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -218,7 +220,11 @@ def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
     behaviours = [_option("Let CareNudge suggest one", "suggest")]
     behaviours += [_option(b.label, b.value) for b in SHOUTOUT_BEHAVIOURS]
     blocks = [
-        _input("people", "Who would you like to recognise?", {"type": "multi_users_select"}),
+        _input(
+            "people",
+            "Who would you like to recognise?",
+            {"type": "multi_users_select", "max_selected_items": MAX_RECIPIENTS},
+        ),
         _input(
             "message",
             "What did they do, and what difference did it make?",

@@ -26,6 +26,7 @@ from nudges.model import (
 )
 
 MAX_SHOUTOUT_CHARS = 500
+MAX_RECIPIENTS = 20
 MAX_DEDICATION_CHARS = 200
 PAUSE_SECONDS = (10, 120)
 DEFAULT_PAUSE_S = 30
@@ -90,10 +91,14 @@ def _give(w: Words) -> GiveShoutout:
             "Who would you like to recognise? Mention them with @, or write their name.",
             EXAMPLE_SHOUTOUT,
             "shoutout",
+            "recipients",
         )
-    if len(recipients) > 20:
+    if len(recipients) > MAX_RECIPIENTS:
         raise ParseError(
-            "Please recognise at most 20 people at once.", EXAMPLE_SHOUTOUT, "shoutout"
+            f"Please recognise at most {MAX_RECIPIENTS} people at once.",
+            EXAMPLE_SHOUTOUT,
+            "shoutout",
+            "recipients",
         )
     rest = list(w.rest())
     private = False
@@ -139,6 +144,7 @@ def _give(w: Words) -> GiveShoutout:
             f"{MAX_SHOUTOUT_CHARS}, so it's easy to read.",
             EXAMPLE_SHOUTOUT,
             "shoutout",
+            "words",
             yours=GiveShoutout(tuple(recipients), words).as_typed(),
         )
     return GiveShoutout(

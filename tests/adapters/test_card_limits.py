@@ -333,3 +333,12 @@ def test_the_slack_preview_keeps_the_words_of_the_most_people_the_form_takes_who
     )
     View(**preview).validate_json()
     assert len(json.loads(preview["private_metadata"])["words"]) == len(words)
+
+
+def test_the_slack_shoutout_form_takes_no_more_than_a_shoutout_may_hold() -> None:
+    from adapters.slack.modals import shoutout_modal
+    from nudges.language.recognition import MAX_RECIPIENTS, MAX_SHOUTOUT_CHARS
+
+    elements = {b["block_id"]: b["element"] for b in shoutout_modal("C1", "ward-7")["blocks"]}
+    assert elements["people"]["max_selected_items"] == MAX_RECIPIENTS
+    assert elements["message"]["max_length"] == MAX_SHOUTOUT_CHARS

@@ -553,6 +553,30 @@ async def test_a_shoutout_form_with_identifying_details_asks_for_a_rephrase(
     assert slack.api.called("chat.postMessage") == []
 
 
+async def test_too_many_people_in_the_shoutout_form_is_said_under_the_people_picker(
+    slack: SlackWorld,
+) -> None:
+    """The picker takes at most 20; should a client send more, the form says so there."""
+    await slack.command("UPRIYA", "", command="/shoutout")
+    [opened] = await slack.api.wait_for("views.open")
+    [picker] = [b for b in opened["view"]["blocks"] if b["block_id"] == "people"]
+    assert picker["element"]["max_selected_items"] == 20
+    answers = {
+        "people": {
+            "type": "multi_users_select",
+            "selected_users": [f"U{i:03d}" for i in range(21)],
+        },
+        "message": {"type": "plain_text_input", "value": "for covering every break today"},
+        "behaviour": {"type": "static_select", "selected_option": {"value": "suggest"}},
+    }
+    status, answer = await submit(slack, "UPRIYA", opened["view"], answers)
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["people"]
+    assert "at most 20 people" in answer["errors"]["people"]
+    assert slack.api.called("chat.postMessage") == []
+
+
 # --- installing in many workspaces ---------------------------------------------------------
 
 
