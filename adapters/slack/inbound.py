@@ -177,9 +177,7 @@ class SlackInbound:
         words = [_named_channel(w, metadata) for w in words]
         reply = await self.engine.handle(_nudge(actor, body, where, metadata, "preview", words))
         if reply is not None and reply.status == "ok":
-            await ack(
-                response_action="update", view=modals.preview_modal(reply.card, words, metadata)
-            )
+            await ack(**modals.previewed(reply.card, words, metadata))
         else:
             block = FORM_BLOCKS[reply.field if reply is not None else None]
             await ack(**modals.problem(block, _said(reply)))
