@@ -135,3 +135,15 @@ def test_the_slack_manifest_has_the_three_commands_on_one_url_with_escaping() ->
     assert all(c["should_escape"] for c in commands.values())
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_the_slack_messages_tab_shows_what_carenudge_sends_and_takes_no_messages() -> None:
+    """CareNudge reads no messages (no history scope, no message events), so a person can't
+    type to it there and be ignored; what it sends still arrives there. The fields are those
+    of Slack's manifest schema, version 1 (https://github.com/slackapi/manifest-schema)."""
+    app_home = manifest()["features"]["app_home"]
+    assert app_home == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": True,
+    }
