@@ -305,6 +305,14 @@ async def test_the_privacy_guard_reads_the_words_as_typed_not_as_slack_escaped_t
     assert "title and surname" in texts(refused)
     assert "Jones" not in texts(refused)
     assert "&amp;amp;" not in texts(refused)
+    await slack.command(
+        "UPRIYA",
+        "<@UJO|jo> for writing up <https://notes.example.org/9434765919|the notes> so clearly",
+        command="/shoutout",
+    )
+    [*_, hidden] = await slack.api.wait_for_responses(3)
+    assert "NHS number" in texts(hidden)  # an address is read too, not only a link's words
+    assert "9434765919" not in texts(hidden)
     assert len(slack.api.called("chat.postMessage")) == 2
 
 

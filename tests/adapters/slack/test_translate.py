@@ -114,6 +114,13 @@ def test_a_shoutout_reads_as_typed_and_is_shown_once_escaped_pinging_only_its_pe
         assert ping not in rendered
 
 
+def test_punctuation_typed_against_a_person_or_a_link_stays_against_it() -> None:
+    words = shoutout_of(
+        "<@USAM|sam> for showing <@UJO|jo>, step by step (see <https://x.org|the guide>)!"
+    ).words
+    assert inline(words) == "for showing <@UJO>, step by step (see <https://x.org|the guide>)!"
+
+
 def test_a_link_typed_in_slack_reads_sensibly_in_teams_and_the_console() -> None:
     words = shoutout_of("<@USAM|sam> for the new <https://example.org/rota|rota>, A&amp;E").words
     card = Card((Text(words),), "x")
