@@ -137,7 +137,7 @@ def _give(w: Words) -> GiveShoutout:
     # Anywhere else it may be the option or a word ("a private room"): ask, never guess public.
     inside = any(isinstance(a, str) and a.lower().strip(",.!") in _PRIVATE for a in rest)
     words = typed_text(rest)
-    text = typed_plain(words)
+    text = typed_plain(words, addresses=False)  # what a reader reads: a link's words
     if len(text) > MAX_SHOUTOUT_CHARS:
         raise ParseError(
             f"That's {len(text)} characters; please keep a shout-out under "
