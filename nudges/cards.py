@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
 
+from nudges.model import Link as Link
 from nudges.model import Mention as Mention
+from nudges.model import link_text
 
 
 class Action(StrEnum):
@@ -35,12 +37,6 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Bold:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    url: str
     text: str
 
 
@@ -116,9 +112,10 @@ Status = Literal["ok", "refused", "invalid", "unavailable", "error"]
 """How a request went: done; politely refused; not understood or not found; Redis away;
 our fault."""
 
-Field = Literal["audience", "days", "times", "tz", "theme"]
-"""The part of a cadence a problem is about, so that a form can show it under its field:
-who gets it, on which days, at what times, in which time zone, about what."""
+Field = Literal["audience", "days", "times", "tz", "theme", "recipients", "words"]
+"""The part of a cadence or a shout-out a problem is about, so that a form can show it under
+its field: for a cadence, who gets it, on which days, at what times, in which time zone, about
+what; for a shout-out, who it recognises, and its words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +161,8 @@ def _inline_plain(part: Inline) -> str:
             return part
         case Bold(text=t):
             return t
-        case Link(text=t, url=url):
-            return f"{t} ({url})"
+        case Link():
+            return link_text(part)
         case Mention(name=name):
             return f"@{name}"
         case _:

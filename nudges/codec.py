@@ -23,6 +23,7 @@ from nudges.model import (
     Conversation,
     ConversationKind,
     CronSchedule,
+    Link,
     MemberRef,
     MembersAudience,
     MemberSettings,
@@ -251,13 +252,27 @@ def prompt_from_json(raw: str | bytes) -> Prompt:
 # --- shout-outs and pauses ------------------------------------------------------------------
 
 
-def _words_out(words: TypedText) -> list[Any]:
-    return [w if isinstance(w, str) else {"m": w.member.key, "n": w.name} for w in words]
+def words_out(words: TypedText) -> list[Any]:
+    """Typed text as JSON: strings as they are, people as ``{"m", "n"}``, links as
+    ``{"u", "t"}``."""
+    return [
+        w
+        if isinstance(w, str)
+        else {"m": w.member.key, "n": w.name}
+        if isinstance(w, Mention)
+        else {"u": w.url, "t": w.text}
+        for w in words
+    ]
 
 
-def _words_in(raw: list[Any]) -> TypedText:
+def words_in(raw: list[Any]) -> TypedText:
     return tuple(
-        w if isinstance(w, str) else Mention(MemberRef.from_key(w["m"]), str(w["n"])) for w in raw
+        w
+        if isinstance(w, str)
+        else Link(str(w["u"]), str(w["t"]))
+        if "u" in w
+        else Mention(MemberRef.from_key(w["m"]), str(w["n"]))
+        for w in raw
     )
 
 
@@ -277,7 +292,7 @@ def shoutout_to_json(s: Shoutout) -> str:
             "channel": conversation_out(s.channel),
             "giver": s.giver.key,
             "recipients": [r.key for r in s.recipients],
-            "words": _words_out(s.words),
+            "words": words_out(s.words),
             "behaviour": s.behaviour.value,
             "private": s.private,
             "given_at": s.given_at.isoformat(),
@@ -295,7 +310,7 @@ def shoutout_from_json(raw: str | bytes) -> Shoutout:
             channel=conversation_in(d["channel"]),
             giver=MemberRef.from_key(d["giver"]),
             recipients=tuple(MemberRef.from_key(k) for k in d["recipients"]),
-            words=_words_in(d["words"]),
+            words=words_in(d["words"]),
             behaviour=Behaviour(d["behaviour"]),
             private=bool(d["private"]),
             given_at=datetime.fromisoformat(d["given_at"]),

@@ -233,7 +233,7 @@ class GiveShoutout:
     """Why it may be meant otherwise ("private": the word stands inside the text): the giver
     is asked before anything is posted."""
 
-    def as_typed(self) -> tuple[str | Mention, ...]:
+    def as_typed(self) -> TypedText:
         """The command again, to give back to its giver to change and send."""
         names = tuple(part for m in self.recipients for part in (m, " "))
         return ("/shoutout ", *names, *self.words)

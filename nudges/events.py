@@ -1,18 +1,20 @@
 """Inbound neutral events, produced by adapters from platform payloads.
 
 Adapters resolve platform markup before the engine sees it: a Slack ``<@U1|sam>`` or a Teams
-``<at>Sam</at>`` arrives here as a ``Mention``, a channel link as a ``ChannelRef``.
+``<at>Sam</at>`` arrives here as a ``Mention``, a channel link as a ``ChannelRef``, a typed web
+or mail address as a ``Link``, and the rest as the plain text the person typed (a platform's
+escaping undone).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nudges.cards import Action, Mention
+from nudges.cards import Action, Link, Mention
 from nudges.model import ChannelRef, Conversation, MemberRef, MessageRef
 
-Arg = str | Mention | ChannelRef
-"""One word of a command: plain text, a person, or a channel."""
+Arg = str | Mention | ChannelRef | Link
+"""One word of a command: plain text, a person, a channel, or a link."""
 
 
 @dataclass(frozen=True, slots=True)

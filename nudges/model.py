@@ -360,8 +360,45 @@ class Mention:
     name: str
 
 
-TypedText = tuple[str | Mention, ...]
-"""Text someone typed, kept as data: plain strings and the people they mentioned in it."""
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link: where it goes, and the words shown for it. In typed text, a web or mail
+    address someone linked (an adapter keeps no other kind); renderers make a link of
+    ``https://``, ``http://`` and ``mailto:`` addresses only, and show anything else as text."""
+
+    url: str
+    text: str
+
+
+TypedText = tuple[str | Mention | Link, ...]
+"""Text someone typed, kept as data: plain strings, the people they mentioned in it, and the
+links they typed."""
+
+
+def link_text(link: Link) -> str:
+    """A link as plain text: its words, and where it goes when the words don't say
+    ("the rota (https://example.org/rota)", but "example.org" for a typed example.org)."""
+    shown = link.text.strip()
+    address = link.url.removeprefix("mailto:")
+    bare = address.split("://", 1)[-1].rstrip("/")
+    if not shown or shown in (link.url, address, bare, bare + "/"):
+        return shown or address
+    return f"{shown} ({address})"
+
+
+def typed_plain(words: TypedText, *, addresses: bool = True) -> str:
+    """Typed text as plain text: people as @name, links as ``link_text`` says (or, without
+    ``addresses``, as their words alone: what a reader sees)."""
+    return "".join(
+        w
+        if isinstance(w, str)
+        else f"@{w.name}"
+        if isinstance(w, Mention)
+        else link_text(w)
+        if addresses
+        else w.text
+        for w in words
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +418,7 @@ class Shoutout:
 
     @property
     def text(self) -> str:
-        return "".join(w if isinstance(w, str) else f"@{w.name}" for w in self.words)
+        return typed_plain(self.words)
 
 
 @dataclass(frozen=True, slots=True)

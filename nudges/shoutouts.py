@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from nudges import privacy, wording
 from nudges.cards import (
@@ -24,6 +25,7 @@ from nudges.cards import (
     Reply,
     Text,
 )
+from nudges.codec import words_in, words_out
 from nudges.commands import GiveShoutout
 from nudges.deps import Deps
 from nudges.digest import Digests, joiner
@@ -38,6 +40,7 @@ from nudges.model import (
     Shoutout,
     TypedText,
     iso_week,
+    typed_plain,
 )
 from nudges.rosters import Rosters
 
@@ -72,7 +75,14 @@ def is_vague(text: str) -> bool:
 
 
 def plain_text(words: TypedText) -> str:
-    return "".join(w if isinstance(w, str) else f"@{w.name}" for w in words)
+    """The words, links with their addresses: everything the privacy guard must read."""
+    return typed_plain(words)
+
+
+def read_text(words: TypedText) -> str:
+    """The words as a reader sees them (a link's words, not its address): what a tip and a
+    suggested tag go by."""
+    return typed_plain(words, addresses=False)
 
 
 class Shoutouts:
@@ -105,6 +115,7 @@ class Shoutouts:
                         "use the name they have in CareNudge.",
                     ),
                     status="invalid",
+                    field="recipients",
                 )
             cmd = replace(cmd, recipients=(named[0],), words=named[1])
         if cmd.channel is not None:
@@ -119,14 +130,14 @@ class Shoutouts:
                 status="refused",
             )
         text = plain_text(cmd.words)
-        privacy.guard(text, self.clock.now().date(), typed=plain_text(cmd.as_typed()))
+        privacy.guard(text, self.clock.now().date(), "words", typed=plain_text(cmd.as_typed()))
         if not confirmed:
             limited = await self._rate_limited(actor, cmd)
             if limited is not None:
                 return limited
             if cmd.doubt:
                 return await self._ask_private(actor, where, where_name, cmd)
-            if is_vague(text):
+            if is_vague(read_text(cmd.words)):
                 return await self._tip(actor, where, where_name, cmd)
         return await self._post(actor, where, where_name, cmd)
 
@@ -188,7 +199,7 @@ class Shoutouts:
                 "where": [where.platform, where.tenant_id, where.channel_id, where.kind.value],
                 "where_name": where_name,
                 "recipients": [[m.member.key, m.name] for m in cmd.recipients],
-                "words": [w if isinstance(w, str) else [w.member.key, w.name] for w in cmd.words],
+                "words": words_out(cmd.words),
                 "behaviour": cmd.behaviour.value if cmd.behaviour else None,
                 "private": cmd.private,
             },
@@ -259,10 +270,7 @@ class Shoutouts:
         where = Conversation(platform, tenant, channel_id, ConversationKind(kind))
         cmd = GiveShoutout(
             recipients=tuple(Mention(MemberRef.from_key(k), n) for k, n in data["recipients"]),
-            words=tuple(
-                w if isinstance(w, str) else Mention(MemberRef.from_key(w[0]), w[1])
-                for w in data["words"]
-            ),
+            words=_held_words(data["words"]),
             behaviour=Behaviour(data["behaviour"]) if data.get("behaviour") else None,
             private=bool(data["private"]) if not choice else choice == "private",
         )
@@ -283,7 +291,7 @@ class Shoutouts:
             giver=actor,
             recipients=tuple(m.member for m in cmd.recipients),
             words=cmd.words,
-            behaviour=cmd.behaviour or suggest(plain_text(cmd.words)),
+            behaviour=cmd.behaviour or suggest(read_text(cmd.words)),
             private=private,
             given_at=now,
         )
@@ -376,6 +384,11 @@ class Shoutouts:
         return wording.message(
             "Shout-out deleted", f"{shoutout.id} is gone, and won't be in the weekly digest."
         )
+
+
+def _held_words(raw: list[Any]) -> TypedText:
+    """A held shout-out's words; one held before links were kept has people as [key, name]."""
+    return words_in([{"m": w[0], "n": w[1]} if isinstance(w, list) else w for w in raw])
 
 
 def public_card(

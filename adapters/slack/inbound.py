@@ -75,6 +75,8 @@ FORM_BLOCKS: dict[Field | None, str] = {
     None: "times",
 }
 """Which input of the cadence form a problem is shown under (by default, the times)."""
+SHOUTOUT_BLOCKS: dict[Field | None, str] = {"recipients": "people", "words": "message"}
+"""Which input of the shout-out form a problem is shown under (by default, the message)."""
 
 
 class SlackInbound:
@@ -202,9 +204,7 @@ class SlackInbound:
         words = [_named_channel(w, metadata) for w in words]
         reply = await self.engine.handle(_nudge(actor, body, where, metadata, "preview", words))
         if reply is not None and reply.status == "ok":
-            await ack(
-                response_action="update", view=modals.preview_modal(reply.card, words, metadata)
-            )
+            await ack(**modals.previewed(reply.card, words, metadata))
         else:
             block = FORM_BLOCKS[reply.field if reply is not None else None]
             await ack(**modals.problem(block, _said(reply)))
@@ -248,7 +248,8 @@ class SlackInbound:
             if reply is not None:
                 await self._tell(actor, where, reply.card, client)
         else:
-            await ack(**modals.problem("message", _said(reply)))
+            field = reply.field if reply is not None else None
+            await ack(**modals.problem(SHOUTOUT_BLOCKS.get(field, "message"), _said(reply)))
 
     async def _tell(
         self, member: MemberRef, where: Conversation, card: Card, client: AsyncWebClient

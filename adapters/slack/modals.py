@@ -19,6 +19,7 @@ from nudges.edge import (
     ChannelRef,
     Context,
     Conversation,
+    Link,
     MemberRef,
     Mention,
     clean,
@@ -29,8 +30,24 @@ CADENCE = "carenudge.cadence"
 CADENCE_PREVIEW = "carenudge.cadence.preview"
 SHOUTOUT = "carenudge.shoutout"
 MAX_TITLE = 24  # https://api.slack.com/reference/surfaces/views
+MAX_METADATA = 3000
+"""private_metadata's limit, in characters (https://api.slack.com/reference/surfaces/views).
+What travels in it is kept whole by design: the form's channel and its name (at most
+``MAX_CHANNEL_NAME``), and, for a preview, the words to save, every one of them bounded by its
+input (``MAX_PEOPLE`` ids of about 20 characters, 12 times, a time zone, a team name). A
+preview whose words would still not fit is refused under the people picker, never cut."""
+MAX_CHANNEL_NAME = 80  # Slack's own limit for a channel name
 MAX_PEOPLE = 100
 """People chosen in the cadence form: their ids fit private_metadata (about 20 characters each)."""
+MAX_RECIPIENTS = 20
+"""People one shout-out may recognise (as ``/shoutout`` allows)."""
+MAX_TIMES = 120  # 12 times a day, "07:30, " each, with room to spare
+MAX_TZ = 64  # the longest IANA name is 32 characters; "UTC+05:30" is 9
+MAX_TEAM = 64  # a team name is at most 40 characters, typed with a "#" or spaces about it
+TOO_MANY = (
+    "That's more than this form can carry. Please choose fewer people, or send it to the "
+    "whole team."
+)
 MAX_OPTIONS = 100  # a static_select's options (slack_sdk StaticSelectElement.options_max_length)
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -67,9 +84,30 @@ def _modal(
         "title": _plain(title, MAX_TITLE),
         "submit": _plain(submit, MAX_TITLE),
         "close": _plain("Cancel", MAX_TITLE),
-        "private_metadata": json.dumps(metadata)[:3000],
+        "private_metadata": _metadata(metadata),
         "blocks": blocks,
     }
+
+
+class TooLong(ValueError):
+    """What a form must carry does not fit in private_metadata."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"private_metadata would be {size} characters (at most {MAX_METADATA})")
+
+
+def _metadata(metadata: dict[str, Any]) -> str:
+    """Metadata as JSON, whole: never cut, since a cut one would not read back."""
+    text = json.dumps(metadata, separators=(",", ":"))
+    if len(text) > MAX_METADATA:
+        raise TooLong(len(text))
+    return text
+
+
+def _origin(channel_id: str, channel_name: str) -> dict[str, Any]:
+    """The channel a form came from, as its metadata."""
+    return {"channel": channel_id, "name": channel_name[:MAX_CHANNEL_NAME]}
 
 
 def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str]) -> dict[str, Any]:
@@ -130,10 +168,15 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
                 "type": "plain_text_input",
                 "initial_value": "07:30",
                 "placeholder": _plain("07:30"),
+                "max_length": MAX_TIMES,
             },
             hint="24-hour, like 07:30. A cadence goes out at most once a day.",
         ),
-        _input("tz", "Time zone", {"type": "plain_text_input", "initial_value": tz}),
+        _input(
+            "tz",
+            "Time zone",
+            {"type": "plain_text_input", "initial_value": tz[:MAX_TZ], "max_length": MAX_TZ},
+        ),
         _input(
             "theme",
             "Theme",
@@ -149,7 +192,11 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
             _input(
                 "team",
                 "Team",
-                {"type": "plain_text_input", "initial_value": teams[0]},
+                {
+                    "type": "plain_text_input",
+                    "initial_value": teams[0][:MAX_TEAM],
+                    "max_length": MAX_TEAM,
+                },
                 hint=f"You manage {len(teams)} teams, too many to list here: type its name.",
             )
         )
@@ -166,9 +213,7 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
                 },
             )
         )
-    return _modal(
-        CADENCE, "New cadence", "Preview", blocks, {"channel": channel_id, "name": channel_name}
-    )
+    return _modal(CADENCE, "New cadence", "Preview", blocks, _origin(channel_id, channel_name))
 
 
 def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
@@ -205,9 +250,22 @@ def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
 
 
 def preview_modal(card: Card, words: list[Arg], metadata: dict[str, Any]) -> dict[str, Any]:
-    """The preview, with Save; the words to save travel in private_metadata."""
+    """The preview, with Save; the words to save travel in private_metadata.
+
+    Raises:
+        TooLong: The words would not fit there.
+    """
     saved = {**metadata, "words": [_encode(w) for w in words]}
     return _modal(CADENCE_PREVIEW, "Preview", "Save", to_block_kit(card)["blocks"][:90], saved)
+
+
+def previewed(card: Card, words: list[Arg], metadata: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a cadence form that reads well: its preview, or, when the words to save
+    would not fit in the preview, the form again saying so under the people picker."""
+    try:
+        return {"response_action": "update", "view": preview_modal(card, words, metadata)}
+    except TooLong:
+        return problem("people", TOO_MANY)
 
 
 def saved_words(metadata: dict[str, Any], team_id: str) -> list[Arg]:
@@ -218,7 +276,11 @@ def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
     behaviours = [_option("Let CareNudge suggest one", "suggest")]
     behaviours += [_option(b.label, b.value) for b in SHOUTOUT_BEHAVIOURS]
     blocks = [
-        _input("people", "Who would you like to recognise?", {"type": "multi_users_select"}),
+        _input(
+            "people",
+            "Who would you like to recognise?",
+            {"type": "multi_users_select", "max_selected_items": MAX_RECIPIENTS},
+        ),
         _input(
             "message",
             "What did they do, and what difference did it make?",
@@ -251,11 +313,7 @@ def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
         ),
     ]
     return _modal(
-        SHOUTOUT,
-        "Recognise a colleague",
-        "Send",
-        blocks,
-        {"channel": channel_id, "name": channel_name},
+        SHOUTOUT, "Recognise a colleague", "Send", blocks, _origin(channel_id, channel_name)
     )
 
 
@@ -308,6 +366,8 @@ def _encode(word: Arg) -> Any:
         return {"m": word.member.user_id}
     if isinstance(word, ChannelRef):
         return {"c": word.conversation.channel_id, "n": word.name}
+    if isinstance(word, Link):
+        return {"u": word.url, "t": word.text}
     return word
 
 
@@ -317,4 +377,6 @@ def _decode(word: Any, team_id: str) -> Arg:
         return Mention(MemberRef(PLATFORM, team_id, ident), ident)
     if isinstance(word, dict) and "c" in word:
         return ChannelRef(Conversation(PLATFORM, team_id, str(word["c"])), str(word["n"]))
+    if isinstance(word, dict) and "u" in word:
+        return Link(str(word["u"]), str(word["t"]))
     return str(word)

@@ -1,13 +1,15 @@
 """``to_block_kit``: the engine's neutral cards as Slack Block Kit. Pure.
 
-Everything a person typed is escaped (``&``, ``<``, ``>``), so ``<!channel>`` or ``<@U1>``
+Everything a person typed is escaped (``&``, ``<``, ``>``) once, so ``<!channel>`` or ``<@U1>``
 typed into a shout-out shows as text and notifies no one; only ``Mention`` values become
-``<@U…>`` mentions. Slack's size limits are kept by truncating visibly, never by a failed
-call (https://api.slack.com/reference/block-kit/blocks).
+``<@U…>`` mentions, and only a ``Link`` to a web or mail address becomes a link. Slack's size
+limits are kept by truncating visibly, never by a failed call
+(https://api.slack.com/reference/block-kit/blocks).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, assert_never
 
 from nudges.edge import (
@@ -37,6 +39,7 @@ MAX_BUTTON_LABEL = 75
 MAX_VALUE = 2000
 MAX_FALLBACK = 3000
 MORE = "…"
+_LINKABLE = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
 
 
 def to_block_kit(card: Card) -> dict[str, Any]:
@@ -125,8 +128,11 @@ def inline(parts: tuple[Inline, ...]) -> str:
                 out.append(escape(part))
             case Bold(text=t):
                 out.append(f"*{escape(t)}*" if t.strip() else escape(t))
-            case Link(url=url, text=t):
+            case Link(url=url, text=t) if _LINKABLE.fullmatch(url):
                 out.append(f"<{escape(url).replace('|', '%7C')}|{escape(t).replace('|', '¦')}>")
+            case Link(text=t):
+                # Not a web or mail address: its words only, since <…> might say @ or !.
+                out.append(escape(t))
             case Mention(member=member, name=name):
                 if member.platform == PLATFORM and member.user_id.isalnum():
                     out.append(f"<@{member.user_id}>")

@@ -2,8 +2,12 @@
 
 Slash command text arrives with Slack's escaping when the command has ``should_escape``
 (see slack-manifest.yml): ``<@U123|sam>`` for a person, ``<#C123|ward-7>`` for a channel,
-``<!here>`` for a broadcast. People and channels become ``Mention`` and ``ChannelRef``;
-broadcasts become plain text, so they can never ping anyone.
+``<https://example.org|example>`` for a link, ``<!here>`` for a broadcast and
+``<!subteam^S123|@nurses>`` for a user group, and every other ``&``, ``<`` and ``>`` as
+``&amp;``, ``&lt;`` and ``&gt;``. People, channels and links become ``Mention``,
+``ChannelRef`` and ``Link``; broadcasts and user groups become the plain text Slack shows for
+them ("@here", "@nurses"), so they can never ping anyone; everything else becomes the text
+the person typed, its escaping undone once (``render`` escapes it once on the way out).
 
 Who someone is (``MemberRef.tenant_id``) is decided by the installation that handles the
 request, never by the payload's team fields, which differ between commands, buttons and views
@@ -26,14 +30,25 @@ from nudges.edge import (
     CommandInvoked,
     Conversation,
     ConversationKind,
+    Link,
     MemberRef,
     Mention,
     MessageRef,
+    clean,
     tokenize,
 )
 
 PLATFORM = "slack"
-_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
+# Slack's control sequences and escapes, as "Formatting text for app surfaces" gives them
+# (https://api.slack.com/reference/surfaces/formatting): ``<target>`` or ``<target|label>``,
+# where the target is @ a person, # a channel, ! a special mention, or else an address.
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_ESCAPES = re.compile(r"&(amp|lt|gt);")
+_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
+_ADDRESS = re.compile(r"(?:https?://|mailto:)[^\s<>|\x00-\x1f\x7f]+", re.IGNORECASE)
+_BROADCASTS = ("here", "channel", "everyone", "group")
+UNNAMED_GROUP = "@group"
+"""A user group Slack sent without its handle: its name is not ours to look up."""
 
 
 def tenant_of(enterprise_id: str | None, team_id: str | None, *, oauth: bool) -> str:
@@ -107,18 +122,48 @@ def _channel_name(name: str) -> str:
 
 
 def args_of(text: str, team: str) -> list[Arg]:
-    """Command words, with Slack's markup for people and channels resolved."""
+    """Command words as the person typed them: Slack's markup for people, channels and links
+    resolved, broadcasts and user groups made plain text, and ``&amp;``, ``&lt;`` and ``&gt;``
+    undone once (so "A&amp;E" is "A&E", and a typed "&amp;lt;" stays "&lt;")."""
     found: list[Arg] = []
+    plain: list[str] = []  # text since the last person, channel or link, still to be split
     position = 0
     for match in _MARKUP.finditer(text):
-        found.extend(tokenize(text[position : match.start()]))
-        kind, ident, label = match.group(1), match.group(2), match.group(3) or ""
-        if kind == "@" and ident:
-            found.append(Mention(MemberRef(PLATFORM, team, ident), label or ident))
-        elif kind == "#" and ident:
-            found.append(ChannelRef(Conversation(PLATFORM, team, ident), label or ident))
-        else:
-            found.append(f"@{label or ident.split('^')[0]}")  # <!here> and friends: text only
+        plain.append(unescape(text[position : match.start()]))
         position = match.end()
-    found.extend(tokenize(text[position:]))
+        word = _resolved(match.group(1), match.group(2), team)
+        if isinstance(word, str):
+            plain.append(word)  # "@nurses's", as typed: text joins the text around it
+            continue
+        found.extend(tokenize("".join(plain)))
+        plain = []
+        found.append(word)
+    plain.append(unescape(text[position:]))
+    found.extend(tokenize("".join(plain)))
     return found
+
+
+def unescape(text: str) -> str:
+    """Slack's three escapes undone, each once."""
+    return _ESCAPES.sub(lambda m: _UNESCAPED[m.group(1)], text)
+
+
+def _resolved(target: str, label: str | None, team: str) -> Arg:
+    """One ``<target|label>``: a person, a channel, a link, or the text Slack shows for it."""
+    shown = clean(unescape(label or "")).strip()
+    kind, ident = target[:1], target[1:]
+    if kind == "@" and ident:
+        return Mention(MemberRef(PLATFORM, team, ident), shown or ident)
+    if kind == "#" and ident:
+        return ChannelRef(Conversation(PLATFORM, team, ident), shown or ident)
+    if kind == "!":
+        name = ident.split("^", 1)[0]
+        if name == "subteam":  # <!subteam^S123|@nurses>: the group's handle, never a ping
+            return "@" + shown.lstrip("@") if shown.lstrip("@") else UNNAMED_GROUP
+        if name in _BROADCASTS:  # <!here>, <!here|@here>: what it says, never a ping
+            return f"@{name}"
+        return shown or name  # <!date^…|fallback>: the text Slack would show
+    address = unescape(target)
+    if _ADDRESS.fullmatch(address):
+        return Link(address, shown or address.removeprefix("mailto:"))
+    return shown or clean(address)  # a kind of link we don't keep: its words, as text

@@ -39,6 +39,7 @@ _TAGS = re.compile(r"<(?=[/!?A-Za-z])")
 _GUILLEMET = "\u2039"  # a look-alike "<" that Teams never reads as the start of a tag
 _CLOSE = "\u203a"  # and its ">"
 UNNAMED = "a colleague"
+_LINKABLE = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
 _SLASH_COMMANDS = re.compile(r"(?<![\w/.:])/(nudge|shoutout|pause)\b")
 
 
@@ -136,8 +137,10 @@ def _inline(parts: tuple[Inline, ...], entities: list[dict[str, Any]]) -> str:
                 out.append(_escape(part))
             case Bold(text=t):
                 out.append(f"**{_escape(t)}**" if t.strip() else _escape(t))
-            case Link(url=url, text=t):
+            case Link(url=url, text=t) if _LINKABLE.fullmatch(url):
                 out.append(f"[{_escape(t)}]({url.replace(')', '%29')})")
+            case Link(text=t):
+                out.append(_escape(t))  # not a web or mail address: its words only
             case Mention(member=member, name=name):
                 if not name or name == member.user_id:
                     name = UNNAMED  # known by id alone: an id is no name for a person

@@ -15,9 +15,18 @@ from nudges.errors import ParseError
 from nudges.events import Arg
 from nudges.language.values import read_page, read_team
 from nudges.language.words import Words, arg_text, expect_end, short
-from nudges.model import SHOUTOUT_BEHAVIOURS, Behaviour, ChannelRef, Mention
+from nudges.model import (
+    SHOUTOUT_BEHAVIOURS,
+    Behaviour,
+    ChannelRef,
+    Link,
+    Mention,
+    TypedText,
+    typed_plain,
+)
 
 MAX_SHOUTOUT_CHARS = 500
+MAX_RECIPIENTS = 20
 MAX_DEDICATION_CHARS = 200
 PAUSE_SECONDS = (10, 120)
 DEFAULT_PAUSE_S = 30
@@ -82,10 +91,14 @@ def _give(w: Words) -> GiveShoutout:
             "Who would you like to recognise? Mention them with @, or write their name.",
             EXAMPLE_SHOUTOUT,
             "shoutout",
+            "recipients",
         )
-    if len(recipients) > 20:
+    if len(recipients) > MAX_RECIPIENTS:
         raise ParseError(
-            "Please recognise at most 20 people at once.", EXAMPLE_SHOUTOUT, "shoutout"
+            f"Please recognise at most {MAX_RECIPIENTS} people at once.",
+            EXAMPLE_SHOUTOUT,
+            "shoutout",
+            "recipients",
         )
     rest = list(w.rest())
     private = False
@@ -124,13 +137,14 @@ def _give(w: Words) -> GiveShoutout:
     # Anywhere else it may be the option or a word ("a private room"): ask, never guess public.
     inside = any(isinstance(a, str) and a.lower().strip(",.!") in _PRIVATE for a in rest)
     words = typed_text(rest)
-    text = "".join(p if isinstance(p, str) else f"@{p.name}" for p in words)
+    text = typed_plain(words, addresses=False)  # what a reader reads: a link's words
     if len(text) > MAX_SHOUTOUT_CHARS:
         raise ParseError(
             f"That's {len(text)} characters; please keep a shout-out under "
             f"{MAX_SHOUTOUT_CHARS}, so it's easy to read.",
             EXAMPLE_SHOUTOUT,
             "shoutout",
+            "words",
             yours=GiveShoutout(tuple(recipients), words).as_typed(),
         )
     return GiveShoutout(
@@ -143,18 +157,28 @@ def _give(w: Words) -> GiveShoutout:
     )
 
 
-def typed_text(args: list[Arg]) -> tuple[str | Mention, ...]:
-    """Words as typed text: runs of plain words joined into one string, mentions kept as data."""
-    parts: list[str | Mention] = []
+def typed_text(args: list[Arg]) -> TypedText:
+    """Words as typed text: runs of plain words joined into one string, mentions and links
+    kept as data. Punctuation straight after a person or a link stays against it ("thanks
+    @sam!", "see the rota."), as it was typed."""
+    parts: list[str | Mention | Link] = []
     for index, arg in enumerate(args):
-        for piece in ((" ",) if index else ()) + (
-            f"#{arg.name}" if isinstance(arg, ChannelRef) else arg,
-        ):
-            if isinstance(piece, str) and parts and isinstance(parts[-1], str):
-                parts[-1] += piece
+        piece = f"#{arg.name}" if isinstance(arg, ChannelRef) else arg
+        attached = (
+            isinstance(piece, str)
+            and piece.startswith(_ATTACHED)
+            and isinstance(args[index - 1], Mention | Link)
+        )
+        for part in ((" ",) if index and not attached else ()) + (piece,):
+            if isinstance(part, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += part
             else:
-                parts.append(piece)
+                parts.append(part)
     return tuple(parts)
+
+
+_ATTACHED = tuple(".,;:!?)]}'\u2019\u201d\u2026")
+"""What is written against the word before it, with no space."""
 
 
 def _behaviour(word: str) -> Behaviour | None:

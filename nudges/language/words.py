@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from nudges.cards import Mention
+from nudges.cards import Link, Mention
 from nudges.commands import (
     Command,
 )
@@ -14,6 +14,7 @@ from nudges.events import Arg
 from nudges.model import (
     Behaviour,
     Context,
+    link_text,
 )
 
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c"}
@@ -109,6 +110,8 @@ def arg_text(arg: Arg) -> str:
         return arg
     if isinstance(arg, Mention):
         return f"@{arg.name}"
+    if isinstance(arg, Link):
+        return link_text(arg)
     return f"#{arg.name}"
 
 

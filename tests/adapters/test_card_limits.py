@@ -319,10 +319,11 @@ def test_the_slack_preview_keeps_the_words_of_the_most_people_the_form_takes_who
     as many people as the form lets a manager choose, they are all there, as JSON."""
     from adapters.slack.modals import MAX_PEOPLE, preview_modal
     from nudges.cards import Heading, Mention
-    from nudges.model import ChannelRef, MemberRef
+    from nudges.events import Arg
+    from nudges.model import MemberRef
 
     people = [Mention(MemberRef("slack", "T1", f"U{i:010d}"), "x") for i in range(MAX_PEOPLE)]
-    words: list[str | Mention | ChannelRef] = [
+    words: list[Arg] = [
         *("create", "weekdays", "at", "07:30", "to"),
         *people,
         *("tz", "Europe/London"),
@@ -332,3 +333,88 @@ def test_the_slack_preview_keeps_the_words_of_the_most_people_the_form_takes_who
     )
     View(**preview).validate_json()
     assert len(json.loads(preview["private_metadata"])["words"]) == len(words)
+
+
+CHANNEL_ID = "C0123456789"
+WIDE_NAME = "病棟-" * 27  # 81 characters, none of them ASCII: six in JSON each
+
+
+@pytest.mark.parametrize("name", ["ward-7", WIDE_NAME, "x" * 500])
+def test_the_slack_forms_carry_their_channel_whole_in_private_metadata(name: str) -> None:
+    """Whatever the channel is called, the forms' metadata is whole JSON, within 3,000."""
+    from adapters.slack.modals import MAX_CHANNEL_NAME, MAX_METADATA, shoutout_modal
+
+    teams = [team(i) for i in range(150)]
+    for modal in (
+        cadence_modal(CHANNEL_ID, name, "America/Argentina/ComodRivadavia", teams),
+        shoutout_modal(CHANNEL_ID, name),
+    ):
+        View(**modal).validate_json()
+        assert len(modal["private_metadata"]) <= MAX_METADATA
+        metadata = json.loads(modal["private_metadata"])
+        assert metadata == {"channel": CHANNEL_ID, "name": name[:MAX_CHANNEL_NAME]}
+
+
+def test_the_slack_preview_of_the_largest_answers_the_form_takes_carries_every_word() -> None:
+    """The most people (with ids of today's longest), all seven days, the twelve times a day a
+    cadence may have filling the times box, a time zone and a typed team name each filling
+    its box, from a channel with the widest name: the words to save all travel, and read
+    back as they were."""
+    from adapters.slack.modals import (
+        MAX_METADATA,
+        MAX_PEOPLE,
+        MAX_TEAM,
+        MAX_TIMES,
+        MAX_TZ,
+        previewed,
+        saved_words,
+    )
+    from nudges.cards import Heading
+    from nudges.model import WEEKDAYS
+
+    times = ", ".join(f"{h:02d}:00" for h in range(12)).ljust(MAX_TIMES)
+    answers = {
+        "days": {"selected_options": [{"value": d} for d in WEEKDAYS]},
+        "times": {"value": times},
+        "people": {"selected_users": [f"W{i:010d}" for i in range(MAX_PEOPLE)]},
+        "tz": {"value": "z" * MAX_TZ},
+        "theme": {"selected_option": {"value": "self-compassion"}},
+        "team": {"value": team(1).rjust(MAX_TEAM, "#")},
+    }
+    words = cadence_words({"values": {k: {k: v} for k, v in answers.items()}}, "T1")
+    opened = json.loads(cadence_modal(CHANNEL_ID, WIDE_NAME, "UTC", [])["private_metadata"])
+    answer = previewed(Card((Heading("Preview"),), "Preview"), words, opened)
+    assert answer["response_action"] == "update"
+    preview = answer["view"]
+    View(**preview).validate_json()
+    assert len(preview["private_metadata"]) <= MAX_METADATA
+    assert saved_words(json.loads(preview["private_metadata"]), "T1") == words
+
+
+def test_a_slack_preview_that_cannot_carry_its_words_asks_for_fewer_people() -> None:
+    """Should ids ever grow past what the limit was planned for, the preview is refused
+    under the people picker, never sent with its words cut."""
+    from adapters.slack.modals import MAX_PEOPLE, previewed
+    from nudges.cards import Heading, Mention
+    from nudges.events import Arg
+    from nudges.model import MemberRef
+
+    people = [Mention(MemberRef("slack", "T1", f"U{i:040d}"), "x") for i in range(MAX_PEOPLE)]
+    words: list[Arg] = ["weekdays", "at", "07:30", "to", *people]
+    answer = previewed(Card((Heading("Preview"),), "Preview"), words, {"channel": CHANNEL_ID})
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            "people": "That's more than this form can carry. Please choose fewer people, "
+            "or send it to the whole team."
+        },
+    }
+
+
+def test_the_slack_shoutout_form_takes_no_more_than_a_shoutout_may_hold() -> None:
+    from adapters.slack.modals import shoutout_modal
+    from nudges.language.recognition import MAX_RECIPIENTS, MAX_SHOUTOUT_CHARS
+
+    elements = {b["block_id"]: b["element"] for b in shoutout_modal("C1", "ward-7")["blocks"]}
+    assert elements["people"]["max_selected_items"] == MAX_RECIPIENTS
+    assert elements["message"]["max_length"] == MAX_SHOUTOUT_CHARS

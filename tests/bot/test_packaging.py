@@ -145,3 +145,15 @@ def test_the_slack_manifest_has_the_three_commands_on_one_url_with_escaping() ->
 
 def test_the_slack_manifest_lets_an_enterprise_grid_org_install_it_org_wide() -> None:
     assert manifest()["settings"]["org_deploy_enabled"] is True
+
+
+def test_the_slack_messages_tab_shows_what_carenudge_sends_and_takes_no_messages() -> None:
+    """CareNudge reads no messages (no history scope, no message events), so a person can't
+    type to it there and be ignored; what it sends still arrives there. The fields are those
+    of Slack's manifest schema, version 1 (https://github.com/slackapi/manifest-schema)."""
+    app_home = manifest()["features"]["app_home"]
+    assert app_home == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": True,
+    }

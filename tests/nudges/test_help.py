@@ -128,6 +128,6 @@ def test_the_welcome_ends_with_how_information_is_handled() -> None:
     assert last == "nudge my data shows what CareNudge holds about you."
     linked = plain(help.welcome_card("https://nudge.trust.nhs.uk/privacy")).splitlines()[-1]
     assert linked == (
-        "How your information is handled: https://nudge.trust.nhs.uk/privacy "
-        "(https://nudge.trust.nhs.uk/privacy). nudge my data shows what CareNudge holds about you."
+        "How your information is handled: https://nudge.trust.nhs.uk/privacy. "
+        "nudge my data shows what CareNudge holds about you."
     )

@@ -18,6 +18,7 @@ from nudges.cards import (
     Button,
     Card,
     ContextLine,
+    Link,
     Mention,
     Reply,
     Text,
@@ -520,6 +521,32 @@ async def test_a_mention_inside_the_words_stays_a_mention_in_the_digest(world: W
     [digest] = [d for d in in_channel(world) if d.at == FRIDAY_DIGEST]
     assert mentioned(digest.card) == ["jo", "sam", "priya"]
     assert "@jo recognised @sam for showing @priya how the new pumps work" in digest.text
+
+
+async def test_a_link_in_the_words_stays_a_link_held_posted_and_in_the_digest(
+    world: World,
+) -> None:
+    """A link arrives from an adapter as data; it stays one through the tip, Redis and the
+    digest, and reads as its words and address wherever text is plain."""
+    await world.admin_makes_team("mo")
+    rota = Link("https://example.org/rota?week=49&ward=7", "the rota")
+    typed = (Mention(world.member("sam"), "sam"), "thanks", "for", rota, "!")
+    tip = await world.engine.handle(
+        CommandInvoked(
+            "shoutout", typed, world.member("jo"), "jo", world.channel("ward-7"), "ward-7"
+        )
+    )
+    assert tip is not None
+    assert "A tip before it goes out" in plain(tip.card)
+    await press(world, "jo", tip.card, "Post it as it is")
+    [posted] = in_channel(world)
+    assert rota in inline_parts(posted.card)
+    assert posted.text.splitlines()[0] == (
+        "@jo recognised @sam: thanks for the rota (https://example.org/rota?week=49&ward=7)!"
+    )
+    await world.run_until(FRIDAY_DIGEST)
+    [digest] = [d for d in in_channel(world) if d.at == FRIDAY_DIGEST]
+    assert rota in inline_parts(digest.card)
 
 
 async def test_the_digest_never_counts_per_person_or_ranks_anyone(world: World) -> None:

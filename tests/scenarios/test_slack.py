@@ -258,6 +258,64 @@ async def test_a_shoutout_posts_in_the_channel_and_typed_pings_stay_text(slack: 
     assert any(p["channel"] == "DUSAM" for p in posts)
 
 
+async def test_a_shoutout_shows_what_was_typed_links_groups_and_all_escaped_once(
+    slack: SlackWorld,
+) -> None:
+    """The text as Slack sends a command's text with escaping on (the shapes of
+    https://api.slack.com/reference/surfaces/formatting): escaped once on the way in, undone
+    once, escaped once on the way out; a user group is its name, and pings no one."""
+    await slack.command(
+        "UPRIYA",
+        "<@USAM|sam> &amp; <@UJO> for holding A&amp;E together &lt;3 with "
+        "<!subteam^S0NURSES|@nurses> :heart: see <https://example.org/rota?w=49&amp;d=7|the rota>.",
+        command="/shoutout",
+    )
+    posts = await slack.api.wait_for("chat.postMessage", 3)
+    channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
+    valid(channel_post)
+    assert channel_post["blocks"][0]["text"]["text"] == (
+        "<@UPRIYA> recognised <@USAM> and <@UJO> for holding A&amp;E together &lt;3 with "
+        "@nurses :heart: see <https://example.org/rota?w=49&amp;d=7|the rota>."
+    )
+    assert "A&amp;E together &lt;3" in channel_post["text"]  # the notification, likewise
+    for post in posts:
+        for wrong in ("&amp;amp;", "&amp;lt;", "@@nurses", "<!subteam", "&lt;https"):
+            assert wrong not in texts(post)
+    assert {"DUSAM", "DUJO"} <= {p["channel"] for p in posts}
+
+
+async def test_the_privacy_guard_reads_the_words_as_typed_not_as_slack_escaped_them(
+    slack: SlackWorld,
+) -> None:
+    """ "&lt;3" after a bay is a heart, not a name beside a bed; "&amp;" hides nobody."""
+    await slack.command(
+        "UPRIYA", "<@USAM|sam> for settling bay 3 so calmly tonight &lt;3", command="/shoutout"
+    )
+    posts = await slack.api.wait_for("chat.postMessage", 2)
+    assert "bay 3 so calmly tonight &lt;3" in texts(
+        next(p for p in posts if p["channel"] == "C0WARD7")
+    )
+    await slack.command(
+        "UPRIYA",
+        "<@UJO|jo> for sitting with Mrs Jones &amp; her family all evening",
+        command="/shoutout",
+    )
+    [*_, refused] = await slack.api.wait_for_responses(2)
+    assert refused["response_type"] == "ephemeral"
+    assert "title and surname" in texts(refused)
+    assert "Jones" not in texts(refused)
+    assert "&amp;amp;" not in texts(refused)
+    await slack.command(
+        "UPRIYA",
+        "<@UJO|jo> for writing up <https://notes.example.org/9434765919|the notes> so clearly",
+        command="/shoutout",
+    )
+    [*_, hidden] = await slack.api.wait_for_responses(3)
+    assert "NHS number" in texts(hidden)  # an address is read too, not only a link's words
+    assert "9434765919" not in texts(hidden)
+    assert len(slack.api.called("chat.postMessage")) == 2
+
+
 async def test_a_pause_opens_counts_presence_and_closes_after_the_silence(
     slack: SlackWorld,
 ) -> None:
@@ -500,6 +558,30 @@ async def test_a_shoutout_form_with_identifying_details_asks_for_a_rephrase(
     assert answer["response_action"] == "errors"
     assert "title and surname" in answer["errors"]["message"]
     assert "Jones" not in answer["errors"]["message"]
+    assert slack.api.called("chat.postMessage") == []
+
+
+async def test_too_many_people_in_the_shoutout_form_is_said_under_the_people_picker(
+    slack: SlackWorld,
+) -> None:
+    """The picker takes at most 20; should a client send more, the form says so there."""
+    await slack.command("UPRIYA", "", command="/shoutout")
+    [opened] = await slack.api.wait_for("views.open")
+    [picker] = [b for b in opened["view"]["blocks"] if b["block_id"] == "people"]
+    assert picker["element"]["max_selected_items"] == 20
+    answers = {
+        "people": {
+            "type": "multi_users_select",
+            "selected_users": [f"U{i:03d}" for i in range(21)],
+        },
+        "message": {"type": "plain_text_input", "value": "for covering every break today"},
+        "behaviour": {"type": "static_select", "selected_option": {"value": "suggest"}},
+    }
+    status, answer = await submit(slack, "UPRIYA", opened["view"], answers)
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["people"]
+    assert "at most 20 people" in answer["errors"]["people"]
     assert slack.api.called("chat.postMessage") == []
 
 
