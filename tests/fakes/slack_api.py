@@ -54,6 +54,8 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str = ""
+    at: float = 0.0
+    """When it arrived (``time.monotonic()``), before any wait or answer."""
 
 
 @dataclass
@@ -91,6 +93,8 @@ class FakeSlackApi:
     """Methods whose calls wait, unanswered and unrecorded, until ``release``."""
     held: list[Call] = field(default_factory=list)
     """The calls waiting now, in the order they came."""
+    arrived: list[Call] = field(default_factory=list)
+    """Every call as it came, answered yet or not (``calls`` has those answered as asked)."""
     views: list[dict[str, Any]] = field(default_factory=list)
     """Every view views.open opened, as Slack answered it: with its id and hash."""
     _windows: dict[str, Window] = field(default_factory=dict)
@@ -219,9 +223,11 @@ class FakeSlackApi:
             )
         return next(a for a in self.acks if a.get("envelope_id") == envelope_id)
 
-    async def _record(self, method: str, params: dict[str, Any], token: str = "") -> None:
+    async def _record(
+        self, method: str, params: dict[str, Any], token: str = "", at: float = 0.0
+    ) -> None:
         async with self._changed:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(Call(method, params, token, at))
             self._changed.notify_all()
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -242,19 +248,21 @@ class FakeSlackApi:
                 if isinstance(params.get(key), str):
                     params[key] = json.loads(params[key])
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        arrival = Call(method, params, token, now_s())
+        self.arrived.append(arrival)
         if method in self.stalled:
-            await self._stalled(Call(method, params, token))
+            await self._stalled(arrival)
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         if method == "chat.postMessage" and self.rate_limit_next:
             self.rate_limit_next -= 1
-            await self._record(f"{method}:429", params)
+            await self._record(f"{method}:429", params, at=arrival.at)
             return _ratelimited(self.retry_after)
         if method in self.faulty and (self.limits is not None or self.faults is not None):
             trouble = await self._trouble(method, params, token)
             if trouble is not None:
                 return trouble
-        await self._record(method, params, token)
+        await self._record(method, params, token, arrival.at)
         answer = self._answer(method, params)
         if method in self.faulty:
             key = _about(method, params)
