@@ -303,17 +303,18 @@ class SlackInbound:
     async def _update_view(
         self, view: dict[str, Any], update: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Show ``update`` in the modal ``view`` if it is still open. Best effort: the person
-        has closed it, or will be told privately too."""
+        """Show ``update`` in the modal ``view`` if it is still open. Best effort, and never
+        raises: the person may have closed it, and is told privately too."""
         try:
             await client.views_update(view_id=str(view.get("id", "")), view=update)
-        except SlackApiError as exc:
+        except Exception as exc:  # Slack refused (closed: not_found), timed out, or away
             log.info("could not update a modal (%s)", _why(exc))
 
     async def _tell(
         self, member: MemberRef, where: Conversation, card: Card, client: AsyncWebClient
     ) -> None:
-        """A private note after a modal closes: ephemeral in the channel, or by DM."""
+        """A private note after a modal closes: ephemeral in the channel, or by DM. Best
+        effort, and never raises: what it tells has happened whether or not it arrives."""
         try:
             if where.kind is ConversationKind.CHANNEL and where.channel_id:
                 await client.chat_postEphemeral(
@@ -322,8 +323,8 @@ class SlackInbound:
                 return
             dm = await client.conversations_open(users=member.user_id)
             await client.chat_postMessage(channel=dm["channel"]["id"], **to_block_kit(card))
-        except SlackApiError as exc:
-            log.warning("could not send a private note (%s)", exc.response.status_code)
+        except Exception as exc:  # Slack refused, timed out, or could not be reached
+            log.warning("could not send a private note (%s)", _why(exc))
 
     async def _action(
         self,
