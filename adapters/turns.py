@@ -13,6 +13,7 @@ Redis is away) instead of a traceback, logged once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -70,7 +71,7 @@ class Turns:
 
     async def run(
         self,
-        lane: str,
+        lane: str | None,
         work: Work,
         *,
         ack: Acknowledge | None = None,
@@ -80,13 +81,19 @@ class Turns:
         """Acknowledge (``ack``, if the platform acknowledges by a call), then do ``work`` in
         its turn. ``once`` is (kind, id) of the delivery, if the platform gives one: work
         already done for it is not done again. Nothing escapes: a failure is logged and
-        answered through ``answer``, if there is someone to answer."""
+        answered through ``answer``, if there is someone to answer. With no ``lane``, the
+        work is done at once, waiting neither for its conversation's earlier work nor for the
+        acknowledgements in progress: for work with a deadline of its own (a form opens only
+        within 3 s of the command that asked for it,
+        https://docs.slack.dev/tools/bolt-python/concepts/opening-modals)."""
         if ack is not None:
             await ack()
-        async with self.lanes.turn(lane):
-            await self.settled()
+        async with contextlib.AsyncExitStack() as turn:
+            if lane is not None:
+                await turn.enter_async_context(self.lanes.turn(lane))
+                await self.settled()
             try:
-                if once is not None and not await self._first_time(*once):
+                if once is not None and not await self.first_time(*once):
                     return
                 await work()
             except Exception as exc:
@@ -110,8 +117,8 @@ class Turns:
             if late:
                 log.warning("stopping: %d %s requests were not finished", len(late), self.name)
 
-    async def _first_time(self, kind: str, ident: str) -> bool:
-        """False for a delivery already acted on (retried, or pressed twice)."""
+    async def first_time(self, kind: str, ident: str) -> bool:
+        """False for a delivery already acted on (retried, or pressed twice), by any replica."""
         if not ident:
             return True
         return bool(await self.redis.set(self.keys.seen(kind, ident), "1", nx=True, ex=SEEN_TTL_S))

@@ -25,6 +25,7 @@ SECTIONS = (
     "guard",
     "erasure",
     "teamsauth",
+    "interactions",
 )
 
 

@@ -71,9 +71,32 @@ class Cadences:
     async def create(
         self, actor: MemberRef, where: Conversation, where_name: str, spec: CadenceSpec
     ) -> Card:
+        draft = await self._vetted(actor, where, where_name, spec)
+        cadence = replace(draft, id=await self.stores.cadences.next_id())
+        await self.stores.cadences.save(cadence, _named(cadence.audience))
+        await self._remember_names(spec)
+        soonest = await self.planner.plan(cadence)
+        return await self._summary(cadence, f"Cadence {cadence.id} is set", soonest, created=True)
+
+    async def vet(
+        self, actor: MemberRef, where: Conversation, where_name: str, spec: CadenceSpec
+    ) -> None:
+        """Raise what ``create`` would refuse, from what is kept alone: its channel is not
+        asked about (``create`` asks)."""
+        await self._vetted(actor, where, where_name, spec, reach=False)
+
+    async def _vetted(
+        self,
+        actor: MemberRef,
+        where: Conversation,
+        where_name: str,
+        spec: CadenceSpec,
+        *,
+        reach: bool = True,
+    ) -> Cadence:
         team = await self.rosters.team_for(actor, spec.team)
         await self.rosters.require_manager(actor, team)
-        draft = await self.draft(actor, where, where_name, spec, team)
+        draft = await self.draft(actor, where, where_name, spec, team, reach=reach)
         existing = await self.stores.cadences.of_team(actor.workspace, team)
         if len(existing) >= MAX_PER_TEAM:
             raise ParseError(
@@ -82,16 +105,20 @@ class Cadences:
                 "/nudge list, then /nudge delete c3",
                 "list",
             )
-        cadence = replace(draft, id=await self.stores.cadences.next_id())
-        await self.stores.cadences.save(cadence, _named(cadence.audience))
-        await self._remember_names(spec)
-        soonest = await self.planner.plan(cadence)
-        return await self._summary(cadence, f"Cadence {cadence.id} is set", soonest, created=True)
+        return draft
 
     async def draft(
-        self, actor: MemberRef, where: Conversation, where_name: str, spec: CadenceSpec, team: str
+        self,
+        actor: MemberRef,
+        where: Conversation,
+        where_name: str,
+        spec: CadenceSpec,
+        team: str,
+        *,
+        reach: bool = True,
     ) -> Cadence:
-        """A cadence built from ``spec`` (not saved), with defaults filled in and checked."""
+        """A cadence built from ``spec`` (not saved), with defaults filled in and checked;
+        with ``reach``, the platform is asked whether CareNudge can post in its channel."""
         example = "/nudge create weekdays at 07:30 to #ward-7"
         audience = _audience(spec, actor)
         if audience is None:
@@ -121,7 +148,8 @@ class Cadences:
             kind=spec.kind or CadenceKind.PROMPTS,
         )
         await self._check(cadence)
-        await self._reachable(cadence)
+        if reach:
+            await self._reachable(cadence)
         return cadence
 
     async def _check(self, cadence: Cadence) -> None:
@@ -385,12 +413,14 @@ class Cadences:
         where_name: str,
         cmd: PreviewCadence,
         sample: Sampler,
+        *,
+        reach: bool = True,
     ) -> Card:
         if cmd.cadence_id is not None:
             cadence = await self._mine(actor, cmd.cadence_id, manage=False)
         else:
             team = cmd.spec.team or await self._preview_team(actor)
-            cadence = await self.draft(actor, where, where_name, cmd.spec, team)
+            cadence = await self.draft(actor, where, where_name, cmd.spec, team, reach=reach)
         groups = list((await self.planner.groups(cadence)).values()) or [
             self.planner.group_of(cadence, None)
         ]

@@ -114,6 +114,13 @@ class Door(Protocol):
         """Answer what someone did. Never raises: a failure is a kind reply."""
         ...
 
+    async def check(self, event: CommandInvoked) -> Reply | None:
+        """What ``handle`` would answer without sending anything or asking the platform (a
+        problem with the words, a refusal, a question back, a draft cadence's preview), for
+        a form's answer; None if nothing stands in the way, and ``handle`` does it. Never
+        raises."""
+        ...
+
     async def home(self, member: MemberRef, note: str = "") -> Card:
         """The member's home: their settings, and their teams' cadences for managers."""
         ...

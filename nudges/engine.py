@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -102,23 +103,55 @@ class Engine:
     async def handle(self, event: Event) -> Reply | None:
         """Answer one event. Never raises: every failure becomes a kind, clear reply."""
         try:
-            return await self._handle(event)
+            return await self._kindly(self._handle(event))
         except Exception as exc:
             return failed(exc, f"handling {type(event).__name__}")
 
-    async def _handle(self, event: Event) -> Reply | None:
+    async def check(self, event: CommandInvoked) -> Reply | None:
+        """What ``handle`` would answer, as far as it can tell from the words and what is
+        kept, without sending anything or asking the platform: a problem with the words
+        (with the field it is about), a refusal, a question back (a shout-out held for a
+        tip), or a cadence's preview (its channel not asked about). None: nothing stands in
+        the way, and ``handle`` does it. For answering a form within the platform's deadline
+        whatever its API is doing; the sending follows. Never raises."""
         try:
-            await self.stores.people.remember_name(event.actor, event.actor_name)
-            match event:
-                case CommandInvoked():
-                    answer = await self._command(event)
-                    return answer if isinstance(answer, Reply) else Reply(answer)
-                case ActionInvoked():
-                    return await self._action(event)
+            return await self._kindly(self._check(event))
+        except Exception as exc:
+            return failed(exc, f"checking {type(event).__name__}")
+
+    async def _handle(self, event: Event) -> Reply | None:
+        await self.stores.people.remember_name(event.actor, event.actor_name)
+        match event:
+            case CommandInvoked():
+                answer = await self._command(event)
+                return answer if isinstance(answer, Reply) else Reply(answer)
+            case ActionInvoked():
+                return await self._action(event)
+
+    async def _check(self, event: CommandInvoked) -> Reply | None:
+        cmd = parse(event.name, event.args)
+        actor, where, where_name = event.actor, event.conversation, event.conversation_name
+        match cmd:
+            case GiveShoutout():
+                screened = await self.shoutouts.screen(actor, where, where_name, cmd)
+                return screened if isinstance(screened, Reply) else None
+            case PreviewCadence(cadence_id=None):
+                preview = self.cadences.preview(
+                    actor, where, where_name, cmd, self.prompts.sample, reach=False
+                )
+                return Reply(await preview)
+            case CreateCadence(spec=spec):
+                await self.cadences.vet(actor, where, where_name, spec)
+        return None
+
+    async def _kindly(self, answering: Awaitable[Reply | None]) -> Reply | None:
+        """The answer, or the engine's own refusals and problems as kind replies."""
+        try:
+            return await answering
         except ParseError as exc:
             return Reply(_problem(exc), status="invalid", field=exc.field)
         except Refused as exc:
-            # Naming who can help reads Redis too: its failure is handled by ``handle``.
+            # Naming who can help reads Redis too: its failure is handled by the caller.
             return Reply(await self._refusal(exc), status="refused")
         except CannotReach as exc:
             return Reply(reach.cannot_reach_card(exc), status="invalid", field="audience")

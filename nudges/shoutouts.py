@@ -105,6 +105,27 @@ class Shoutouts:
         *,
         confirmed: bool = False,
     ) -> Reply:
+        ready = await self.screen(actor, where, where_name, cmd, confirmed=confirmed)
+        if isinstance(ready, Reply):
+            return ready
+        if ready.channel is not None:
+            where, where_name = ready.channel.conversation, ready.channel.name
+        if not confirmed:
+            await self._count(actor)
+        return await self._post(actor, where, where_name, ready)
+
+    async def screen(
+        self,
+        actor: MemberRef,
+        where: Conversation,
+        where_name: str,
+        cmd: GiveShoutout,
+        *,
+        confirmed: bool = False,
+    ) -> Reply | GiveShoutout:
+        """Everything before posting, from the words and what is kept: the answer if it is
+        not to be posted (a refusal, a question back, a tip; nothing sent), or the shout-out
+        to post, with the person named by name found."""
         if not cmd.recipients:
             named = await self._by_name(actor, cmd.words)
             if named is None:
@@ -139,7 +160,7 @@ class Shoutouts:
                 return await self._ask_private(actor, where, where_name, cmd)
             if is_vague(read_text(cmd.words)):
                 return await self._tip(actor, where, where_name, cmd)
-        return await self._post(actor, where, where_name, cmd)
+        return cmd
 
     async def _by_name(
         self, actor: MemberRef, words: TypedText
@@ -159,11 +180,10 @@ class Shoutouts:
         return None
 
     async def _rate_limited(self, actor: MemberRef, cmd: GiveShoutout) -> Reply | None:
-        for name, (limit, window) in (("burst", BURST), ("day", DAILY)):
-            if (
-                await self.stores.shoutouts.count_within(f"shoutout:{actor.key}:{name}", window)
-                > limit
-            ):
+        """The kind refusal if ``actor`` has given as many as a window allows. Only read:
+        screening a shout-out counts nothing (``_count`` does, as it is given or held)."""
+        for name, (limit, _) in (("burst", BURST), ("day", DAILY)):
+            if await self.stores.shoutouts.counted(f"shoutout:{actor.key}:{name}") >= limit:
                 when = "in a few minutes" if name == "burst" else "tomorrow"
                 # Their words are kept: here they are, to send again as they were.
                 again = cmd.as_typed()
@@ -186,10 +206,16 @@ class Shoutouts:
                 )
         return None
 
+    async def _count(self, actor: MemberRef) -> None:
+        for name, (_, window) in (("burst", BURST), ("day", DAILY)):
+            await self.stores.shoutouts.count_within(f"shoutout:{actor.key}:{name}", window)
+
     async def _hold(
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout
     ) -> str:
-        """Keep a shout-out its giver is asked about, for one press of a button to post it."""
+        """Keep a shout-out its giver is asked about, for one press of a button to post it
+        (counted now: posting it then is not counted again)."""
+        await self._count(actor)
         held = await self.stores.shoutouts.next_held_id()
         await self.stores.shoutouts.hold(
             held,

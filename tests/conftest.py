@@ -161,6 +161,16 @@ class World:
         """``who`` types ``/name text`` ("nudge", "shoutout" or "pause") in #``where`` (or
         "dm"); ``@word`` arrives as a mention and ``#word`` as a channel, as adapters send them.
         """
+        reply = await self.engine.handle(self.typed(name, who, text, where))
+        assert reply is not None
+        return reply
+
+    async def check(self, name: str, who: str, text: str, where: str = "ward-7") -> Reply | None:
+        """What the engine answers to ``command``'s words before doing anything (a form's
+        answer, which must come at once)."""
+        return await self.engine.check(self.typed(name, who, text, where))
+
+    def typed(self, name: str, who: str, text: str, where: str = "ward-7") -> CommandInvoked:
         from nudges.cards import Mention
 
         args: list[str | Mention | ChannelRef] = []
@@ -172,11 +182,7 @@ class World:
             else:
                 args.append(word)
         conversation = self.dm(who) if where == "dm" else self.channel(where)
-        reply = await self.engine.handle(
-            CommandInvoked(name, tuple(args), self.member(who), who, conversation, where)
-        )
-        assert reply is not None
-        return reply
+        return CommandInvoked(name, tuple(args), self.member(who), who, conversation, where)
 
     async def press_on(self, who: str, card: Card, label: str, where: str = "ward-7") -> Reply:
         """``who`` presses the button labelled ``label`` on a card they were shown privately."""

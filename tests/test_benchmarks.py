@@ -31,6 +31,15 @@ FIGURES = {
     "6 guard": ["guard per text, words cached", "precision, main table", "recall, main table"],
     "7 erasure": ["forget me, 500 people", "my data, 500 people"],
     "8 teams auth": ["/healthz p99 under forged tokens", "401 for a bad token, p99"],
+    "9 Slack interactions": [
+        "slash command p99 acknowledgement",
+        "button p99 acknowledgement",
+        "cadence form preview p99 acknowledgement",
+        "cadence form save p99 acknowledgement",
+        "shout-out form to 12 p99 acknowledgement",
+        "app_home_opened event p99 acknowledgement",
+        "cadence form: views.open asked, after /nudge, p99",
+    ],
 }
 
 

@@ -13,15 +13,19 @@ from adapters.slack.render import MAX_FIELD, clip, to_block_kit
 from nudges.edge import (
     SHOUTOUT_BEHAVIOURS,
     WEEKDAYS,
+    Actions,
     Arg,
     Behaviour,
     Card,
     ChannelRef,
     Context,
+    ContextLine,
     Conversation,
+    Heading,
     Link,
     MemberRef,
     Mention,
+    Text,
     clean,
 )
 
@@ -172,11 +176,7 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
             },
             hint="24-hour, like 07:30. A cadence goes out at most once a day.",
         ),
-        _input(
-            "tz",
-            "Time zone",
-            {"type": "plain_text_input", "initial_value": tz[:MAX_TZ], "max_length": MAX_TZ},
-        ),
+        _time_zone(tz),
         _input(
             "theme",
             "Theme",
@@ -214,6 +214,25 @@ def cadence_modal(channel_id: str, channel_name: str, tz: str, teams: list[str])
             )
         )
     return _modal(CADENCE, "New cadence", "Preview", blocks, _origin(channel_id, channel_name))
+
+
+def _time_zone(tz: str) -> dict[str, Any]:
+    if tz:
+        element = {"type": "plain_text_input", "initial_value": tz[:MAX_TZ], "max_length": MAX_TZ}
+        return _input("tz", "Time zone", element)
+    # Not known yet: Slack is asked once the form is open (a trigger lasts 3 s, too short to
+    # wait for users.info first), and the preview shows the one it will use.
+    return _input(
+        "tz",
+        "Time zone",
+        {
+            "type": "plain_text_input",
+            "placeholder": _plain("Europe/London"),
+            "max_length": MAX_TZ,
+        },
+        optional=True,
+        hint="Leave it empty for your own, as Slack has it. The preview shows which.",
+    )
 
 
 def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
@@ -333,7 +352,13 @@ def shoutout_words(state: dict[str, Any], team_id: str) -> list[Arg]:
 
 
 def notice(title: str, card: Card | None) -> dict[str, Any]:
-    """A modal that only tells (no submit): for a refusal after a preview."""
+    """A modal that only tells (no submit): for a refusal after a preview, or how a form's
+    work went. Its buttons stay in the private note sent with it: pressed in a modal, they
+    would have no reply to go to."""
+    if card is not None and any(isinstance(b, Actions) for b in card.blocks):
+        kept = tuple(b for b in card.blocks if not isinstance(b, Actions))
+        aside = ContextLine(("Its buttons are in the note I've sent you privately.",))
+        card = Card((*kept, aside), card.fallback_text)
     blocks = to_block_kit(card)["blocks"][:90] if card else []
     return {
         "type": "modal",
@@ -341,6 +366,29 @@ def notice(title: str, card: Card | None) -> dict[str, Any]:
         "close": _plain("Close"),
         "blocks": blocks,
     }
+
+
+def sending() -> dict[str, Any]:
+    """The shout-out form once sent, while its posts go out."""
+    said = "Sending it now. You can close this: I'll let you know privately once it has gone out."
+    return notice("Recognise a colleague", Card((Text((said,)),), said))
+
+
+def not_opened(command: str) -> Card:
+    """What someone is told when their form could not be opened."""
+    again = {
+        "nudge": "/nudge create weekdays at 07:30 to #ward-7",
+        "shoutout": "/shoutout @name for what they did and the difference it made",
+    }.get(command, f"/{command} help")
+    said = f"Slack didn't open the form just now. Please try /{command} again in a moment."
+    return Card(
+        (
+            Heading("The form didn't open"),
+            Text((said,)),
+            Text(("Or type it all in one go, like: ", again)),
+        ),
+        said,
+    )
 
 
 def problem(block_id: str, text: str) -> dict[str, Any]:

@@ -96,6 +96,10 @@ class ShoutoutStore(StoreBase):
         scores = await self.redis.zmscore(self.keys.recognised(ws), [r.key for r in refs])
         return [None if s is None else datetime.fromtimestamp(float(s), UTC) for s in scores]
 
+    async def counted(self, what: str) -> int:
+        """How many ``count_within`` has counted under ``what`` in its current window."""
+        return int(await self.redis.get(self.keys.rate(what)) or 0)
+
     async def count_within(self, what: str, window: timedelta) -> int:
         """Count one more event under ``what`` in a fixed window; returns the count so far."""
         key = self.keys.rate(what)

@@ -5,7 +5,10 @@ posts, and can answer 429 with ``Retry-After`` or refuse a channel.
 Off by default, it can also enforce chat.postMessage's limits (``SlackLimits``) and misbehave
 at random (``Faults``): 429, 500/502/503, requests that hang past the client's timeout, and
 people who can no longer be reached. Slack answers a refusal like ``channel_not_found`` with
-HTTP 200 and ``"ok": false`` (never 403), so that is what the fake does too.
+HTTP 200 and ``"ok": false`` (never 403), so that is what the fake does too. It can be slow
+(``latency_s`` for every call), refuse a method (``errors``), and hold the calls to some
+methods unanswered until a test releases them (``stall``), so a test can see what was
+answered while Slack was still busy with them.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str = ""
+    at: float = 0.0
+    """When it arrived (``time.monotonic()``), before any wait or answer."""
 
 
 @dataclass
@@ -84,10 +89,25 @@ class FakeSlackApi:
     holds: Holds = field(default_factory=Holds)
     answers: list[Answer] = field(default_factory=list)
     """How every call to chat.postMessage and conversations.open was answered, in order."""
+    faulty: tuple[str, ...] = FAULTY
+    """The methods ``limits`` and ``faults`` apply to."""
+    latency_s: float = 0.0
+    """How long every Web API call takes to be answered (Slack on a slow day)."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Methods that answer ``"ok": false`` with this error (views.open's expired_trigger_id)."""
+    stalled: set[str] = field(default_factory=set)
+    """Methods whose calls wait, unanswered and unrecorded, until ``release``."""
+    held: list[Call] = field(default_factory=list)
+    """The calls waiting now, in the order they came."""
+    arrived: list[Call] = field(default_factory=list)
+    """Every call as it came, answered yet or not (``calls`` has those answered as asked)."""
+    views: list[dict[str, Any]] = field(default_factory=list)
+    """Every view views.open opened, as Slack answered it: with its id and hash."""
     _windows: dict[str, Window] = field(default_factory=dict)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _view_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lost: dict[str, bool] = field(default_factory=dict)
 
     async def start(self) -> str:
@@ -103,6 +123,7 @@ class FakeSlackApi:
     async def close(self) -> None:
         if self.faults is not None:
             self.faults.released.set()
+        await self.release()
         for ws in self._sockets:
             await ws.close()
         if self.server is not None:
@@ -147,6 +168,28 @@ class FakeSlackApi:
             await self._changed.wait_for(lambda: len(self.responses) >= count)
         return self.responses
 
+    def stall(self, *methods: str) -> None:
+        """Hold every call to ``methods`` unanswered from now until ``release``."""
+        self.stalled.update(methods)
+
+    async def release(self, *methods: str) -> None:
+        """Answer the calls held by ``stall`` (to ``methods``, or all), and hold no more."""
+        async with self._changed:
+            self.stalled.difference_update(methods or set(self.stalled))
+            self._changed.notify_all()
+
+    async def wait_for_held(
+        self, method: str, count: int = 1, within_s: float = ARRIVAL_S
+    ) -> list[dict[str, Any]]:
+        """Wait until ``count`` calls to ``method`` are held by ``stall``; returns them."""
+
+        def held() -> list[dict[str, Any]]:
+            return [c.params for c in self.held if c.method == method]
+
+        async with asyncio.timeout(within_s), self._changed:
+            await self._changed.wait_for(lambda: len(held()) >= count)
+        return held()
+
     def tokens(self, method: str) -> list[str]:
         return [c.token for c in self.calls if c.method == method]
 
@@ -186,9 +229,11 @@ class FakeSlackApi:
             )
         return next(a for a in self.acks if a.get("envelope_id") == envelope_id)
 
-    async def _record(self, method: str, params: dict[str, Any], token: str = "") -> None:
+    async def _record(
+        self, method: str, params: dict[str, Any], token: str = "", at: float = 0.0
+    ) -> None:
         async with self._changed:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(Call(method, params, token, at))
             self._changed.notify_all()
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -208,18 +253,24 @@ class FakeSlackApi:
             for key in ("blocks", "view", "metadata"):
                 if isinstance(params.get(key), str):
                     params[key] = json.loads(params[key])
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        arrival = Call(method, params, token, now_s())
+        self.arrived.append(arrival)
+        if method in self.stalled:
+            await self._stalled(arrival)
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
         if method == "chat.postMessage" and self.rate_limit_next:
             self.rate_limit_next -= 1
-            await self._record(f"{method}:429", params)
+            await self._record(f"{method}:429", params, at=arrival.at)
             return _ratelimited(self.retry_after)
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if method in FAULTY and (self.limits is not None or self.faults is not None):
+        if method in self.faulty and (self.limits is not None or self.faults is not None):
             trouble = await self._trouble(method, params, token)
             if trouble is not None:
                 return trouble
-        await self._record(method, params, token)
+        await self._record(method, params, token, arrival.at)
         answer = self._answer(method, params, token)
-        if method in FAULTY:
+        if method in self.faulty:
             key = _about(method, params)
             lost = self.faults is not None and self._lost.pop(key, False)
             outcome = Fault.LOST_ANSWER.value if lost else "ok" if answer.get("ok") else "gone"
@@ -227,6 +278,17 @@ class FakeSlackApi:
             if lost and self.faults is not None:
                 await self.faults.hang_for_good()  # processed; the answer never comes
         return web.json_response(answer)
+
+    async def _stalled(self, call: Call) -> None:
+        """Hold ``call`` until its method is released, or its caller gives up waiting (the
+        test server then cancels this handler)."""
+        async with self._changed:
+            self.held.append(call)
+            self._changed.notify_all()
+            try:
+                await self._changed.wait_for(lambda: call.method not in self.stalled)
+            finally:
+                self.held.remove(call)
 
     async def _trouble(
         self, method: str, params: dict[str, Any], token: str
@@ -294,6 +356,19 @@ class FakeSlackApi:
         return {"ok": False, "error": error}
 
     def _answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
+        if method in self.errors:
+            return {"ok": False, "error": self.errors[method]}
+        if method == "views.open":
+            n = next(self._view_ids)
+            view = {
+                **params.get("view", {}),
+                "id": f"V{n:04d}",
+                "hash": f"{1764500000 + n}.{n:08x}",
+                "team_id": self.team_id,
+                "state": {"values": {}},
+            }
+            self.views.append(view)
+            return {"ok": True, "view": view}
         if method == "conversations.open":
             user = str(params.get("users", ""))
             if self._gone(user):

@@ -280,7 +280,8 @@ async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], labe
 async def submit(
     world: SlackWorld, user: str, view: dict[str, Any], values: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    """Submit a modal the bot opened, with ``values`` for its inputs (block id -> value)."""
+    """Submit a modal the bot opened, with ``values`` for its inputs (block id -> value). A
+    view as Slack holds it (``api.views``) keeps its own id and hash; any other is V1."""
     world.triggers += 1
     state = {block: {block: answer} for block, answer in values.items()}
     payload = {
@@ -289,7 +290,7 @@ async def submit(
         "user": {"id": user, "username": user.lower(), "team_id": TEAM},
         "api_app_id": "A1",
         "trigger_id": f"trigger.{world.triggers}",
-        "view": {**view, "id": "V1", "state": {"values": state}},
+        "view": {"id": "V1", "hash": "1764500000.00000001", **view, "state": {"values": state}},
     }
     status, text = await world.post(urlencode({"payload": json.dumps(payload)}))
     return status, (json.loads(text) if text.strip().startswith("{") else {})

@@ -533,7 +533,8 @@ async def test_shoutout_alone_opens_a_form_and_sending_it_posts_the_shoutout(
     }
     status, answer = await submit(slack, "UPRIYA", opened["view"], answers)
     assert status == 200
-    assert answer == {}
+    assert "Sending it now" in texts(answer["view"])  # the form says so at once
+    valid_view(answer["view"])
     posts = await slack.api.wait_for("chat.postMessage", 3)
     channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
     assert "<@UPRIYA> recognised <@USAM> and <@UJO> for staying with the family" in texts(
@@ -542,6 +543,10 @@ async def test_shoutout_alone_opens_a_form_and_sending_it_posts_the_shoutout(
     assert "Helping" in texts(channel_post)
     [note] = await slack.api.wait_for("chat.postEphemeral")
     assert "Shout-out s1 sent in #ward-7" in texts(note)
+    [sent] = slack.api.called("views.update")  # and the form, once it has gone out
+    assert sent["view_id"] == "V1"
+    assert "Shout-out s1 sent in #ward-7" in texts(sent["view"])
+    valid_view(sent["view"])
 
 
 async def test_a_shoutout_form_with_identifying_details_asks_for_a_rephrase(
