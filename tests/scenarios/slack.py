@@ -73,25 +73,18 @@ class SlackWorld:
         channel_name: str = "ward-7",
         team: str = TEAM,
     ) -> int:
-        self.triggers += 1
-        body = urlencode(
-            {
-                "token": "legacy",
+        return await self.send_command(
+            shape("command")
+            | {
                 "team_id": team,
-                "team_domain": "ward-7",
                 "channel_id": channel,
                 "channel_name": channel_name,
                 "user_id": user,
                 "user_name": user.lower(),
                 "command": command,
                 "text": text,
-                "api_app_id": "A1",
-                "response_url": self.api.response_url(f"r{self.triggers}"),
-                "trigger_id": f"trigger.{self.triggers}",
             }
         )
-        status, _ = await self.post(body)
-        return status
 
     async def command_in(self, team: str, user: str, text: str) -> int:
         return await self.command(user, text, team=team)
@@ -154,25 +147,26 @@ class SlackWorld:
             if e["text"]["text"] == label
         ]
         assert buttons, f"no {label} button"
-        self.triggers += 1
         where = channel or str(message["channel"])
-        payload = {
-            "type": "block_actions",
-            "team": {"id": team, "domain": "ward-7"},
-            "user": {"id": user, "username": user.lower(), "team_id": team},
-            "api_app_id": "A1",
-            "trigger_id": f"trigger.{self.triggers}",
-            "container": {
-                "type": "message",
-                "message_ts": message.get("ts", "1.1"),
-                "channel_id": where,
-                "is_ephemeral": ephemeral,
-            },
+        ts = str(message.get("ts", "1.1"))
+        payload = shape("block_actions")
+        payload |= {
+            "team": payload["team"] | {"id": team},
+            "user": payload["user"] | {"id": user, "username": user.lower(), "team_id": team},
+            "container": payload["container"]
+            | {"message_ts": ts, "channel_id": where, "is_ephemeral": ephemeral},
             "channel": {"id": where, "name": "directmessage" if where.startswith("D") else "x"},
-            "response_url": self.api.response_url(f"r{self.triggers}"),
             "actions": [{**buttons[0], "block_id": "b", "action_ts": str(time.time())}],
         }
-        status, _ = await self.post(urlencode({"payload": json.dumps(payload)}))
+        if ephemeral:  # Slack sends no copy of a message only the presser saw
+            del payload["message"]
+        else:
+            payload["message"] |= {
+                "ts": ts,
+                "text": message.get("text", ""),
+                "blocks": message["blocks"],
+            }
+        status, _ = await self.send_interaction(payload)
         return status
 
 
@@ -232,25 +226,14 @@ def texts(message: dict[str, Any]) -> str:
 
 
 async def open_home(world: SlackWorld, user: str, event_id: str) -> int:
-    body = json.dumps(
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_home_opened",
-                "user": user,
-                "channel": f"D{user}",
-                "tab": "home",
-                "event_ts": str(time.time()),
-            },
-        }
-    )
-    status, _ = await world.post(body, content_type="application/json")
-    return status
+    body = shape("app_home_opened")
+    body |= {
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": body["event"]
+        | {"user": user, "channel": f"D{user}", "event_ts": str(time.time())},
+    }
+    return await world.send_event(body)
 
 
 async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], label: str) -> int:
@@ -262,18 +245,16 @@ async def press_on_home(world: SlackWorld, user: str, view: dict[str, Any], labe
         if e["text"]["text"] == label
     ]
     assert buttons, f"no {label} button on the Home tab"
-    world.triggers += 1
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "ward-7"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-        "api_app_id": "A1",
-        "trigger_id": f"trigger.{world.triggers}",
+    payload = shape("block_actions")
+    for on_a_message in ("channel", "message", "response_url"):  # a Home tab has none of these
+        del payload[on_a_message]
+    payload |= {
+        "user": payload["user"] | {"id": user, "username": user.lower()},
         "container": {"type": "view", "view_id": "VHOME"},
         "view": {"id": "VHOME", "type": "home", "blocks": view["blocks"]},
         "actions": [{**buttons[0], "block_id": "b", "action_ts": str(time.time())}],
     }
-    status, _ = await world.post(urlencode({"payload": json.dumps(payload)}))
+    status, _ = await world.send_interaction(payload)
     return status
 
 
@@ -282,15 +263,12 @@ async def submit(
 ) -> tuple[int, dict[str, Any]]:
     """Submit a modal the bot opened, with ``values`` for its inputs (block id -> value). A
     view as Slack holds it (``api.views``) keeps its own id and hash; any other is V1."""
-    world.triggers += 1
     state = {block: {block: answer} for block, answer in values.items()}
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "ward-7"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-        "api_app_id": "A1",
-        "trigger_id": f"trigger.{world.triggers}",
-        "view": {"id": "V1", "hash": "1764500000.00000001", **view, "state": {"values": state}},
+    payload = shape("view_submission")
+    held = payload["view"] | {"id": "V1", "hash": "1764500000.00000001"}
+    payload |= {
+        "user": payload["user"] | {"id": user, "username": user.lower(), "name": user.lower()},
+        "view": held | view | {"state": {"values": state}},
     }
-    status, text = await world.post(urlencode({"payload": json.dumps(payload)}))
+    status, text = await world.send_interaction(payload)
     return status, (json.loads(text) if text.strip().startswith("{") else {})

@@ -28,6 +28,7 @@ from tests.conftest import RedisServer
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
+from tests.scenarios.slack import shape
 
 pytestmark = pytest.mark.slow
 SECRET = "fuzz-secret"
@@ -188,7 +189,8 @@ def test_slash_commands_with_hostile_contents_never_fail(
     user: str,
 ) -> None:
     body = urlencode(
-        {
+        shape("command")
+        | {
             "team_id": "T1",
             "channel_id": channel_id,
             "channel_name": channel_name,
@@ -252,13 +254,9 @@ def test_button_presses_with_hostile_payloads_never_fail(
     button: dict[str, Any],
     container: dict[str, str],
 ) -> None:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "USAM", "username": "sam", "team_id": "T1"},
+    payload = shape("block_actions") | {
         "trigger_id": f"t.{time.monotonic_ns()}",
         "container": container,
-        "channel": {"id": "C0WARD7", "name": "ward-7"},
         "response_url": harness.slack.response_url("fuzz"),
         "actions": [button],
     }

@@ -49,7 +49,7 @@ from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios import process
 from tests.scenarios.process import Bot, free_port
-from tests.scenarios.slack import slack_world, texts
+from tests.scenarios.slack import shape, slack_world, texts
 from tests.scenarios.teams import TENANT, card_text, teams_activity, teams_world
 
 SECRET = "outage-signing-secret"
@@ -204,17 +204,14 @@ class People:
         self._n += 1
         name = f"r{self._n}"
         body = urlencode(
-            {
-                "token": "legacy",
+            shape("command")
+            | {
                 "team_id": TEAM,
-                "team_domain": "ward-7",
                 "channel_id": channel,
                 "channel_name": "ward-7",
                 "user_id": user,
                 "user_name": user.lower(),
-                "command": "/nudge",
                 "text": text,
-                "api_app_id": "A1",
                 "response_url": self.responses.url(name),
                 "trigger_id": f"trigger.{name}",
             }
