@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import modals
+from adapters.slack.gate import Refusal, SlackGate
 from adapters.slack.installs import RedisInstallationStore
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
@@ -97,6 +98,8 @@ class SlackInbound:
         """Acknowledged work waits for the acknowledgements in progress, then runs in its
         channel's order; retried deliveries are acted on once."""
         self.time_zone_of = time_zone_of
+        self.gate = SlackGate(settings.signing_secret.reveal())
+        """Signed, recently, and a body Slack could send: checked before Bolt parses it."""
         self.app = AsyncApp(
             name="carenudge",
             logger=logging.getLogger("slack_bolt"),
@@ -145,8 +148,11 @@ class SlackInbound:
         return await to_aiohttp_response(answer)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        admitted = await self.gate.admit(request)
+        if isinstance(admitted, Refusal):
+            log.info("refused a request to /slack/events (%d): %s", admitted.status, admitted.why)
+            return web.json_response({"error": admitted.said}, status=admitted.status)
+        return await to_aiohttp_response(await self.app.async_dispatch(admitted))
 
     async def _command(
         self,
