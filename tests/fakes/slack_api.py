@@ -1,6 +1,7 @@
 """``FakeSlackApi``: the Slack Web API on loopback, for tests. It records every call, answers
 like Slack does (seeded from ``tests/fakes/responses/slack/*.json``), serves ``response_url``
-posts, and can answer 429 with ``Retry-After`` or refuse a channel.
+posts, and can answer 429 with ``Retry-After``, refuse a channel, refuse a method as Slack does
+(``refuse``: ``missing_scope`` with ``needed`` and ``provided``, say), or a token (``revoke``).
 
 Off by default, it can also enforce chat.postMessage's limits (``SlackLimits``) and misbehave
 at random (``Faults``): 429, 500/502/503, requests that hang past the client's timeout, and
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str = ""
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -62,6 +65,12 @@ class FakeSlackApi:
     rate_limit_next: int = 0
     """How many of the next chat.postMessage calls answer 429."""
     retry_after: int = 1
+    limited: dict[str, int] = field(default_factory=dict)
+    """How many of the next calls to other methods answer 429 (``limit_next``)."""
+    refusals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Methods that answer ``"ok": false`` every time, and with what (``refuse``)."""
+    revoked: dict[str, str] = field(default_factory=dict)
+    """Tokens Slack no longer takes, and the error it answers every call made with them."""
     gone_users: set[str] = field(default_factory=set)
     outside: set[str] = field(default_factory=set)
     """Channels the bot is not a member of (conversations.info says ``is_member: false``; a
@@ -116,6 +125,20 @@ class FakeSlackApi:
     def response_url(self, name: str = "1") -> str:
         assert self.server is not None
         return str(self.server.make_url(f"/respond/{name}"))
+
+    def limit_next(self, method: str, count: int = 1) -> None:
+        """The next ``count`` calls to ``method`` answer 429 with ``Retry-After``."""
+        self.limited[method] = count
+
+    def refuse(self, method: str, error: str, **more: str) -> None:
+        """Answer every call to ``method`` as Slack refuses it: ``{"ok": false, "error": ...}``
+        with ``more`` beside it (``needed`` and ``provided`` for ``missing_scope``)."""
+        self.refusals[method] = {"error": error, **more}
+
+    def revoke(self, token: str, error: str = "token_revoked") -> None:
+        """Every call with ``token`` answers ``error``: ``token_revoked``, ``invalid_auth``,
+        ``account_inactive`` or ``not_authed``, as Slack does once it no longer takes it."""
+        self.revoked[token] = error
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
@@ -212,12 +235,20 @@ class FakeSlackApi:
             self.rate_limit_next -= 1
             await self._record(f"{method}:429", params)
             return _ratelimited(self.retry_after)
+        if self.limited.get(method):
+            self.limited[method] -= 1
+            await self._record(f"{method}:429", params)
+            return _ratelimited(self.retry_after)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if method in FAULTY and (self.limits is not None or self.faults is not None):
             trouble = await self._trouble(method, params, token)
             if trouble is not None:
                 return trouble
         await self._record(method, params, token)
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": self.revoked[token]})
+        if method in self.refusals:
+            return web.json_response({"ok": False, **self.refusals[method]})
         answer = self._answer(method, params, token)
         if method in FAULTY:
             key = _about(method, params)
