@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,6 +49,7 @@ from nudges.deps import Deps
 from nudges.digest import Digests
 from nudges.errors import (
     CannotReach,
+    DeliveryError,
     Identifying,
     InvalidSchedule,
     NotFound,
@@ -56,7 +58,7 @@ from nudges.errors import (
 )
 from nudges.evaluation import Evaluations
 from nudges.events import ActionInvoked, CommandInvoked, Event
-from nudges.failures import failed
+from nudges.failures import failed, undelivered
 from nudges.firing import Firing
 from nudges.home import home_card
 from nudges.language import parse, tokenize
@@ -70,6 +72,8 @@ from nudges.rights import Rights
 from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
 from nudges.teamprompts import TeamPrompts
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -121,6 +125,7 @@ class Engine:
             # Naming who can help reads Redis too: its failure is handled by ``handle``.
             return Reply(await self._refusal(exc), status="refused")
         except CannotReach as exc:
+            log.info("cannot post in a channel while handling %s: %s", _kind(event), exc.detail)
             return Reply(reach.cannot_reach_card(exc), status="invalid", field="audience")
         except InvalidSchedule as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid", field=exc.field)
@@ -130,6 +135,10 @@ class Engine:
             card = wording.message("Could you say it another way?", exc.explanation, exc.advice)
             card = Card((*card.blocks, *_yours(exc.yours)), card.fallback_text)
             return Reply(card, status="invalid", field=exc.field)
+        except DeliveryError as exc:
+            # A message it needed, in the conversation it came from (a pause's, a button's).
+            where = event.conversation_name if isinstance(event, CommandInvoked) else ""
+            return undelivered(exc, where, f"handling {_kind(event)}")
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
         cmd = parse(event.name, event.args)
@@ -300,6 +309,10 @@ class Engine:
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""
         return await self.planner.reconcile()
+
+
+def _kind(event: Event) -> str:
+    return type(event).__name__
 
 
 def _problem(exc: ParseError) -> Card:
