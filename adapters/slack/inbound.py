@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import modals
 from adapters.slack.gate import Refusal, SlackGate
 from adapters.slack.installs import RedisInstallationStore
+from adapters.slack.messenger import translated
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
@@ -39,11 +40,13 @@ from nudges.edge import (
     CommandInvoked,
     Conversation,
     ConversationKind,
+    DeliveryError,
     Door,
     Field,
     MemberRef,
     Reply,
     Text,
+    undelivered,
 )
 
 log = logging.getLogger(__name__)
@@ -174,7 +177,11 @@ class SlackInbound:
             await self._seen_in(context, event.conversation.channel_id, event.actor.user_id)
             await self._learn_time_zone(event.actor)
             if not event.args and event.name in ("nudge", "shoutout"):
-                await self._open_modal(event, trigger, client)
+                try:
+                    await self._open_modal(event, trigger, client)
+                except DeliveryError as exc:  # told why, not left with nothing
+                    where = event.conversation_name
+                    await self._answer(undelivered(exc, where, "opening a form"), respond)
                 return
             await self._answer(await self.engine.handle(event), respond)
 
@@ -198,7 +205,7 @@ class SlackInbound:
         try:
             await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as exc:
-            log.warning("could not open a modal (%s)", exc.response.status_code)
+            raise translated(exc) from exc
 
     async def _cadence_previewed(
         self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext

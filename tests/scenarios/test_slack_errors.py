@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import pytest
 from redis.asyncio import Redis
@@ -202,3 +203,47 @@ async def test_the_giver_hears_when_someone_they_recognised_cannot_be_told(
     assert len(slack.api.called("conversations.open")) == 1  # not tried again
     [post] = await slack.api.wait_for_posts("C0WARD7")
     assert WORDS in texts(post)
+
+
+async def test_with_its_token_revoked_before_anything_was_served_bolt_says_so_at_once(
+    slack: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt asks auth.test about the one token on the first request; refused, it answers the
+    person itself, in our words (``user_facing_authorize_error_message``)."""
+    slack.api.revoke(TOKEN, "token_revoked")
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C0WARD7",
+            "channel_name": "ward-7",
+            "user_id": "UPRIYA",
+            "command": "/shoutout",
+            "text": SHOUTOUT,
+            "response_url": slack.api.response_url("r1"),
+            "trigger_id": "trigger.1",
+        }
+    )
+    with caplog.at_level(logging.INFO):
+        status, said = await slack.post(body)
+    assert status == 200
+    assert "CareNudge isn't installed in this workspace yet (or was removed)" in said
+    assert "Your Slack admin can add it again." in said
+    assert slack.api.called("chat.postMessage") == []
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert TOKEN not in caplog.text
+    assert "family" not in caplog.text
+
+
+@pytest.mark.parametrize("command", ["/nudge", "/shoutout"])
+async def test_a_form_slack_will_not_open_is_answered_not_left_silent(
+    slack: SlackWorld, caplog: pytest.LogCaptureFixture, command: str
+) -> None:
+    await answer_to(slack, "UPRIYA", "help", "/nudge")  # served while the token still worked
+    slack.api.revoke(TOKEN, "invalid_auth")
+    with caplog.at_level(logging.INFO):
+        said = await answer_to(slack, "UPRIYA", "", command)
+    assert "CareNudge needs adding to this Slack workspace again: your Slack admin can do it." in (
+        said
+    )
+    assert len(slack.api.called("views.open")) == 1
+    plain_log(caplog, "invalid_auth")
