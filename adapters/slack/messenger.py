@@ -192,7 +192,9 @@ class SlackMessenger:
             response = await _call(client.conversations_info(channel=conversation.channel_id))
         except ConversationGone as gone:
             if gone.reason is Unreachable.NOT_ALLOWED:
-                return  # without channels:read or groups:read we cannot look
+                # Without channels:read or groups:read we cannot look: the first fire will tell.
+                log.info("could not check a Slack channel before saving: %s", gone)
+                return
             raise
         channel = response.get("channel") or {}
         if channel.get("is_archived") is True:
@@ -230,7 +232,8 @@ class SlackMessenger:
             if self.looker is not None:
                 await self.looker.hold(member.tenant_id, exc.retry_after_s)
             return None
-        except DeliveryError:
+        except DeliveryError as exc:
+            log.info("could not look up a time zone in Slack: %s (%s)", type(exc).__name__, exc)
             return None
         tz = response["user"].get("tz")
         if isinstance(tz, str) and tz:
