@@ -362,7 +362,7 @@ def _ended(fire_key: str, exc: DeliveryError) -> str:
     if isinstance(exc, ConversationGone):
         return f"gone:{exc.reason.value}"
     if isinstance(exc, Rejected):
-        log.warning("the platform refused a delivery for good: fire=%s", fire_key)
+        log.warning("the platform refused a delivery for good: fire=%s error=%s", fire_key, exc)
         return "rejected"
     log.warning(
         "gave up a delivery at the fire's deadline: fire=%s error=%s", fire_key, type(exc).__name__

@@ -33,7 +33,7 @@ from nudges.cards import (
 )
 from nudges.errors import ClaimLost, ConversationGone, DeliveryError, RateLimited, Rejected
 from nudges.events import ActionInvoked, Arg, CommandInvoked, Event
-from nudges.failures import failed
+from nudges.failures import failed, undelivered
 from nudges.help import help_card, welcome_card
 from nudges.keys import KeySpace, PaceKeys, PlatformKeys
 from nudges.language import clean, tokenize
@@ -103,6 +103,7 @@ __all__ = [
     "failed",
     "help_card",
     "tokenize",
+    "undelivered",
     "welcome_card",
 ]
 

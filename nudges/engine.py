@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import datetime
@@ -49,6 +50,7 @@ from nudges.deps import Deps
 from nudges.digest import Digests
 from nudges.errors import (
     CannotReach,
+    DeliveryError,
     Identifying,
     InvalidSchedule,
     NotFound,
@@ -57,7 +59,7 @@ from nudges.errors import (
 )
 from nudges.evaluation import Evaluations
 from nudges.events import ActionInvoked, CommandInvoked, Event
-from nudges.failures import failed
+from nudges.failures import failed, undelivered
 from nudges.firing import Firing
 from nudges.home import home_card
 from nudges.language import parse, tokenize
@@ -71,6 +73,8 @@ from nudges.rights import Rights
 from nudges.rosters import Rosters
 from nudges.shoutouts import Shoutouts
 from nudges.teamprompts import TeamPrompts
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -103,7 +107,7 @@ class Engine:
     async def handle(self, event: Event) -> Reply | None:
         """Answer one event. Never raises: every failure becomes a kind, clear reply."""
         try:
-            return await self._kindly(self._handle(event))
+            return await self._kindly(event, self._handle(event))
         except Exception as exc:
             return failed(exc, f"handling {type(event).__name__}")
 
@@ -115,7 +119,7 @@ class Engine:
         the way, and ``handle`` does it. For answering a form within the platform's deadline
         whatever its API is doing; the sending follows. Never raises."""
         try:
-            return await self._kindly(self._check(event))
+            return await self._kindly(event, self._check(event))
         except Exception as exc:
             return failed(exc, f"checking {type(event).__name__}")
 
@@ -144,8 +148,9 @@ class Engine:
                 await self.cadences.vet(actor, where, where_name, spec)
         return None
 
-    async def _kindly(self, answering: Awaitable[Reply | None]) -> Reply | None:
-        """The answer, or the engine's own refusals and problems as kind replies."""
+    async def _kindly(self, event: Event, answering: Awaitable[Reply | None]) -> Reply | None:
+        """The answer to ``event``, or the engine's own refusals and problems as kind
+        replies."""
         try:
             return await answering
         except ParseError as exc:
@@ -154,6 +159,7 @@ class Engine:
             # Naming who can help reads Redis too: its failure is handled by the caller.
             return Reply(await self._refusal(exc), status="refused")
         except CannotReach as exc:
+            log.info("cannot post in a channel while handling %s: %s", _kind(event), exc.detail)
             return Reply(reach.cannot_reach_card(exc), status="invalid", field="audience")
         except InvalidSchedule as exc:
             return Reply(wording.message("Not quite", str(exc)), status="invalid", field=exc.field)
@@ -163,6 +169,10 @@ class Engine:
             card = wording.message("Could you say it another way?", exc.explanation, exc.advice)
             card = Card((*card.blocks, *_yours(exc.yours)), card.fallback_text)
             return Reply(card, status="invalid", field=exc.field)
+        except DeliveryError as exc:
+            # A message it needed, in the conversation it came from (a pause's, a button's).
+            where = event.conversation_name if isinstance(event, CommandInvoked) else ""
+            return undelivered(exc, where, f"handling {_kind(event)}")
 
     async def _command(self, event: CommandInvoked) -> Card | Reply:
         cmd = parse(event.name, event.args)
@@ -336,6 +346,10 @@ class Engine:
     async def reconcile(self) -> int:
         """Schedule any cadence group or job missing from the queue; returns how many."""
         return await self.planner.reconcile()
+
+
+def _kind(event: Event) -> str:
+    return type(event).__name__
 
 
 def _problem(exc: ParseError) -> Card:

@@ -13,7 +13,8 @@ The tree::
     │   ├── RateLimited            the platform asked us to slow down (retry_after_s)
     │   ├── ConversationGone       the member uninstalled, blocked the bot, or left
     │   └── Rejected               the platform refused this message for good
-    ├── CannotReach                a cadence's channel the bot could not post in (not saved)
+    ├── CannotReach                a channel the bot could not post in: a cadence's (not
+    │                              saved), a shout-out's (not posted)
     ├── CodecError (ValueError)    a stored payload this release cannot read (a fire that
     │                              needs one is set aside; ``carenudge doctor`` lists it)
     ├── UnknownMember (LookupError)
@@ -188,17 +189,22 @@ class ConversationGone(DeliveryError):
 
 
 class CannotReach(NudgeError):
-    """A cadence was asked for a channel the bot could not post in; it was not saved.
+    """Someone asked for something in a channel the bot could not post in: a cadence (it was
+    not saved), a shout-out or a pause (nothing was posted).
 
     Args:
         where: The channel, as people name it ("#icu").
         gone: What the platform said (its reason, and its fix).
+        posting: Whether it was to be posted now (rather than a cadence to be saved).
     """
 
-    def __init__(self, where: str, gone: ConversationGone) -> None:
+    def __init__(self, where: str, gone: ConversationGone, *, posting: bool = False) -> None:
         self.where = where
         self.reason = gone.reason
         self.fix = gone.fix
+        self.detail = str(gone)
+        """What the platform said, for the log ("not_in_channel"): never the channel's name."""
+        self.posting = posting
         super().__init__(f"cannot post in {where}: {gone.reason.value}")
 
 

@@ -73,6 +73,9 @@ class Unreachable(StrEnum):
     """The person removed or blocked the app, or never added it."""
     NOT_INSTALLED = "not-installed"
     """The app is not installed in the workspace or tenant any more (or its token was revoked)."""
+    NOT_ALLOWED = "not-allowed"
+    """The app may not post there: it was installed without a permission it needs, or a
+    setting of the channel or workspace stops it."""
     UNKNOWN = "unknown"
 
 

@@ -31,6 +31,7 @@ CHANNEL_PROBLEM = {
     "it, or it was deleted.",
     Unreachable.ARCHIVED: "{where} was archived, so nothing can be posted there.",
     Unreachable.NOT_INSTALLED: "CareNudge isn't installed where {where} is any more.",
+    Unreachable.NOT_ALLOWED: "CareNudge isn't allowed to post in {where}.",
     Unreachable.PERSON_GONE: "{where} can't be reached.",
     Unreachable.APP_REMOVED: "{where} can't be reached.",
     Unreachable.UNKNOWN: "{where} can't be reached at the moment.",
@@ -40,6 +41,7 @@ CHANNEL_SHORT = {
     Unreachable.CHANNEL_GONE: "{where} can't be found",
     Unreachable.ARCHIVED: "{where} is archived",
     Unreachable.NOT_INSTALLED: "CareNudge isn't installed there",
+    Unreachable.NOT_ALLOWED: "CareNudge isn't allowed to post in {where}",
 }
 CHANNEL_FIX = {
     Unreachable.NOT_IN_CHANNEL: "Add CareNudge to the channel, and the next one will arrive.",
@@ -48,6 +50,7 @@ CHANNEL_FIX = {
     Unreachable.ARCHIVED: "Unarchive it, or choose another channel with "
     "/nudge edit {cadence} to #channel.",
     Unreachable.NOT_INSTALLED: "Your admin can add CareNudge again.",
+    Unreachable.NOT_ALLOWED: "Your admin can check what CareNudge is allowed to do.",
 }
 FIRST_FIX = {
     Unreachable.NOT_IN_CHANNEL: "Add CareNudge to the channel first.",
@@ -55,6 +58,7 @@ FIRST_FIX = {
     "another channel.",
     Unreachable.ARCHIVED: "Unarchive it first, or choose another channel.",
     Unreachable.NOT_INSTALLED: "Your admin can add CareNudge again.",
+    Unreachable.NOT_ALLOWED: "Your admin can check what CareNudge is allowed to do.",
 }
 """What to do before a cadence can be set for that channel."""
 PEOPLE_REASON = {
@@ -63,6 +67,7 @@ PEOPLE_REASON = {
     Unreachable.CHANNEL_GONE: "removed or blocked CareNudge, or never added it",
     Unreachable.PERSON_GONE: "left, or their accounts were closed",
     Unreachable.NOT_INSTALLED: "are where CareNudge isn't installed any more",
+    Unreachable.NOT_ALLOWED: "are where CareNudge isn't allowed to send direct messages",
 }
 PEOPLE_OTHER = "can't be reached at the moment"
 PEOPLE = "people"
@@ -272,10 +277,12 @@ def trouble(cadence: Cadence, summary: dict[str, Any] | None) -> str:
 
 
 def cannot_reach_card(exc: CannotReach) -> Card:
-    """Before a cadence is saved for a channel the bot could not post in."""
+    """Before a cadence is saved for a channel the bot could not post in, or when what
+    someone asked to post there could not be."""
     said = CHANNEL_PROBLEM.get(exc.reason, CHANNEL_PROBLEM[Unreachable.UNKNOWN]).format(
         where=exc.where
     )
+    said = said[:1].upper() + said[1:]  # "The channel can't be found", when it has no name
     fix = exc.fix or FIRST_FIX.get(exc.reason, "")
     blocks: list[Heading | Text | ContextLine] = [
         Heading(f"CareNudge can't post in {exc.where} yet"),
@@ -283,5 +290,6 @@ def cannot_reach_card(exc: CannotReach) -> Card:
     ]
     if fix:
         blocks.append(Text((fix,)))
-    blocks.append(ContextLine(("Nothing was saved. Then send the same command again.",)))
+    done = "Nothing was posted" if exc.posting else "Nothing was saved"
+    blocks.append(ContextLine((f"{done}. Then send the same command again.",)))
     return Card(tuple(blocks), f"CareNudge can't post in {exc.where} yet. {said}")

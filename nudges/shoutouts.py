@@ -29,7 +29,7 @@ from nudges.codec import words_in, words_out
 from nudges.commands import GiveShoutout
 from nudges.deps import Deps
 from nudges.digest import Digests, joiner
-from nudges.errors import DeliveryError, NotFound, Refused
+from nudges.errors import CannotReach, ConversationGone, DeliveryError, NotFound, Refused
 from nudges.model import (
     SHOUTOUT_BEHAVIOURS,
     Behaviour,
@@ -322,7 +322,10 @@ class Shoutouts:
             given_at=now,
         )
         if not private:
-            ref = await self.messenger.send(where, public_card(shoutout, giver, cmd.recipients))
+            try:
+                ref = await self.messenger.send(where, public_card(shoutout, giver, cmd.recipients))
+            except ConversationGone as gone:  # nothing was posted, nor saved
+                raise CannotReach(wording.channel(where_name), gone, posting=True) from gone
             shoutout = replace(shoutout, message=ref)
         await self.stores.shoutouts.save_shoutout(
             shoutout,
@@ -335,12 +338,15 @@ class Shoutouts:
                 else await self.rosters.team_for_channel(where, where_name, actor)
             ),
         )
-        await self._tell_recipients(shoutout, giver, where_name)
+        untold = await self._tell_recipients(shoutout, giver, where_name)
         if not private:
             await self.digests.ensure(shoutout, where_name)
-        return Reply(confirmation(shoutout, where_name))
+        return Reply(confirmation(shoutout, where_name, untold))
 
-    async def _tell_recipients(self, shoutout: Shoutout, giver: Mention, where_name: str) -> None:
+    async def _tell_recipients(self, shoutout: Shoutout, giver: Mention, where_name: str) -> int:
+        """Tell each person recognised, by direct message; how many cannot be reached that
+        way (their account closed, or messages from the app turned off)."""
+        untold = 0
         place = "privately" if shoutout.private else f"in {wording.channel(where_name)}"
         for person in shoutout.recipients:
             card = Card(
@@ -357,6 +363,8 @@ class Shoutouts:
                 log.warning(
                     "could not tell a recipient of %s (%s)", shoutout.id, type(exc).__name__
                 )
+                untold += isinstance(exc, ConversationGone)
+        return untold
 
     # --- afterwards -----------------------------------------------------------------------
 
@@ -432,11 +440,13 @@ def public_card(
     )
 
 
-def confirmation(shoutout: Shoutout, where_name: str) -> Card:
+def confirmation(shoutout: Shoutout, where_name: str, untold: int = 0) -> Card:
+    """``untold``: how many of the people recognised could not be told by direct message."""
     where = "privately" if shoutout.private else f"in {wording.channel(where_name)}"
     return Card(
         (
             Heading(f"Shout-out {shoutout.id} sent {where}"),
+            *_untold(len(shoutout.recipients), untold),
             Text((f"Tagged {shoutout.behaviour.label}. Change the tag:",)),
             Actions(
                 tuple(
@@ -452,4 +462,20 @@ def confirmation(shoutout: Shoutout, where_name: str) -> Card:
             ContextLine((f"Changed your mind? /shoutout delete {shoutout.id}",)),
         ),
         f"Shout-out {shoutout.id} sent {where}.",
+    )
+
+
+def _untold(recipients: int, untold: int) -> tuple[Text, ...]:
+    """A word to the giver about the people a direct message could not reach: counted, never
+    named, and never a fault of theirs."""
+    if not untold:
+        return ()
+    who = "them" if untold == recipients else f"{untold} of them"
+    return (
+        Text(
+            (
+                f"I couldn't tell {who} by direct message: their account may be closed, or "
+                "they may not take messages from CareNudge.",
+            )
+        ),
     )

@@ -25,7 +25,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import modals
+from adapters.slack.gate import Refusal, SlackGate
 from adapters.slack.installs import RedisInstallationStore
+from adapters.slack.messenger import translated
 from adapters.slack.render import to_block_kit
 from adapters.slack.settings import SlackSettings
 from adapters.slack.translate import (
@@ -42,13 +44,16 @@ from nudges.edge import (
     ChannelRef,
     CommandInvoked,
     Conversation,
+    ConversationGone,
     ConversationKind,
     Door,
     Field,
     MemberRef,
+    RateLimited,
     Reply,
     Text,
     failed,
+    undelivered,
 )
 
 log = logging.getLogger(__name__)
@@ -110,6 +115,8 @@ class SlackInbound:
         """Acknowledged work waits for the acknowledgements in progress, then runs in its
         channel's order; retried deliveries are acted on once."""
         self.time_zone_of = time_zone_of
+        self.gate = SlackGate(settings.signing_secret.reveal())
+        """Signed, recently, and a body Slack could send: checked before Bolt parses it."""
         self.app = AsyncApp(
             name="carenudge",
             logger=logging.getLogger("slack_bolt"),
@@ -158,8 +165,11 @@ class SlackInbound:
         return await to_aiohttp_response(answer)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        admitted = await self.gate.admit(request)
+        if isinstance(admitted, Refusal):
+            log.info("refused a request to /slack/events (%d): %s", admitted.status, admitted.why)
+            return web.json_response({"error": admitted.said}, status=admitted.status)
+        return await to_aiohttp_response(await self.app.async_dispatch(admitted))
 
     async def _command(
         self,
@@ -212,6 +222,12 @@ class SlackInbound:
             async with asyncio.timeout(OPEN_WITHIN_S):
                 await client.views_open(trigger_id=trigger_id, view=view)
         except Exception as exc:  # whatever it was, the form is not there: say so
+            failure = translated(exc) if isinstance(exc, SlackApiError) else None
+            if isinstance(failure, ConversationGone | RateLimited):
+                # Someone must act (add CareNudge again), or it needs a minute: say which.
+                said = undelivered(failure, event.conversation_name, "opening a form")
+                await self._answer(said, respond)
+                return
             log.warning("could not open a modal (%s)", _why(exc))
             await self._answer(Reply(modals.not_opened(event.name)), respond)
 

@@ -6,12 +6,15 @@ up to ``RATE_LIMITED_TRIES`` times. That is why the client given here must not r
 itself: slack_sdk's ``AsyncRateLimitErrorRetryHandler`` waits alone and then sends at once,
 so every call that met the same 429 comes back at the same instant.
 
-Slack errors are translated here, at the seam: 429 becomes ``RateLimited``, a channel or
-person we can no longer reach becomes ``ConversationGone``, any other refusal Slack answers
-with ``"ok": false`` becomes ``Rejected`` (for good), and a 5xx, a timeout or no network a
-``DeliveryError`` (tried again until the fire's deadline). A timeout may hide a message Slack
-did post: without the history scopes we cannot look, so the engine sends again rather than
-risk a silent loss.
+Slack errors are translated here, at the seam (``translated``): 429 becomes ``RateLimited``;
+a channel or person we can no longer reach, a token Slack no longer takes or a permission the
+install lacks becomes ``ConversationGone``, with why and the fix in Slack's terms (none of these
+is tried again: it cannot succeed until someone acts); any other refusal Slack answers with
+``"ok": false`` becomes ``Rejected`` (for good); and a 5xx, a timeout or no network a
+``DeliveryError`` (tried again until the fire's deadline). Slack's errors are each method's
+"Errors" table in its reference (docs.slack.dev/reference/methods/chat.postMessage, say). A
+timeout may hide a message Slack did post: without the history scopes we cannot look, so the
+engine sends again rather than risk a silent loss.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ ClientFor = Callable[[str, str], Awaitable[AsyncWebClient]]
 OAuth the installation's that reaches them)."""
 
 REINSTALL = "CareNudge needs adding to this Slack workspace again: your Slack admin can do it."
+SETTING = (
+    "A Slack setting stops apps posting there: a Slack admin or the channel's manager can allow "
+    "CareNudge, or choose another channel."
+)
 GONE: dict[str, tuple[Unreachable, str]] = {
     "not_in_channel": (
         Unreachable.NOT_IN_CHANNEL,
@@ -62,21 +69,27 @@ GONE: dict[str, tuple[Unreachable, str]] = {
     "is_archived": (Unreachable.ARCHIVED, "Unarchive the channel, or choose another one."),
     "user_not_found": (Unreachable.PERSON_GONE, ""),
     "user_disabled": (Unreachable.PERSON_GONE, ""),
-    "account_inactive": (Unreachable.PERSON_GONE, ""),
+    "user_not_visible": (Unreachable.UNKNOWN, ""),
     "cannot_dm_bot": (Unreachable.UNKNOWN, ""),
     "messages_tab_disabled": (Unreachable.APP_REMOVED, ""),
+    "restricted_action": (Unreachable.NOT_ALLOWED, SETTING),
+    "restricted_action_read_only_channel": (Unreachable.NOT_ALLOWED, SETTING),
     "team_access_not_granted": (Unreachable.NOT_INSTALLED, REINSTALL),
+    # The token is no longer taken: revoked, the app removed, or (account_inactive, with a bot
+    # token) its workspace deleted.
     "invalid_auth": (Unreachable.NOT_INSTALLED, REINSTALL),
     "not_authed": (Unreachable.NOT_INSTALLED, REINSTALL),
     "token_revoked": (Unreachable.NOT_INSTALLED, REINSTALL),
+    "account_inactive": (Unreachable.NOT_INSTALLED, REINSTALL),
 }
 """Slack's answers that mean CareNudge cannot write there: why, and what fixes it."""
+RATE_LIMITED = {"ratelimited", "rate_limited"}
+"""Slack's words for "slow down" (with a 429 and Retry-After, or, for rate_limited, without)."""
 PASSING = {
     "internal_error",
     "fatal_error",
     "service_unavailable",
     "request_timeout",
-    "ratelimited",
     "team_is_restricted",
 }
 """Slack errors that can pass: tried again until the fire's deadline. Any other "ok": false
@@ -91,7 +104,8 @@ RATE_LIMITED_TRIES = 3
 class SlackMessenger:
     """``pacer`` paces chat.postMessage; ``opener``, ``looker`` and ``inspector``, if given,
     pace conversations.open, users.info and conversations.info under their own limits (Slack
-    limits each method separately, per workspace)."""
+    limits each method separately, per workspace); ``editor``, if given, holds chat.update
+    after a 429 for as long as Slack asks, then tries again."""
 
     def __init__(
         self,
@@ -102,6 +116,7 @@ class SlackMessenger:
         opener: RedisPacer | None = None,
         looker: RedisPacer | None = None,
         inspector: RedisPacer | None = None,
+        editor: RedisPacer | None = None,
     ) -> None:
         self.client_for = client_for
         self.redis = redis
@@ -110,6 +125,7 @@ class SlackMessenger:
         self.opener = opener
         self.looker = looker
         self.inspector = inspector
+        self.editor = editor
 
     async def send(
         self, conversation: Conversation, card: Card, *, key: str = "", fence: Fence | None = None
@@ -133,11 +149,16 @@ class SlackMessenger:
 
     async def update(self, ref: MessageRef, card: Card) -> None:
         client = await self.client_for(ref.conversation.tenant_id, ref.conversation.channel_id)
-        await _call(
-            client.chat_update(
+
+        def edit() -> Awaitable[Any]:
+            return client.chat_update(
                 channel=ref.conversation.channel_id, ts=ref.message_id, **to_block_kit(card)
             )
-        )
+
+        if self.editor is not None:
+            await _paced(self.editor, ref.conversation.tenant_id, None, edit)
+        else:
+            await _call(edit())
 
     async def open_dm(self, member: MemberRef) -> Conversation:
         cache = self.keys.dm(member.tenant_id, member.user_id)
@@ -167,7 +188,14 @@ class SlackMessenger:
             conversation.tenant_id, within_s=CHECK_WITHIN_S
         ):
             return
-        response = await _call(client.conversations_info(channel=conversation.channel_id))
+        try:
+            response = await _call(client.conversations_info(channel=conversation.channel_id))
+        except ConversationGone as gone:
+            if gone.reason is Unreachable.NOT_ALLOWED:
+                # Without channels:read or groups:read we cannot look: the first fire will tell.
+                log.info("could not check a Slack channel before saving: %s", gone)
+                return
+            raise
         channel = response.get("channel") or {}
         if channel.get("is_archived") is True:
             raise ConversationGone("is_archived", *GONE["is_archived"])
@@ -204,7 +232,8 @@ class SlackMessenger:
             if self.looker is not None:
                 await self.looker.hold(member.tenant_id, exc.retry_after_s)
             return None
-        except DeliveryError:
+        except DeliveryError as exc:
+            log.info("could not look up a time zone in Slack: %s (%s)", type(exc).__name__, exc)
             return None
         tz = response["user"].get("tz")
         if isinstance(tz, str) and tz:
@@ -239,18 +268,44 @@ async def _call(pending: Awaitable[Any]) -> Any:
     try:
         return await pending
     except SlackApiError as exc:
-        status = exc.response.status_code
-        data = exc.response.data if isinstance(exc.response.data, dict) else {}
-        error = str(data.get("error", ""))
-        if status == 429:
-            retry = float(exc.response.headers.get("Retry-After", "1") or 1)
-            raise RateLimited(retry) from exc
-        if error in GONE:
-            reason, fix = GONE[error]
-            raise ConversationGone(error, reason, fix) from exc
-        log.warning("slack api error: %s (status %d)", error or "unknown", status)
-        if status < 500 and error and error not in PASSING:
-            raise Rejected(error) from exc
-        raise DeliveryError(error or f"status {status}") from exc
+        raise translated(exc) from exc
     except (SlackClientError, OSError, TimeoutError) as exc:
         raise DeliveryError(type(exc).__name__) from exc
+
+
+def translated(exc: SlackApiError) -> DeliveryError:
+    """Slack's refusal as the engine's error. Its message is Slack's error code (never the
+    message, nor the token), for the one log line whoever owns the work writes."""
+    status = exc.response.status_code
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    error = str(data.get("error", ""))
+    if status == 429 or error in RATE_LIMITED:
+        return RateLimited(_retry_after(exc.response.headers))
+    if error == "missing_scope":
+        # {"ok": false, "error": "missing_scope", "needed": "chat:write", "provided": "..."}
+        return ConversationGone(error, Unreachable.NOT_ALLOWED, _grant(str(data.get("needed", ""))))
+    if error in GONE:
+        reason, fix = GONE[error]
+        return ConversationGone(error, reason, fix)
+    if status < 500 and error and error not in PASSING:
+        return Rejected(error)
+    return DeliveryError(error or f"status {status}")
+
+
+def _grant(needed: str) -> str:
+    """What fixes a missing scope: installing again, which asks Slack for what it needs."""
+    which = f" (Slack calls it {needed})" if needed and len(needed) <= 100 else ""
+    return (
+        "CareNudge was installed without a permission it needs"
+        f"{which}: your Slack admin can add CareNudge to the workspace again to allow it."
+    )
+
+
+def _retry_after(headers: Any) -> float:
+    """Seconds Slack asks us to wait (its Retry-After header); 1 if it says nothing we can read."""
+    said = next((v for k, v in dict(headers or {}).items() if str(k).lower() == "retry-after"), "")
+    try:
+        seconds = float(said)
+    except (TypeError, ValueError):
+        return 1.0
+    return seconds if 0 <= seconds < 3600 else 1.0

@@ -96,6 +96,8 @@ class SlackPlatform:
             opener=per_workspace("open", settings.opens_per_minute),
             looker=per_workspace("users", settings.lookups_per_minute),
             inspector=per_workspace("channels", settings.channel_checks_per_minute),
+            # chat.update takes bursts (Tier 3): it only waits, after a 429, as Slack asks.
+            editor=RedisPacer(redis, host.clock.sleep, keys.pace("update"), 0.0),
         )
         token = settings.bot_token.reveal() if settings.bot_token else None
         self.inbound = SlackInbound(

@@ -1,14 +1,15 @@
 """``FakeSlackApi``: the Slack Web API on loopback, for tests. It records every call, answers
 like Slack does (seeded from ``tests/fakes/responses/slack/*.json``), serves ``response_url``
-posts, and can answer 429 with ``Retry-After`` or refuse a channel.
+posts, and can answer 429 with ``Retry-After``, refuse a channel, refuse a method as Slack does
+(``refuse``: ``missing_scope`` with ``needed`` and ``provided``, say), or a token (``revoke``).
 
 Off by default, it can also enforce chat.postMessage's limits (``SlackLimits``) and misbehave
 at random (``Faults``): 429, 500/502/503, requests that hang past the client's timeout, and
 people who can no longer be reached. Slack answers a refusal like ``channel_not_found`` with
 HTTP 200 and ``"ok": false`` (never 403), so that is what the fake does too. It can be slow
-(``latency_s`` for every call), refuse a method (``errors``), and hold the calls to some
-methods unanswered until a test releases them (``stall``), so a test can see what was
-answered while Slack was still busy with them.
+(``latency_s`` for every call), and hold the calls to some methods unanswered until a test
+releases them (``stall``), so a test can see what was answered while Slack was still busy
+with them.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ class FakeSlackApi:
     rate_limit_next: int = 0
     """How many of the next chat.postMessage calls answer 429."""
     retry_after: int = 1
+    limited: dict[str, int] = field(default_factory=dict)
+    """How many of the next calls to other methods answer 429 (``limit_next``)."""
+    refusals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Methods that answer ``"ok": false`` every time, and with what (``refuse``)."""
+    revoked: dict[str, str] = field(default_factory=dict)
+    """Tokens Slack no longer takes, and the error it answers every call made with them."""
     gone_users: set[str] = field(default_factory=set)
     outside: set[str] = field(default_factory=set)
     """Channels the bot is not a member of (conversations.info says ``is_member: false``; a
@@ -93,8 +100,6 @@ class FakeSlackApi:
     """The methods ``limits`` and ``faults`` apply to."""
     latency_s: float = 0.0
     """How long every Web API call takes to be answered (Slack on a slow day)."""
-    errors: dict[str, str] = field(default_factory=dict)
-    """Methods that answer ``"ok": false`` with this error (views.open's expired_trigger_id)."""
     stalled: set[str] = field(default_factory=set)
     """Methods whose calls wait, unanswered and unrecorded, until ``release``."""
     held: list[Call] = field(default_factory=list)
@@ -137,6 +142,20 @@ class FakeSlackApi:
     def response_url(self, name: str = "1") -> str:
         assert self.server is not None
         return str(self.server.make_url(f"/respond/{name}"))
+
+    def limit_next(self, method: str, count: int = 1) -> None:
+        """The next ``count`` calls to ``method`` answer 429 with ``Retry-After``."""
+        self.limited[method] = count
+
+    def refuse(self, method: str, error: str, **more: str) -> None:
+        """Answer every call to ``method`` as Slack refuses it: ``{"ok": false, "error": ...}``
+        with ``more`` beside it (``needed`` and ``provided`` for ``missing_scope``)."""
+        self.refusals[method] = {"error": error, **more}
+
+    def revoke(self, token: str, error: str = "token_revoked") -> None:
+        """Every call with ``token`` answers ``error``: ``token_revoked``, ``invalid_auth``,
+        ``account_inactive`` or ``not_authed``, as Slack does once it no longer takes it."""
+        self.revoked[token] = error
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
@@ -264,11 +283,19 @@ class FakeSlackApi:
             self.rate_limit_next -= 1
             await self._record(f"{method}:429", params, at=arrival.at)
             return _ratelimited(self.retry_after)
+        if self.limited.get(method):
+            self.limited[method] -= 1
+            await self._record(f"{method}:429", params, at=arrival.at)
+            return _ratelimited(self.retry_after)
         if method in self.faulty and (self.limits is not None or self.faults is not None):
             trouble = await self._trouble(method, params, token)
             if trouble is not None:
                 return trouble
         await self._record(method, params, token, arrival.at)
+        if token in self.revoked:
+            return web.json_response({"ok": False, "error": self.revoked[token]})
+        if method in self.refusals:
+            return web.json_response({"ok": False, **self.refusals[method]})
         answer = self._answer(method, params, token)
         if method in self.faulty:
             key = _about(method, params)
@@ -356,8 +383,6 @@ class FakeSlackApi:
         return {"ok": False, "error": error}
 
     def _answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
-        if method in self.errors:
-            return {"ok": False, "error": self.errors[method]}
         if method == "views.open":
             n = next(self._view_ids)
             view = {

@@ -147,3 +147,69 @@ async def test_one_fire_at_a_time_tells_of_a_problem_and_a_takeover_finishes_its
     assert not await reach.reserve("c1", "not-in-channel", "c:c1@160")
     await reach.release("c1", "not-in-channel", "c:c1@100")  # nobody heard it
     assert await reach.reserve("c1", "not-in-channel", "c:c1@160")
+
+
+# --- what someone asked to post now --------------------------------------------------------
+
+
+async def test_a_shoutout_to_a_channel_the_bot_is_not_in_says_so_and_posts_nothing(
+    world: World,
+) -> None:
+    world.messenger.gone_channels["icu"] = (Unreachable.NOT_IN_CHANNEL, INVITE)
+    reply = await world.command(
+        "shoutout", "priya", "@sam for staying with the family after handover", where="icu"
+    )
+    said = plain(reply.card)
+    assert "CareNudge can't post in #icu yet" in said
+    assert INVITE in said
+    assert "Nothing was posted. Then send the same command again." in said
+    assert world.messenger.sent == []  # Sam is not told of a shout-out that never was
+    assert await world.stores.shoutouts.shoutout("s1") is None
+
+
+async def test_a_shoutout_sent_to_another_channel_names_that_channel(world: World) -> None:
+    world.messenger.gone_channels["icu"] = (Unreachable.ARCHIVED, "")
+    text = "@sam for staying with the family after handover in #icu"
+    said = plain((await world.command("shoutout", "priya", text, where="ward-7")).card)
+    assert "#icu was archived, so nothing can be posted there." in said
+    assert "Unarchive it first, or choose another channel." in said
+
+
+async def test_a_pause_in_a_channel_the_bot_cannot_post_in_leaves_the_channel_free(
+    world: World,
+) -> None:
+    world.messenger.gone_channels["ward-7"] = (Unreachable.NOT_ALLOWED, "")
+    said = plain((await world.command("pause", "jo", "30s")).card)
+    assert "CareNudge isn't allowed to post in #ward-7." in said
+    assert "Your admin can check what CareNudge is allowed to do." in said
+    del world.messenger.gone_channels["ward-7"]
+    assert "Your pause has begun" in plain((await world.command("pause", "jo", "30s")).card)
+
+
+async def test_when_the_platform_is_busy_or_away_a_pause_says_to_try_again_soon(
+    world: World,
+) -> None:
+    world.messenger.rate_limits = 1
+    slowed = await world.command("pause", "jo", "30s")
+    assert slowed.status == "unavailable"
+    assert "Messages are going out more slowly for a moment" in plain(slowed.card)
+    world.messenger.failures = 1
+    away = await world.command("pause", "jo", "30s")
+    assert away.status == "unavailable"
+    assert "I couldn't get through to the chat service just now" in plain(away.card)
+    world.messenger.rejections = 1
+    refused = await world.command("pause", "jo", "30s")
+    assert "The chat service wouldn't take it, so nothing was posted." in plain(refused.card)
+    assert "Your pause has begun" in plain((await world.command("pause", "jo", "30s")).card)
+
+
+async def test_the_giver_is_told_how_many_they_recognised_could_not_be_told(
+    world: World,
+) -> None:
+    world.messenger.unreachable.add("lee")
+    text = "@sam @lee for staying with the family after handover"
+    reply = await world.command("shoutout", "priya", text)
+    said = plain(reply.card)
+    assert "Shout-out s1 sent in #ward-7" in said
+    assert "I couldn't tell 1 of them by direct message" in said
+    assert "lee" not in said.lower()

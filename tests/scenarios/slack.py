@@ -20,7 +20,7 @@ from adapters.slack.settings import SlackSettings
 from bot.app import build_app
 from bot.settings import Settings
 from nudges.settings import EngineSettings, Secret
-from tests.fakes.clock import ManualClock
+from tests.fakes.clock import ManualClock, WallClock
 from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "test-signing-secret"
@@ -38,7 +38,8 @@ def shape(name: str) -> dict[str, Any]:
 class SlackWorld:
     client: TestClient[web.Request, web.Application]
     api: FakeSlackApi
-    clock: ManualClock
+    clock: ManualClock | WallClock
+    """Set by hand; or the wall clock, for what must really wait (a 429's Retry-After)."""
     triggers: int = 0
 
     async def post(
@@ -176,7 +177,7 @@ SECRET_KEY = "k4p1bJj5o0S5XJ6oGq1l7b8Qm0eT2yV3wZ9aC6dF8hE="
 
 async def slack_world(
     redis_url: str,
-    clock: ManualClock,
+    clock: ManualClock | WallClock,
     *,
     oauth: bool = False,
     secret_key: str = SECRET_KEY,

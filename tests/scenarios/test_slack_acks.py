@@ -150,12 +150,12 @@ async def test_a_shoutout_that_fails_after_the_form_closed_is_told_privately(
     slack: SlackWorld,
 ) -> None:
     form = await shoutout_form(slack)
-    slack.api.errors["chat.postMessage"] = "invalid_blocks"  # Slack refuses the post for good
+    slack.api.refuse("chat.postMessage", "invalid_blocks")  # Slack refuses the post for good
     status, answer = await answered(submit(slack, "UPRIYA", form, shoutout_to(["USAM"])))
     assert status == 200
     assert "Sending it now" in texts(answer["view"])
     [note] = await slack.api.wait_for("chat.postEphemeral")
-    assert "Something went wrong on my side" in texts(note)
+    assert "That couldn't be posted" in texts(note)  # and who to tell if it keeps happening
     [shown] = slack.api.called("views.update")
     assert shown["view"]["title"]["text"] == "Not sent"
 
@@ -209,7 +209,7 @@ async def test_a_form_that_cannot_open_is_answered_in_plain_words(
     slack: SlackWorld, trouble: str
 ) -> None:
     if trouble == "refused":
-        slack.api.errors["views.open"] = "expired_trigger_id"
+        slack.api.refuse("views.open", "expired_trigger_id")
     else:
         slack.api.stall("views.open")  # past the trigger's 3 s: it would never open now
     assert await slack.command("UPRIYA", "", command="/shoutout") == 200

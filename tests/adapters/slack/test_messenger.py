@@ -4,7 +4,7 @@ and how Slack's errors come back as the engine's."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from redis.asyncio import Redis
@@ -15,7 +15,7 @@ from adapters.slack.messenger import RATE_LIMITED_TRIES, SlackMessenger
 from nudges.cards import Card, Text
 from nudges.errors import ConversationGone, RateLimited
 from nudges.keys import KeySpace
-from nudges.model import Conversation, MemberRef
+from nudges.model import Conversation, MemberRef, MessageRef, Unreachable
 from tests.fakes.slack_api import FakeSlackApi
 
 SLACK = KeySpace().platform("slack")
@@ -165,3 +165,89 @@ async def test_direct_messages_are_opened_and_people_looked_up_under_their_own_l
     assert interval(50 / 60) * 1.9 <= opened[1] <= interval(50 / 60) * 2
     assert len(looked_up) == 1  # a limit of its own: not behind the opens
     assert interval(100 / 60) * 0.9 <= looked_up[0] <= interval(100 / 60)
+
+
+GONE_AS_SLACK_SAYS = [
+    ("chat.postMessage", "not_in_channel", Unreachable.NOT_IN_CHANNEL),
+    ("chat.postMessage", "is_archived", Unreachable.ARCHIVED),
+    ("chat.postMessage", "channel_not_found", Unreachable.CHANNEL_GONE),
+    ("chat.postMessage", "restricted_action", Unreachable.NOT_ALLOWED),
+    ("conversations.open", "user_not_found", Unreachable.PERSON_GONE),
+    ("conversations.open", "user_disabled", Unreachable.PERSON_GONE),
+    ("conversations.open", "cannot_dm_bot", Unreachable.UNKNOWN),
+    ("chat.postMessage", "token_revoked", Unreachable.NOT_INSTALLED),
+    ("chat.postMessage", "invalid_auth", Unreachable.NOT_INSTALLED),
+    ("chat.postMessage", "account_inactive", Unreachable.NOT_INSTALLED),
+    ("chat.postMessage", "not_authed", Unreachable.NOT_INSTALLED),
+    ("conversations.open", "token_revoked", Unreachable.NOT_INSTALLED),
+]
+
+
+@pytest.mark.parametrize(("method", "error", "reason"), GONE_AS_SLACK_SAYS)
+async def test_what_slack_will_never_take_is_gone_at_once_with_why(
+    api: FakeSlackApi, redis: Redis, method: str, error: str, reason: Unreachable
+) -> None:
+    api.refuse(method, error)
+    slack = messenger(api, redis)
+    call: Awaitable[object] = (
+        slack.open_dm(MemberRef("slack", "T1", "USAM"))
+        if method == "conversations.open"
+        else slack.send(Conversation("slack", "T1", "C1"), CARD)
+    )
+    with pytest.raises(ConversationGone) as caught:
+        await call
+    assert caught.value.reason is reason
+    assert str(caught.value) == error
+    assert len(api.called(method)) == 1  # never tried again
+
+
+async def test_a_missing_scope_is_gone_and_the_fix_names_the_permission(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    api.refuse("chat.postMessage", "missing_scope", needed="chat:write", provided="commands")
+    with pytest.raises(ConversationGone) as caught:
+        await messenger(api, redis).send(Conversation("slack", "T1", "C1"), CARD)
+    assert caught.value.reason is Unreachable.NOT_ALLOWED
+    assert "chat:write" in caught.value.fix
+    assert len(api.called("chat.postMessage")) == 1
+
+
+async def test_without_the_scope_to_look_at_a_channel_reach_is_left_to_the_first_fire(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    api.refuse("conversations.info", "missing_scope", needed="channels:read")
+    await messenger(api, redis).check_reach(Conversation("slack", "T1", "C1"))  # says nothing
+
+
+async def test_rate_limited_without_a_429_is_still_a_slowdown(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    api.refuse("chat.update", "rate_limited")
+    slack = messenger(api, redis)
+    with pytest.raises(RateLimited):
+        await slack.update(MessageRef(Conversation("slack", "T1", "C1"), "1.1"), CARD)
+
+
+async def test_an_update_met_by_a_429_waits_as_slack_asks_then_goes(
+    api: FakeSlackApi, redis: Redis
+) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = AsyncWebClient(token="xoxb-test", base_url=api.api_url)
+
+    async def client_for(team: str, where: str) -> AsyncWebClient:
+        return client
+
+    editor = RedisPacer(redis, record, SLACK.pace("update"), 0.0)
+    slack = SlackMessenger(
+        client_for, redis, SLACK, RedisPacer(redis, record, SLACK.pace(), 1.0), editor=editor
+    )
+    api.limit_next("chat.update")
+    api.retry_after = 2
+    await slack.update(MessageRef(Conversation("slack", "T1", "C1"), "1.1"), CARD)
+    assert len(api.called("chat.update:429")) == 1
+    assert len(api.called("chat.update")) == 1
+    assert 1.9 <= max(waits) <= 2.0
