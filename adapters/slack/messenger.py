@@ -309,3 +309,11 @@ def _retry_after(headers: Any) -> float:
     except (TypeError, ValueError):
         return 1.0
     return seconds if 0 <= seconds < 3600 else 1.0
+
+
+def why(exc: Exception) -> str:
+    """For the log: what Slack said, or what kind of failure it was."""
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        return f"{exc.response.status_code} {data.get('error', '')}".strip()
+    return type(exc).__name__

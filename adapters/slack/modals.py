@@ -1,7 +1,6 @@
 """Slack's modals: ``/nudge`` with no words opens "New cadence" (pickers, then a preview before
-saving); ``/shoutout`` with no words opens "Recognise a colleague". Pure builders and readers:
-the modals' answers become the same command words a person could type, so the engine's one
-command language decides everything.
+saving); ``/shoutout`` with no words opens "Recognise a colleague". Pure builders (``answers``
+reads what people answered in them; ``forms`` is how they are used).
 """
 
 from __future__ import annotations
@@ -9,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from adapters.slack.answers import encode
 from adapters.slack.render import MAX_FIELD, clip, to_block_kit
 from nudges.edge import (
     SHOUTOUT_BEHAVIOURS,
@@ -17,16 +17,10 @@ from nudges.edge import (
     Arg,
     Behaviour,
     Card,
-    ChannelRef,
     Context,
     ContextLine,
-    Conversation,
     Heading,
-    Link,
-    MemberRef,
-    Mention,
     Text,
-    clean,
 )
 
 PLATFORM = "slack"
@@ -235,46 +229,13 @@ def _time_zone(tz: str) -> dict[str, Any]:
     )
 
 
-def cadence_words(state: dict[str, Any], team_id: str) -> list[Arg]:
-    """The /nudge create words (after "create") that the modal's answers amount to."""
-    values = state.get("values", {})
-    words: list[Arg] = []
-    days = [o["value"] for o in _value(values, "days", "selected_options") or []]
-    if days:
-        words.append(",".join(days))
-    times = [t.strip() for t in str(_value(values, "times", "value") or "").split(",")]
-    words.extend(("at", *_joined([t for t in times if t])))
-    channel = _value(values, "channel", "selected_conversation")
-    people = _value(values, "people", "selected_users") or []
-    everyone = _value(values, "everyone", "selected_options") or []
-    if channel:
-        words.extend(
-            ("to", ChannelRef(Conversation(PLATFORM, team_id, str(channel)), str(channel)))
-        )
-    elif people:
-        words.append("to")
-        words.extend(Mention(MemberRef(PLATFORM, team_id, str(u)), str(u)) for u in people)
-    elif everyone:
-        words.extend(("to", "team"))
-    tz = str(_value(values, "tz", "value") or "").strip()
-    if tz:
-        words.extend(("tz", tz))
-    theme = _value(values, "theme", "selected_option")
-    if theme:
-        words.extend(("theme", str(theme["value"])))
-    team = _value(values, "team", "selected_option") or {"value": _value(values, "team", "value")}
-    if team["value"]:
-        words.extend(("team", str(team["value"]).strip()))
-    return words
-
-
 def preview_modal(card: Card, words: list[Arg], metadata: dict[str, Any]) -> dict[str, Any]:
     """The preview, with Save; the words to save travel in private_metadata.
 
     Raises:
         TooLong: The words would not fit there.
     """
-    saved = {**metadata, "words": [_encode(w) for w in words]}
+    saved = {**metadata, "words": [encode(w) for w in words]}
     return _modal(CADENCE_PREVIEW, "Preview", "Save", to_block_kit(card)["blocks"][:90], saved)
 
 
@@ -285,10 +246,6 @@ def previewed(card: Card, words: list[Arg], metadata: dict[str, Any]) -> dict[st
         return {"response_action": "update", "view": preview_modal(card, words, metadata)}
     except TooLong:
         return problem("people", TOO_MANY)
-
-
-def saved_words(metadata: dict[str, Any], team_id: str) -> list[Arg]:
-    return [_decode(w, team_id) for w in metadata.get("words", [])]
 
 
 def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
@@ -336,21 +293,6 @@ def shoutout_modal(channel_id: str, channel_name: str) -> dict[str, Any]:
     )
 
 
-def shoutout_words(state: dict[str, Any], team_id: str) -> list[Arg]:
-    values = state.get("values", {})
-    words: list[Arg] = [
-        Mention(MemberRef(PLATFORM, team_id, str(u)), str(u))
-        for u in _value(values, "people", "selected_users") or []
-    ]
-    words.extend(clean(str(_value(values, "message", "value") or "")).split())
-    behaviour = _value(values, "behaviour", "selected_option")
-    if behaviour and behaviour["value"] != "suggest":
-        words.extend(("behaviour", str(behaviour["value"])))
-    if _value(values, "private", "selected_options"):
-        words.append("private")
-    return words
-
-
 def notice(title: str, card: Card | None) -> dict[str, Any]:
     """A modal that only tells (no submit): for a refusal after a preview, or how a form's
     work went. Its buttons stay in the private note sent with it: pressed in a modal, they
@@ -394,37 +336,3 @@ def not_opened(command: str) -> Card:
 def problem(block_id: str, text: str) -> dict[str, Any]:
     """A ``response_action: errors`` answer: the problem shown under one input."""
     return {"response_action": "errors", "errors": {block_id: clip(text, MAX_FIELD)}}
-
-
-def _value(values: dict[str, Any], block_id: str, key: str) -> Any:
-    return (values.get(block_id) or {}).get(block_id, {}).get(key)
-
-
-def _joined(times: list[str]) -> list[str]:
-    out: list[str] = []
-    for t in times:
-        if out:
-            out.append("and")
-        out.append(t)
-    return out
-
-
-def _encode(word: Arg) -> Any:
-    if isinstance(word, Mention):
-        return {"m": word.member.user_id}
-    if isinstance(word, ChannelRef):
-        return {"c": word.conversation.channel_id, "n": word.name}
-    if isinstance(word, Link):
-        return {"u": word.url, "t": word.text}
-    return word
-
-
-def _decode(word: Any, team_id: str) -> Arg:
-    if isinstance(word, dict) and "m" in word:
-        ident = str(word["m"])
-        return Mention(MemberRef(PLATFORM, team_id, ident), ident)
-    if isinstance(word, dict) and "c" in word:
-        return ChannelRef(Conversation(PLATFORM, team_id, str(word["c"])), str(word["n"]))
-    if isinstance(word, dict) and "u" in word:
-        return Link(str(word["u"]), str(word["t"]))
-    return str(word)

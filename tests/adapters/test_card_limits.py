@@ -13,7 +13,8 @@ import pytest
 from redis.asyncio import Redis
 from slack_sdk.models.views import View
 
-from adapters.slack.modals import cadence_modal, cadence_words
+from adapters.slack.answers import cadence_words, saved_words
+from adapters.slack.modals import cadence_modal
 from nudges.cards import Card, plain
 from nudges.help import topics
 from tests.adapters.limits import slack_blocks, slack_home, slack_message, teams_activity
@@ -367,7 +368,6 @@ def test_the_slack_preview_of_the_largest_answers_the_form_takes_carries_every_w
         MAX_TIMES,
         MAX_TZ,
         previewed,
-        saved_words,
     )
     from nudges.cards import Heading
     from nudges.model import WEEKDAYS
