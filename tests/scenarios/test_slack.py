@@ -258,6 +258,19 @@ async def test_a_shoutout_posts_in_the_channel_and_typed_pings_stay_text(slack: 
     assert any(p["channel"] == "DUSAM" for p in posts)
 
 
+async def test_a_command_with_the_word_payload_in_it_is_read_as_typed(slack: SlackWorld) -> None:
+    """Bolt takes a form body with "payload" anywhere in it for a button's (and finds none)."""
+    assert (
+        await slack.command(
+            "UPRIYA", "<@USAM|sam> for the payload checks on the night run", command="/shoutout"
+        )
+        == 200
+    )
+    posts = await slack.api.wait_for("chat.postMessage", 2)
+    channel_post = next(p for p in posts if p["channel"] == "C0WARD7")
+    assert "for the payload checks on the night run" in texts(channel_post)
+
+
 async def test_a_shoutout_shows_what_was_typed_links_groups_and_all_escaped_once(
     slack: SlackWorld,
 ) -> None:
