@@ -6,12 +6,8 @@ lately. Never a count per person, never a ranking.
 from __future__ import annotations
 
 import logging
-import re
-import tomllib
 from dataclasses import replace
 from datetime import timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from nudges import privacy, wording
@@ -28,7 +24,7 @@ from nudges.cards import (
 from nudges.codec import words_in, words_out
 from nudges.commands import GiveShoutout
 from nudges.deps import Deps
-from nudges.digest import Digests, joiner
+from nudges.digest import Digests
 from nudges.errors import CannotReach, ConversationGone, DeliveryError, NotFound, Refused
 from nudges.model import (
     SHOUTOUT_BEHAVIOURS,
@@ -40,49 +36,15 @@ from nudges.model import (
     Shoutout,
     TypedText,
     iso_week,
-    typed_plain,
 )
 from nudges.rosters import Rosters
+from nudges.shoutout_cards import confirmation, public_card
+from nudges.shoutout_words import is_vague, plain_text, read_text, suggest
 
 log = logging.getLogger(__name__)
 
 BURST = (5, timedelta(minutes=10))
 DAILY = (30, timedelta(days=1))
-
-
-@cache
-def _vocabulary() -> tuple[frozenset[str], dict[Behaviour, tuple[str, ...]]]:
-    raw = tomllib.loads(
-        resources.files("nudges").joinpath("shoutouts.toml").read_text(encoding="utf-8")
-    )
-    hints = {Behaviour(name): tuple(words) for name, words in raw["hints"].items()}
-    return frozenset(raw["generic"].split()), hints
-
-
-def suggest(text: str) -> Behaviour:
-    """The behaviour a shout-out's words suggest (Helping if nothing stands out)."""
-    lowered = text.lower()
-    hits = {b: sum(lowered.count(h) for h in hints) for b, hints in _vocabulary()[1].items()}
-    best = max(SHOUTOUT_BEHAVIOURS, key=lambda b: (hits[b], -SHOUTOUT_BEHAVIOURS.index(b)))
-    return best if hits[best] else Behaviour.HELPING
-
-
-def is_vague(text: str) -> bool:
-    """Too short, or only generic thanks: no effort named."""
-    # Words in any script ("dziękuję", "شكرا"), not only English letters.
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text.lower())
-    return len(words) < 5 or all(w in _vocabulary()[0] for w in words)
-
-
-def plain_text(words: TypedText) -> str:
-    """The words, links with their addresses: everything the privacy guard must read."""
-    return typed_plain(words)
-
-
-def read_text(words: TypedText) -> str:
-    """The words as a reader sees them (a link's words, not its address): what a tip and a
-    suggested tag go by."""
-    return typed_plain(words, addresses=False)
 
 
 class Shoutouts:
@@ -423,59 +385,3 @@ class Shoutouts:
 def _held_words(raw: list[Any]) -> TypedText:
     """A held shout-out's words; one held before links were kept has people as [key, name]."""
     return words_in([{"m": w[0], "n": w[1]} if isinstance(w, list) else w for w in raw])
-
-
-def public_card(
-    shoutout: Shoutout, giver: Mention, recipients: list[Mention] | tuple[Mention, ...]
-) -> Card:
-    people = wording.mentions(list(recipients), "and")
-    return Card(
-        (
-            Text((giver, " recognised ", *people, *joiner(shoutout.words), *shoutout.words)),
-            ContextLine((f"{shoutout.behaviour.label} · recognise someone with /shoutout",)),
-        ),
-        f"@{giver.name} recognised "
-        + ", ".join(f"@{m.name}" for m in recipients)
-        + f": {shoutout.text}",
-    )
-
-
-def confirmation(shoutout: Shoutout, where_name: str, untold: int = 0) -> Card:
-    """``untold``: how many of the people recognised could not be told by direct message."""
-    where = "privately" if shoutout.private else f"in {wording.channel(where_name)}"
-    return Card(
-        (
-            Heading(f"Shout-out {shoutout.id} sent {where}"),
-            *_untold(len(shoutout.recipients), untold),
-            Text((f"Tagged {shoutout.behaviour.label}. Change the tag:",)),
-            Actions(
-                tuple(
-                    Button(
-                        b.label,
-                        Action.SHOUTOUT_TAG,
-                        f"{shoutout.id}|{b.value}",
-                        primary=b is shoutout.behaviour,
-                    )
-                    for b in SHOUTOUT_BEHAVIOURS
-                )
-            ),
-            ContextLine((f"Changed your mind? /shoutout delete {shoutout.id}",)),
-        ),
-        f"Shout-out {shoutout.id} sent {where}.",
-    )
-
-
-def _untold(recipients: int, untold: int) -> tuple[Text, ...]:
-    """A word to the giver about the people a direct message could not reach: counted, never
-    named, and never a fault of theirs."""
-    if not untold:
-        return ()
-    who = "them" if untold == recipients else f"{untold} of them"
-    return (
-        Text(
-            (
-                f"I couldn't tell {who} by direct message: their account may be closed, or "
-                "they may not take messages from CareNudge.",
-            )
-        ),
-    )
