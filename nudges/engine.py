@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from nudges import help, members, reach, wording
 from nudges.budget import Budgets
 from nudges.cadences import Cadences
-from nudges.cards import Action, Card, ContextLine, Heading, Inline, Mention, Reply, Text, plain
+from nudges.cards import Action, Card, ContextLine, Heading, Mention, Reply, Text
 from nudges.commands import (
     AddPrompt,
     Appoint,
@@ -67,6 +67,7 @@ from nudges.model import Fire, MemberRef, Role, Workspace
 from nudges.pause import Pauses
 from nudges.planning import Planner
 from nudges.ports import Hold
+from nudges.problems import given_back, problem_card
 from nudges.prompts import Prompts
 from nudges.reach import Reach
 from nudges.rights import Rights
@@ -154,7 +155,7 @@ class Engine:
         try:
             return await answering
         except ParseError as exc:
-            return Reply(_problem(exc), status="invalid", field=exc.field)
+            return Reply(problem_card(exc), status="invalid", field=exc.field)
         except Refused as exc:
             # Naming who can help reads Redis too: its failure is handled by the caller.
             return Reply(await self._refusal(exc), status="refused")
@@ -167,7 +168,7 @@ class Engine:
             return Reply(wording.message("Not quite", str(exc)), status="invalid")
         except Identifying as exc:
             card = wording.message("Could you say it another way?", exc.explanation, exc.advice)
-            card = Card((*card.blocks, *_yours(exc.yours)), card.fallback_text)
+            card = Card((*card.blocks, *given_back(exc.yours)), card.fallback_text)
             return Reply(card, status="invalid", field=exc.field)
         except DeliveryError as exc:
             # A message it needed, in the conversation it came from (a pause's, a button's).
@@ -350,64 +351,3 @@ class Engine:
 
 def _kind(event: Event) -> str:
     return type(event).__name__
-
-
-def _problem(exc: ParseError) -> Card:
-    hint = f"More: /nudge help {exc.topic}" if exc.topic else "More: /nudge help"
-    return Card(
-        (
-            Heading("I didn't quite get that"),
-            Text((exc.problem,)),
-            Text(("Try: ", exc.example)),
-            *_yours(exc.yours),
-            ContextLine((hint,)),
-        ),
-        f"{exc.problem} Try: {exc.example}",
-    )
-
-
-YOURS_MOST, YOURS_BLOCK = 2000, 600
-"""The most of someone's words given back (a shout-out may have 500 characters), in pieces
-of at most 600 characters, ending between words: room on every platform even for text its
-renderer must escape (Slack's "&amp;" is five), but not for all of a 40,000-character paste."""
-
-
-def _yours(typed: tuple[Inline, ...]) -> tuple[Text | ContextLine, ...]:
-    """What the person typed, given back only to them to change and send again; of a very
-    long text the start, and how much more there was."""
-    if not typed:
-        return ()
-    pieces: list[list[Inline]] = [[]]
-    used = shown = 0
-    for part in typed:
-        if shown >= YOURS_MOST:
-            break
-        if not isinstance(part, str):
-            pieces[-1].append(part)
-            used, shown = used + _length((part,)), shown + _length((part,))
-            continue
-        while part and shown < YOURS_MOST:
-            if used >= YOURS_BLOCK:
-                pieces.append([])
-                used = 0
-            piece = part[: min(YOURS_BLOCK - used, YOURS_MOST - shown)]
-            if len(piece) < len(part) and " " in piece.strip():
-                piece = piece[: piece.rstrip().rindex(" ") + 1]  # a piece ends between words
-            part = part[len(piece) :]
-            pieces[-1].append(piece)
-            shown += len(piece)
-            used = YOURS_BLOCK if part else used + len(piece)  # the rest starts a new piece
-    given: list[Text | ContextLine] = [
-        Text(("Your words, to change and send again (only you can see this):",)),
-        *(Text(tuple(piece)) for piece in pieces),
-    ]
-    left = _length(typed) - shown
-    if left > 0:
-        given.append(
-            ContextLine((f"That's the start of them: {left:,} more characters didn't fit here.",))
-        )
-    return tuple(given)
-
-
-def _length(parts: tuple[Inline, ...]) -> int:
-    return sum(len(p) if isinstance(p, str) else len(plain(Card((Text((p,)),), ""))) for p in parts)
