@@ -220,7 +220,13 @@ class Pauses:
             None if data["follow_up"] is None else float(data["follow_up"]),
             bool(data["to_me"]),
         )
-        return await self.call(actor, where, data["team"], cmd)
+        try:
+            return await self.call(actor, where, data["team"], cmd)
+        except DeliveryError:
+            # Nothing went out: the dedication is kept under the same button, to press again
+            # once what stopped it is fixed.
+            await self.stores.pauses.hold(held, actor, data)
+            raise
 
     async def join(
         self, actor: MemberRef, pause_id: str, message: MessageRef | None

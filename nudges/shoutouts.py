@@ -262,7 +262,15 @@ class Shoutouts:
             behaviour=Behaviour(data["behaviour"]) if data.get("behaviour") else None,
             private=bool(data["private"]) if not choice else choice == "private",
         )
-        return await self.give(actor, where, str(data.get("where_name", "")), cmd, confirmed=True)
+        try:
+            return await self.give(
+                actor, where, str(data.get("where_name", "")), cmd, confirmed=True
+            )
+        except (DeliveryError, CannotReach):
+            # Nothing went out: the words are kept under the same button, to press again once
+            # what stopped it is fixed (CareNudge invited to the channel, say).
+            await self.stores.shoutouts.hold(held, actor, data)
+            raise
 
     async def _post(
         self, actor: MemberRef, where: Conversation, where_name: str, cmd: GiveShoutout

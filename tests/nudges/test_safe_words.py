@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from nudges.cards import Actions, Card, plain
+from nudges.model import Unreachable
 from tests.conftest import World
 
 DEDICATION = "for the lady we lost this morning, and for everyone who cared for her"
@@ -162,6 +163,19 @@ async def test_words_that_may_not_be_a_dedication_are_shown_back_with_a_post_but
     assert "Your pause has begun" in plain(begun.card)
     [opening] = world.messenger.to("ward-7")
     assert f"“{typed}”" in plain(opening.card)
+
+
+async def test_a_held_pause_that_cannot_be_posted_is_kept_to_press_again(world: World) -> None:
+    reply = await world.command("pause", "sam", "Margaret")
+    world.messenger.gone_channels["ward-7"] = (Unreachable.NOT_IN_CHANNEL, "/invite @CareNudge")
+    refused = await world.press_on("sam", reply.card, "Post the pause")
+    assert "Nothing was posted" in plain(refused.card)
+    assert posted(world) == []
+    del world.messenger.gone_channels["ward-7"]  # CareNudge invited
+    begun = await world.press_on("sam", reply.card, "Post the pause")
+    assert "Your pause has begun" in plain(begun.card)
+    [opening] = world.messenger.to("ward-7")
+    assert "“Margaret”" in plain(opening.card)
 
 
 async def test_a_held_pause_is_posted_only_by_its_caller_and_only_once(world: World) -> None:

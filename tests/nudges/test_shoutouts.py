@@ -25,7 +25,7 @@ from nudges.cards import (
     plain,
 )
 from nudges.events import CommandInvoked
-from nudges.model import Behaviour
+from nudges.model import Behaviour, Unreachable
 from tests.conftest import World
 from tests.fakes.clock import utc
 from tests.fakes.messenger import Delivery
@@ -274,6 +274,21 @@ async def test_a_held_shoutout_posts_once_and_only_for_its_giver(world: World) -
     again = await press(world, "jo", tip.card, "Post it as it is")
     assert "expired" in plain(again.card)
     assert len(in_channel(world)) == 1
+
+
+async def test_a_held_shoutout_that_cannot_be_posted_is_kept_to_press_again(world: World) -> None:
+    """CareNudge not in the channel when "Post it as it is" is pressed: nothing goes out, the
+    giver is told why, and their words wait under the same button until it is invited."""
+    tip = await shoutout(world, "jo", "@sam thanks!")
+    world.messenger.gone_channels["ward-7"] = (Unreachable.NOT_IN_CHANNEL, "/invite @CareNudge")
+    refused = await press(world, "jo", tip.card, "Post it as it is")
+    assert "can't post in #ward-7" in plain(refused.card)
+    assert world.messenger.sent == []
+    del world.messenger.gone_channels["ward-7"]  # invited
+    posted = await press(world, "jo", tip.card, "Post it as it is")
+    assert "sent in #ward-7" in plain(posted.card)
+    [message] = in_channel(world)
+    assert message.text.startswith("@jo recognised @sam: thanks!")
 
 
 async def test_a_specific_shoutout_of_five_words_goes_straight_out(world: World) -> None:
