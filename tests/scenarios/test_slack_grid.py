@@ -189,6 +189,10 @@ async def test_an_uninstalled_workspace_is_deleted_and_no_longer_tried(
     assert "CareNudge is back, and so is c1" in texts(told)
     assert "couldn't reach #ward-9" in texts(told)
     assert grid.api.tokens("chat.postMessage")[-1] == "xoxb-ward-9"
+    # ... and it goes out again from its next time.
+    grid.clock.set(utc(2026, 12, 1, 13, 0))
+    [prompt] = await grid.api.wait_for_posts("C9")
+    assert prompt["channel"] == "C9"
 
 
 async def last_fire_recorded(world: SlackWorld, cadence: str) -> None:
