@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -67,7 +69,7 @@ class Turns:
         self.keys = keys
         self.settled = settled
         self.lanes = Lanes()
-        self._working: set[asyncio.Task[None]] = set()
+        self._working: set[asyncio.Task[Any]] = set()
 
     async def run(
         self,
@@ -101,6 +103,26 @@ class Turns:
                 if answer is not None:
                     await self._tell(answer, reply)
 
+    def tracked(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """``listener``, for a platform SDK that runs it in a task of its own and answers the
+        platform as soon as it acknowledges (Bolt): the task is work ``drain`` waits for on
+        shutdown, from its first step, so nothing acknowledged is cut off (nor left holding a
+        connection after Redis is closed). Its arguments are the listener's own (Bolt reads
+        their names through ``__wrapped__``)."""
+
+        @functools.wraps(listener)
+        async def run(*args: Any, **kwargs: Any) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._working.add(task)
+            try:
+                await listener(*args, **kwargs)
+            finally:
+                if task is not None:
+                    self._working.discard(task)
+
+        return run
+
     def spawn(self, lane: str, work: Work, *, answer: Answer | None = None) -> None:
         """``run`` in the background, for a platform that acknowledges by returning from its
         handler (Teams); ``drain`` waits for it on shutdown."""
@@ -110,12 +132,18 @@ class Turns:
 
     async def drain(self, timeout_s: float = DRAIN_S) -> None:
         """On shutdown: let the work already acknowledged finish, for a while."""
-        if self._working:
-            _, late = await asyncio.wait(set(self._working), timeout=timeout_s)
-            for task in late:
-                task.cancel()
-            if late:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        # Work may start more as it finishes (a time zone looked up afterwards): until none.
+        while self._working:
+            left = deadline - loop.time()
+            if left <= 0:
+                late = set(self._working)
+                for task in late:
+                    task.cancel()
                 log.warning("stopping: %d %s requests were not finished", len(late), self.name)
+                return
+            await asyncio.wait(set(self._working), timeout=left)
 
     async def first_time(self, kind: str, ident: str) -> bool:
         """False for a delivery already acted on (retried, or pressed twice), by any replica."""

@@ -79,9 +79,10 @@ class SlackForms:
         self.answer = answer
 
     def register(self, app: AsyncApp) -> None:
-        app.view(modals.CADENCE)(self._cadence_previewed)
-        app.view(modals.CADENCE_PREVIEW)(self._cadence_saved)
-        app.view(modals.SHOUTOUT)(self._shoutout_sent)
+        tracked = self.turns.tracked
+        app.view(modals.CADENCE)(tracked(self._cadence_previewed))
+        app.view(modals.CADENCE_PREVIEW)(tracked(self._cadence_saved))
+        app.view(modals.SHOUTOUT)(tracked(self._shoutout_sent))
 
     async def open(
         self, event: CommandInvoked, trigger_id: str, client: AsyncWebClient, respond: Any

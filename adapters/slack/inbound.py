@@ -101,9 +101,10 @@ class SlackInbound:
             user_facing_authorize_error_message=NOT_INSTALLED,
             **bolt,
         )
-        self.app.command(re.compile(r"^/(nudge|shoutout|pause)$"))(self._command)
-        self.app.action(re.compile(r".*"))(self._action)
-        self.app.event("app_home_opened")(self._home_opened)
+        tracked = self.turns.tracked
+        self.app.command(re.compile(r"^/(nudge|shoutout|pause)$"))(tracked(self._command))
+        self.app.action(re.compile(r".*"))(tracked(self._action))
+        self.app.event("app_home_opened")(tracked(self._home_opened))
         self.forms = SlackForms(engine, turns, self._tenant, self._answer)
         self.forms.register(self.app)
         if self.app.installation_store is not None:

@@ -74,8 +74,11 @@ class SignIn:
             raise self._failed(f"no answer within {self.timeout_s:g} s", refused=False) from None
         except Exception as exc:  # MSAL and the SDKs raise what they like: ValueError…
             found = AADSTS.search(str(exc))
-            why = f"AADSTS{found.group(1)}" if found else type(exc).__name__
-            raise self._failed(f"Microsoft Entra refused it ({why})", refused=True) from None
+            if found is None:  # no answer of Entra's: unreachable, or something in the way
+                why = f"no answer from Microsoft Entra ({type(exc).__name__})"
+                raise self._failed(why, refused=False) from None
+            why = f"Microsoft Entra refused it (AADSTS{found.group(1)})"
+            raise self._failed(why, refused=True) from None
         if self._failing:
             log.info("Teams: the bot signs in to Microsoft Entra again")
             self._failing = False
