@@ -29,6 +29,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import modals
+from adapters.slack.forms import ASK_WITHIN_S
 from benchmarks.report import Bench, Figure, percentile
 from bot.app import connect
 from bot.settings import Settings
@@ -64,6 +65,9 @@ RECIPIENTS = [f"UR{i:02d}" for i in range(12)]
 SAVES_PER_TEAM = 10
 """Under a team's 20 cadences at most, so every save goes ahead."""
 TARGET_MS = 100.0
+TARGETS_MS = {"cadence form preview": TARGET_MS + ASK_WITHIN_S * 1000}
+"""A preview waits up to ``ASK_WITHIN_S`` for Slack to say whether CareNudge can post in the
+chosen channel, so that a problem shows under the channel picker with the form kept."""
 KINDS = (
     "slash command",
     "button",
@@ -108,8 +112,8 @@ async def run(bench: Bench) -> list[Figure]:
             "ms",
             percentile(fast[kind], 99),
             "Web API at once",
-            f"p99 < {TARGET_MS:.0f} ms",
-            percentile(slow[kind], 99) < TARGET_MS,
+            f"p99 < {TARGETS_MS.get(kind, TARGET_MS):.0f} ms",
+            percentile(slow[kind], 99) < TARGETS_MS.get(kind, TARGET_MS),
         )
         for kind in (*KINDS, OPENED)
     ]

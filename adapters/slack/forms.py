@@ -59,6 +59,9 @@ FORM_BLOCKS: dict[Field | None, str] = {
 """Which input of the cadence form a problem is shown under (by default, the times)."""
 SHOUTOUT_BLOCKS: dict[Field | None, str] = {"recipients": "people", "words": "message"}
 """Which input of the shout-out form a problem is shown under (by default, the message)."""
+ASK_WITHIN_S = 0.5
+"""How long a cadence form's preview waits for Slack to say whether CareNudge can post in the
+chosen channel (so a problem shows under the picker): well inside Slack's 3 s."""
 OPEN_WITHIN_S = 2.5
 """How long views.open may take: the trigger lasts 3 s from the command (and the client waits
 out a 429's Retry-After before trying again), so a form not open by then will not open."""
@@ -120,24 +123,31 @@ class SlackForms:
         words = answers.cadence_words(view.get("state", {}), actor.tenant_id)
         words = [_named_channel(w, metadata) for w in words]
         event = _nudge(actor, body, where, metadata, "preview", words)
-        reply = await self.engine.check(event)  # Slack is not asked: the answer is due now
+        reply = await self.engine.check(event)  # what can be said without Slack, at once
         if reply is None or reply.status != "ok":
             block = FORM_BLOCKS[reply.field if reply is not None else None]
             await ack(**modals.problem(block, _said(reply)))
             return
+        # Whether CareNudge can post in the channel is Slack's to say. If it says within
+        # ASK_WITHIN_S, a problem shows under the channel picker, the rest of the form kept;
+        # if not, the preview goes first, and is replaced if Slack then says no (Save would
+        # refuse it anyway).
+        asking = asyncio.ensure_future(self.engine.handle(event))
+        done, _ = await asyncio.wait({asking}, timeout=ASK_WITHIN_S)
+        if done:
+            asked = asking.result()
+            if asked is not None and asked.status != "ok":
+                await ack(**modals.problem(FORM_BLOCKS[asked.field], _said(asked)))
+                return
+            reply = asked or reply
         answer = modals.previewed(reply.card, words, metadata)
         await ack(**answer)
-        if answer.get("response_action") != "update":
-            return  # too much to carry: the form says so, and there is nothing to confirm
-
-        async def confirm() -> None:
-            # Now Slack is asked whether CareNudge can post in the channel; if not, the
-            # preview says so (and Save would refuse it anyway).
-            asked = await self.engine.handle(event)
-            if asked is not None and asked.status == "invalid":
-                await self._update_view(view, modals.notice("Not quite", asked.card), client)
-
-        await self.turns.run(_lane(where, actor), confirm)
+        if done:
+            return
+        asked = await asking
+        shown = answer.get("response_action") == "update"
+        if shown and asked is not None and asked.status == "invalid":
+            await self._update_view(view, modals.notice("Not quite", asked.card), client)
 
     async def _cadence_saved(
         self,

@@ -244,13 +244,34 @@ async def test_a_cadence_preview_is_answered_while_slack_is_asked_about_the_chan
     status, answer = await answered(submit(slack, "UMO", slack.api.views[-1], answers))
     assert status == 200
     assert "Mon, Wed at 13:00 (Europe/London)" in texts(answer["view"])
-    await slack.api.wait_for_held("conversations.info")  # asked after the answer
+    await slack.api.wait_for_held("conversations.info")  # Slack, slow to say, is not waited for
 
     await slack.api.release()
     [shown] = await slack.api.wait_for("views.update")  # and the preview then says so
     assert shown["view_id"] == slack.api.views[-1]["id"]
     assert "CareNudge can't post in" in texts(shown["view"])
     assert "/invite @CareNudge" in texts(shown["view"])
+
+
+async def test_when_slack_says_at_once_the_channel_problem_shows_under_the_channel_picker(
+    slack: SlackWorld,
+) -> None:
+    """The rest of what was chosen stays in the form: only the channel needs changing."""
+    await slack.command("UADA", "manager add <@UMO|mo> to ward-7")
+    await slack.api.wait_for_responses(1)
+    await slack.command("UMO", "")
+    await slack.api.wait_for("views.open")
+    slack.api.outside.add("CICU")
+    answers = {
+        **CADENCE_ANSWERS,
+        "channel": {"type": "conversations_select", "selected_conversation": "CICU"},
+    }
+    status, answer = await answered(submit(slack, "UMO", slack.api.views[-1], answers))
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["channel"]
+    assert "/invite @CareNudge" in answer["errors"]["channel"]
+    assert slack.api.called("views.update") == []
 
 
 async def test_a_cadence_form_saved_twice_saves_one_cadence(slack: SlackWorld) -> None:
