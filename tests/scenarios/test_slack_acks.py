@@ -54,6 +54,15 @@ def shoutout_to(people: list[str]) -> dict[str, Any]:
     }
 
 
+async def cadence_form(slack: SlackWorld) -> dict[str, Any]:
+    """The form ``/nudge`` opens for Mo, who manages ward-7, as Slack holds it."""
+    await slack.command("UADA", "manager add <@UMO|mo> to ward-7")
+    await slack.api.wait_for_responses(1)
+    await slack.command("UMO", "")
+    await slack.api.wait_for("views.open")
+    return slack.api.views[-1]
+
+
 async def shoutout_form(slack: SlackWorld, user: str = "UPRIYA") -> dict[str, Any]:
     """The form ``/shoutout`` opens, as Slack holds it (with its view id and hash)."""
     opened = len(slack.api.views)
@@ -231,10 +240,7 @@ async def test_a_form_that_cannot_open_is_answered_in_plain_words(
 async def test_a_cadence_preview_is_answered_while_slack_is_asked_about_the_channel(
     slack: SlackWorld,
 ) -> None:
-    await slack.command("UADA", "manager add <@UMO|mo> to ward-7")
-    await slack.api.wait_for_responses(1)
-    await slack.command("UMO", "")
-    await slack.api.wait_for("views.open")
+    await cadence_form(slack)
     slack.api.stall("conversations.info")
     slack.api.outside.add("CICU")
     answers = {
@@ -257,10 +263,7 @@ async def test_when_slack_says_at_once_the_channel_problem_shows_under_the_chann
     slack: SlackWorld,
 ) -> None:
     """The rest of what was chosen stays in the form: only the channel needs changing."""
-    await slack.command("UADA", "manager add <@UMO|mo> to ward-7")
-    await slack.api.wait_for_responses(1)
-    await slack.command("UMO", "")
-    await slack.api.wait_for("views.open")
+    await cadence_form(slack)
     slack.api.outside.add("CICU")
     answers = {
         **CADENCE_ANSWERS,
@@ -275,10 +278,7 @@ async def test_when_slack_says_at_once_the_channel_problem_shows_under_the_chann
 
 
 async def test_a_cadence_form_saved_twice_saves_one_cadence(slack: SlackWorld) -> None:
-    await slack.command("UADA", "manager add <@UMO|mo> to ward-7")
-    await slack.api.wait_for_responses(1)
-    await slack.command("UMO", "")
-    await slack.api.wait_for("views.open")
+    await cadence_form(slack)
     form = slack.api.views[-1]
     _, preview = await answered(submit(slack, "UMO", form, CADENCE_ANSWERS))
     slack.api.stall("conversations.info")  # Save asks Slack about the channel, after its ack
