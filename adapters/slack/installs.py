@@ -178,13 +178,13 @@ class RedisInstallationStore(AsyncInstallationStore):
         if where:
             team = await self.redis.hget(self.keys.workspaces(tenant_id), where)
             if team:
-                keys.append(self.keys.bot(_workspace(tenant_id, _text(team), False)))
+                keys.append(self.keys.bot(_workspace(tenant_id, as_text(team), False)))
         for key in keys:
             fields = await self._load(key)
             if fields:
                 return Bot(**fields)
         async for key in self.redis.scan_iter(match=self.keys.bot(f"{tenant_id}:*"), count=500):
-            fields = await self._load(_text(key))
+            fields = await self._load(as_text(key))
             if fields:
                 return Bot(**fields)
         return None
@@ -239,7 +239,7 @@ class RedisInstallationStore(AsyncInstallationStore):
         if not is_org(tenant_id):
             return [self.keys.installation(_workspace(None, tenant_id, False))]
         pattern = self.keys.installation(f"{tenant_id}:*")
-        return [_text(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
+        return [as_text(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
 
     async def installed_by(self, tenant_id: str, user_id: str) -> bool:
         """Whether ``user_id`` installed CareNudge for the tenant (kept in its record)."""
@@ -316,5 +316,6 @@ class RedisOAuthStateStore(AsyncOAuthStateStore):
         return bool(await self.redis.getdel(self.keys.oauth_state(state)))
 
 
-def _text(value: bytes | str) -> str:
+def as_text(value: bytes | str) -> str:
+    """A value from Redis as text (these clients may hand back bytes)."""
     return value.decode() if isinstance(value, bytes) else value

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from adapters.slack.installs import RedisInstallationStore, is_org
+from adapters.slack.installs import RedisInstallationStore, as_text, is_org
 from nudges.edge import MemberRef, PlatformKeys, Secret
 
 
@@ -42,7 +42,7 @@ class SlackRecords:
                 self.keys.workspaces(member.tenant_id), member.user_id
             )
             if workspace is not None:
-                found["The workspace you last used CareNudge in"] = _text(workspace)
+                found["The workspace you last used CareNudge in"] = as_text(workspace)
         if self.installs and await self.installs.installed_by(member.tenant_id, member.user_id):
             found["You installed CareNudge in this workspace"] = member.tenant_id
         return found
@@ -63,7 +63,3 @@ class SlackRecords:
         if self.installs and await self.installs.forget_installer(member.tenant_id, member.user_id):
             gone += 1
         return gone
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

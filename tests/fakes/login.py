@@ -127,16 +127,23 @@ class FakeLogin:
             *(a.home for a in self.apps.values()),
         }
 
+    async def _answered(self) -> web.Response | None:
+        """What every request meets first: it is counted as arrived, waits while ``hang`` is
+        set, and gets ``instead`` if something is in the way; None to answer as Entra does."""
+        await self._arrived()
+        if self.hang is not None:
+            await self.hang.wait()
+        if self.instead is None:
+            return None
+        status, content_type, text = self.instead
+        return web.Response(status=status, content_type=content_type, text=text)
+
     async def _configuration(self, request: web.Request) -> web.Response:
         """A tenant's OpenID configuration, as Entra publishes it (v2.0)."""
         tenant = request.match_info["tenant"]
         self.discovered.append(tenant)
-        await self._arrived()
-        if self.hang is not None:
-            await self.hang.wait()
-        if self.instead is not None:
-            status, content_type, text = self.instead
-            return web.Response(status=status, content_type=content_type, text=text)
+        if (instead := await self._answered()) is not None:
+            return instead
         if not self._known(tenant):
             return _not_found(tenant, "invalid_tenant")
         at = f"{ENTRA}/{tenant}"
@@ -223,12 +230,8 @@ class FakeLogin:
         tenant = request.match_info["tenant"]
         form = {k: str(v) for k, v in (await request.post()).items()}
         self.requests.append((tenant, form))
-        await self._arrived()
-        if self.hang is not None:
-            await self.hang.wait()
-        if self.instead is not None:
-            status, content_type, text = self.instead
-            return web.Response(status=status, content_type=content_type, text=text)
+        if (instead := await self._answered()) is not None:
+            return instead
         if not self._known(tenant):
             return _not_found(tenant, "invalid_request")
         if form.get("grant_type") != "client_credentials":

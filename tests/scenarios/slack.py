@@ -26,6 +26,15 @@ from tests.fakes.slack_api import FakeSlackApi
 SECRET = "test-signing-secret"
 TEAM = "T1"
 SHAPES = Path(__file__).parents[1] / "fixtures" / "slack"
+CADENCE_ANSWERS = {
+    "channel": {"type": "conversations_select", "selected_conversation": "C0WARD7"},
+    "days": {"type": "checkboxes", "selected_options": [{"value": "mon"}, {"value": "wed"}]},
+    "times": {"type": "plain_text_input", "value": "13:00"},
+    "tz": {"type": "plain_text_input", "value": "Europe/London"},
+    "theme": {"type": "static_select", "selected_option": {"value": "attending"}},
+}
+"""The cadence form's answers, as Slack sends them in a view's state: Mon and Wed at 13:00 in
+#ward-7."""
 
 
 def shape(name: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from tests.conftest import RedisServer
 from tests.fakes.clock import ManualClock, utc
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scenarios.slack import (
+    CADENCE_ANSWERS,
     TEAM,
     SlackWorld,
     open_home,
@@ -453,14 +454,6 @@ async def test_managers_pause_and_delete_cadences_from_the_home_tab(slack: Slack
 
 
 # --- modals --------------------------------------------------------------------------------
-
-CADENCE_ANSWERS = {
-    "channel": {"type": "conversations_select", "selected_conversation": "C0WARD7"},
-    "days": {"type": "checkboxes", "selected_options": [{"value": "mon"}, {"value": "wed"}]},
-    "times": {"type": "plain_text_input", "value": "13:00"},
-    "tz": {"type": "plain_text_input", "value": "Europe/London"},
-    "theme": {"type": "static_select", "selected_option": {"value": "attending"}},
-}
 
 
 async def test_nudge_alone_opens_a_form_that_previews_before_saving(slack: SlackWorld) -> None:

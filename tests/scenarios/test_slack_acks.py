@@ -23,20 +23,21 @@ from nudges.settings import EngineSettings, Secret
 from tests.conftest import RedisServer
 from tests.fakes import ARRIVAL_S
 from tests.fakes.clock import ManualClock, utc
-from tests.scenarios.slack import SECRET, TEAM, SlackWorld, slack_world, submit, texts
+from tests.scenarios.slack import (
+    CADENCE_ANSWERS,
+    SECRET,
+    TEAM,
+    SlackWorld,
+    slack_world,
+    submit,
+    texts,
+)
 from tests.scheduler.fleet import eventually
 
 pytestmark = pytest.mark.slow
 
 PEOPLE = [f"UP{i:02d}" for i in range(12)]
 SPECIFIC = "for staying with the family after handover: they felt looked after"
-CADENCE_ANSWERS = {
-    "channel": {"type": "conversations_select", "selected_conversation": "C0WARD7"},
-    "days": {"type": "checkboxes", "selected_options": [{"value": "mon"}, {"value": "wed"}]},
-    "times": {"type": "plain_text_input", "value": "13:00"},
-    "tz": {"type": "plain_text_input", "value": "Europe/London"},
-    "theme": {"type": "static_select", "selected_option": {"value": "attending"}},
-}
 
 
 @pytest.fixture
